@@ -1,0 +1,138 @@
+"""Settings for each environment, read from REGISTRY_* environment variables."""
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("REGISTRY_INSTANCE_PATH", BASE_DIR / "instance"))
+
+
+def env(name: str, default: str | None = None) -> str | None:
+    """One REGISTRY_* setting from the environment."""
+    return os.environ.get(f"REGISTRY_{name}", default)
+
+
+def instance_secret(filename: str, make) -> str:
+    """A secret kept in instance/ for development: generated once, reused after."""
+    path = INSTANCE_DIR / filename
+    if not path.exists():
+        INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(make())
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def new_fernet_key() -> str:
+    from cryptography.fernet import Fernet
+
+    return Fernet.generate_key().decode()
+
+
+class Config:
+    """Defaults shared by every environment."""
+
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+    WTF_CSRF_TIME_LIMIT = None
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    MAX_CONTENT_LENGTH = 12 * 1024 * 1024
+    BABEL_DEFAULT_LOCALE = "zh_Hans_CN"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    LANGUAGES = {"zh_Hans_CN": "中文", "en": "English"}
+    TIMEZONE = "Asia/Shanghai"
+    PASSWORD_HASH_METHOD = "scrypt"
+    PASSWORD_MAX_AGE_DAYS = 90
+    LOCKOUT_FAILURES = 5
+    LOCKOUT_WINDOW = timedelta(minutes=15)
+    LOCKOUT_DURATION = timedelta(minutes=30)
+    STAFF_IDLE_TIMEOUT = timedelta(minutes=15)
+    API_TOKEN_LIFETIME = timedelta(hours=12)
+    AUDIT_RETENTION_DAYS = 183
+    RATELIMIT_ENABLED = env("RATELIMIT_ENABLED", "1") != "0"
+    RATELIMIT_STORAGE_URI = env("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_RATE_LIMIT = env("LOGIN_RATE_LIMIT", "30 per minute")
+    PUBLIC_WRITE_RATE_LIMIT = env("PUBLIC_WRITE_RATE_LIMIT", "20 per minute")
+    UPLOAD_DIR = env("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
+    PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    LOAD_DEMO_DATA = False
+    # Flask-smorest: the OpenAPI document the mobile client is built against.
+    API_TITLE = "南充市社会治理参与登记平台 API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
+    # Volunteer star ladder in hours (DOMAIN.md §5; local ladders differ).
+    STAR_THRESHOLDS_HOURS = (100, 300, 600, 1000, 1500)
+    POINTS_EXPIRY_MONTHS = 24
+
+    @classmethod
+    def check(cls) -> None:
+        """Fill or verify settings before the app starts."""
+
+
+class DevelopmentConfig(Config):
+    """Local use: SQLite in instance/, secrets generated once into instance/."""
+
+    SQLALCHEMY_DATABASE_URI = env("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'registry.db'}")
+    SECRET_KEY = env("SECRET_KEY")
+    ENCRYPTION_KEY = env("ENCRYPTION_KEY")
+    LOAD_DEMO_DATA = True
+
+    @classmethod
+    def check(cls) -> None:
+        """Generate the development secrets once into instance/."""
+        if not cls.SECRET_KEY:
+            cls.SECRET_KEY = instance_secret("secret_key", lambda: secrets.token_hex(32))
+        if not cls.ENCRYPTION_KEY:
+            cls.ENCRYPTION_KEY = instance_secret("encryption_key", new_fernet_key)
+
+
+class TestingConfig(Config):
+    """The test suite: a throwaway database, cheap hashing, fixed keys."""
+
+    TESTING = True
+    SQLALCHEMY_DATABASE_URI = env("TEST_DATABASE_URL", "sqlite://")
+    SECRET_KEY = "test-secret-key-not-for-production"
+    ENCRYPTION_KEY = "dGVzdC1rZXktdGVzdC1rZXktdGVzdC1rZXktdGVzdCE="
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+    RATELIMIT_STORAGE_URI = "memory://"
+    UPLOAD_DIR = None  # tests give each app its own temporary folder
+
+
+class ProductionConfig(Config):
+    """Production: everything secret must come from the environment."""
+
+    SQLALCHEMY_DATABASE_URI = env("DATABASE_URL")
+    SECRET_KEY = env("SECRET_KEY")
+    ENCRYPTION_KEY = env("ENCRYPTION_KEY")
+    SESSION_COOKIE_SECURE = env("COOKIE_SECURE", "1") != "0"
+
+    @classmethod
+    def check(cls) -> None:
+        """Refuse to start without the settings production cannot guess."""
+        missing = [
+            f"REGISTRY_{name}"
+            for name, value in (
+                ("SECRET_KEY", cls.SECRET_KEY),
+                ("DATABASE_URL", cls.SQLALCHEMY_DATABASE_URI),
+                ("ENCRYPTION_KEY", cls.ENCRYPTION_KEY),
+            )
+            if not value
+        ]
+        if missing:
+            raise RuntimeError(
+                "生产环境缺少必需的设置 (production needs these environment variables): "
+                + ", ".join(missing)
+            )
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}

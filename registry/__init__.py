@@ -1,0 +1,68 @@
+"""The registry application: create_app builds it for development, testing or production."""
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from config import CONFIGS
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config_name: str | None = None, overrides: dict | None = None) -> Flask:
+    """Build the app for a configuration name (default: REGISTRY_ENV or development)."""
+    config_name = config_name or os.environ.get("REGISTRY_ENV", "development")
+    config_class = CONFIGS[config_name]
+    config_class.check()
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.from_object(config_class)
+    app.config["ENV_NAME"] = config_name
+    app.config.update(overrides or {})
+    if not app.config.get("UPLOAD_DIR"):
+        app.config["UPLOAD_DIR"] = str(Path(app.instance_path) / "uploads")
+    register_extensions(app)
+    register_blueprints(app)
+    register_commands(app)
+    from registry.errors import register_error_handlers
+    from registry.web import register_request_hooks
+
+    register_error_handlers(app)
+    register_request_hooks(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from registry import admin, audit  # noqa: F401  (audit registers its session events)
+    from registry.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from registry.web import select_locale
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True,
+                     compare_type=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        default_translation_directories=str(ROOT / "registry" / "translations"),
+    )
+    limiter.init_app(app)
+    admin.init_admin(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from registry.views import register_views
+
+    register_views(app)
+
+
+def register_commands(app: Flask) -> None:
+    from registry.cli import register_cli
+
+    register_cli(app)

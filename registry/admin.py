@@ -1,0 +1,219 @@
+"""The back office (/admin/, Flask-Admin): staff only, every view scoped to the jurisdiction."""
+
+from flask import abort, flash, g, redirect, request, url_for
+from flask_admin import Admin, AdminIndexView, expose
+from flask_admin.contrib.sqla import ModelView
+from flask_admin.theme import Bootstrap4Theme
+from flask_login import current_user
+from sqlalchemy import func
+from wtforms import BooleanField, SelectField
+from wtforms.validators import ValidationError
+
+from registry import accounts
+from registry.accounts import ROLE_LABELS
+from registry.errors import RegistryError
+from registry.extensions import db
+from registry.masking import mask_phone
+from registry.models import AUDITOR, CITY_OFFICIAL, STAFF_ROLES, SYSTEM_ADMIN, AuditEntry, Region, User
+from registry.scoping import get_visible, region_visible, scope_condition
+from registry.validators import normalize_phone
+
+MAX_ADMIN_PAGE = 10_000
+
+
+class StaffOnly:
+    """Access rule shared by every back-office page: staff in allowed_roles, others refused."""
+
+    allowed_roles: tuple[str, ...] = STAFF_ROLES
+
+    def is_accessible(self) -> bool:
+        return current_user.is_authenticated and current_user.role in self.allowed_roles
+
+    def inaccessible_callback(self, name, **kwargs):
+        if not current_user.is_authenticated:
+            return redirect(url_for("auth.login", next=request.full_path))
+        abort(403)
+
+
+class HomeView(StaffOnly, AdminIndexView):
+    @expose("/")
+    def index(self):
+        return self.render("admin/home.html")
+
+
+class ScopedModelView(StaffOnly, ModelView):
+    """A model view that only ever lists, finds, edits or exports rows in the jurisdiction."""
+
+    can_delete = False
+    can_export = True
+    export_types = ["csv", "xlsx"]
+    action_disallowed_list = ["delete"]
+    page_size = 20
+    can_set_page_size = True
+    page_size_options = (20, 50, 100)
+
+    def __init__(self, model, name=None, **kwargs):
+        # Prefixed endpoints keep back-office names apart from the site's blueprints.
+        slug = model.__name__.lower()
+        kwargs.setdefault("endpoint", f"admin_{slug}")
+        kwargs.setdefault("url", f"/admin/{slug}")
+        super().__init__(model, db, name=name, **kwargs)
+
+    def get_query(self):
+        return super().get_query().filter(scope_condition(current_user, self.model))
+
+    def get_count_query(self):
+        return (
+            self.session.query(func.count("*"))
+            .select_from(self.model)
+            .filter(scope_condition(current_user, self.model))
+        )
+
+    def get_one(self, id):
+        return get_visible(current_user, self.model, id)
+
+    def _get_list_extra_args(self):
+        args = super()._get_list_extra_args()
+        if not 0 <= (args.page or 0) <= MAX_ADMIN_PAGE:
+            abort(404)
+        return args
+
+    def handle_view_exception(self, exc: Exception) -> bool:
+        if isinstance(exc, RegistryError):
+            flash(exc.message, "error")
+            return True
+        return super().handle_view_exception(exc)
+
+    def on_model_change(self, form, model, is_created):
+        column = getattr(type(model), "jurisdiction_column", None)
+        if current_user.role != SYSTEM_ADMIN and column is not None:
+            code = getattr(model, column().key, None)
+            if not region_visible(current_user, code):
+                raise ValidationError("所属区划超出您的管辖范围")
+        self.check_model(form, model, is_created)
+
+    def check_model(self, form, model, is_created) -> None:
+        """Domain checks for a view; raise RegistryError or ValidationError to refuse."""
+
+
+def region_choices() -> list[tuple[str, str]]:
+    rows = db.session.query(Region.code, Region.name, Region.level).order_by(Region.code)
+    indent = {"city": "", "county": "　", "township": "　　"}
+    return [(code, f"{indent.get(level, '')}{name}（{code}）") for code, name, level in rows]
+
+
+class UserView(ScopedModelView):
+    allowed_roles = (SYSTEM_ADMIN,)
+    column_list = ("username", "display_name", "role", "region", "phone", "active",
+                   "must_change_password", "locked_until", "created_at")
+    column_searchable_list = ("username", "display_name")
+    column_filters = ("role", "active", "region_code")
+    column_labels = {
+        "username": "用户名", "display_name": "姓名", "role": "角色", "region": "所属区划",
+        "region_code": "区划代码", "phone": "手机号", "active": "启用",
+        "must_change_password": "须改密码", "locked_until": "锁定至", "created_at": "创建时间",
+        "reset_password": "重置为临时密码", "unlock": "解除锁定",
+    }
+    column_formatters = {
+        "role": lambda v, c, m, n: ROLE_LABELS.get(m.role, m.role),
+        "phone": lambda v, c, m, n: mask_phone(m.phone),
+    }
+    column_export_list = ("username", "display_name", "role", "region_code", "active",
+                          "created_at")
+    form_columns = ("username", "display_name", "role", "region_code", "phone", "active")
+    form_extra_fields = {
+        "reset_password": BooleanField("重置为临时密码（下次登录须修改）"),
+        "unlock": BooleanField("解除登录锁定"),
+    }
+    form_overrides = {"role": SelectField, "region_code": SelectField}
+    form_args = {
+        "role": {"choices": [(r, ROLE_LABELS[r]) for r in ROLE_LABELS], "label": "角色"},
+        "region_code": {"choices": [], "label": "所属区划"},
+    }
+
+    def _refresh_choices(self, form):
+        form.region_code.choices = region_choices()
+        return form
+
+    def create_form(self, obj=None):
+        return self._refresh_choices(super().create_form(obj))
+
+    def edit_form(self, obj=None):
+        return self._refresh_choices(super().edit_form(obj))
+
+    def check_model(self, form, model, is_created) -> None:
+        accounts.check_region_for_role(model.role, model.region_code)
+        model.phone = normalize_phone(model.phone, required=False) or None
+        if is_created or form.reset_password.data:
+            password = accounts.temporary_password()
+            model.password_hash = accounts.hash_password(password)
+            model.must_change_password = True
+            if not is_created:
+                accounts.end_sessions(model)
+            g.admin_temporary_password = password
+        if form.unlock.data:
+            model.locked_until = None
+            model.failed_logins = 0
+
+    def after_model_change(self, form, model, is_created):
+        password = g.pop("admin_temporary_password", None)
+        if password:
+            flash(f"用户 {model.username} 的临时密码：{password}（只显示这一次，请当面交给本人）",
+                  "warning")
+
+
+class RegionView(ScopedModelView):
+    allowed_roles = (SYSTEM_ADMIN,)
+    can_create = False
+    column_list = ("code", "name", "level", "parent", "county_code", "effective_year")
+    column_searchable_list = ("code", "name")
+    column_filters = ("level", "county_code")
+    column_labels = {"code": "代码", "name": "名称", "level": "级别", "parent": "上级",
+                     "county_code": "所属县级代码", "effective_year": "区划年份"}
+    form_columns = ("name", "effective_year")
+
+
+class AuditEntryView(ScopedModelView):
+    allowed_roles = (AUDITOR, CITY_OFFICIAL)
+    can_create = False
+    can_edit = False
+    can_view_details = True
+    column_default_sort = ("id", True)
+    column_list = ("id", "created_at", "actor_name", "actor_role", "ip", "object_type",
+                   "object_id", "action", "changes", "comment")
+    column_filters = ("actor_name", "object_type", "action", "created_at")
+    column_searchable_list = ("actor_name", "object_type", "object_id")
+    column_labels = {"id": "序号", "created_at": "时间(UTC)", "actor_name": "操作人",
+                     "actor_role": "角色", "ip": "IP", "object_type": "对象类型",
+                     "object_id": "对象编号", "action": "操作", "changes": "变更内容",
+                     "comment": "说明", "region_code": "区划", "prev_hash": "前一条哈希",
+                     "row_hash": "本条哈希"}
+
+    def on_model_change(self, form, model, is_created):
+        raise ValidationError("审计日志只读，不能修改")
+
+
+def _area_views():
+    """Back-office views contributed by each area module."""
+    import importlib
+
+    for name in ("registry.org_admin", "registry.volunteer_admin"):
+        module = importlib.import_module(name)
+        yield from module.admin_views()
+
+
+def init_admin(app) -> None:
+    from registry.web import csp_nonce
+
+    admin = Admin(
+        app,
+        name="南充社会治理·后台",
+        theme=Bootstrap4Theme(swatch="default", fluid=True),
+        index_view=HomeView(name="首页", url="/admin"),
+        csp_nonce_generator=csp_nonce,
+    )
+    admin.add_view(UserView(User, name="用户", category="系统"))
+    admin.add_view(RegionView(Region, name="行政区划", category="系统"))
+    admin.add_view(AuditEntryView(AuditEntry, name="审计日志", category="系统"))
+    for view in _area_views():
+        admin.add_view(view)

@@ -1,0 +1,90 @@
+"""Command-line tasks: regions, users, demo data, audit verification."""
+
+import sys
+
+import click
+from flask import Flask, current_app
+from sqlalchemy import func, select
+
+from registry import accounts, audit
+from registry.errors import RegistryError
+from registry.extensions import db
+from registry.models import User
+
+
+def fail(message: str) -> None:
+    click.echo(f"错误：{message}", err=True)
+    sys.exit(1)
+
+
+def register_cli(app: Flask) -> None:
+    @app.cli.command("load-regions")
+    def load_regions_command():
+        """Load Nanchong's city, counties and townships (idempotent)."""
+        from registry.regions import load_regions
+
+        added, updated = load_regions()
+        db.session.commit()
+        click.echo(f"行政区划：新增 {added} 条，更新 {updated} 条")
+
+    @app.cli.command("create-user")
+    @click.option("--username", required=True)
+    @click.option("--password", required=True)
+    @click.option("--role", required=True)
+    @click.option("--region", "region_code", required=True)
+    @click.option("--display-name", required=True)
+    def create_user_command(username, password, role, region_code, display_name):
+        """Create an account with a final password."""
+        try:
+            user, _ = accounts.create_user(username, password, role, region_code, display_name)
+            db.session.commit()
+        except RegistryError as error:
+            db.session.rollback()
+            fail(error.message)
+        click.echo(f"已创建用户 {user.username}（{accounts.ROLE_LABELS[user.role]}）")
+
+    @app.cli.command("seed-demo")
+    def seed_demo_command():
+        """Load demo data if missing (a second run changes nothing) and print the logins."""
+        if not current_app.config.get("LOAD_DEMO_DATA"):
+            fail("生产配置不加载演示数据")
+        from registry.demo import seed_demo
+        from registry.regions import load_regions
+
+        load_regions()
+        logins = seed_demo()
+        db.session.commit()
+        print_logins(logins)
+
+    @app.cli.command("demo-logins")
+    def demo_logins_command():
+        """Print the demo logins."""
+        from registry.demo import DEMO_PASSWORD, DEMO_USERS
+
+        print_logins([(u, DEMO_PASSWORD, accounts.ROLE_LABELS[r]) for u, r, _, _ in DEMO_USERS])
+
+    @app.cli.command("audit-verify")
+    def audit_verify_command():
+        """Check the audit log's hash chain; exit 1 if a row was changed or removed."""
+        from registry.models import AuditEntry
+
+        problems = audit.verify_chain()
+        total = db.session.scalar(select(func.count()).select_from(AuditEntry))
+        if problems:
+            for problem in problems[:50]:
+                click.echo(f"✗ {problem}", err=True)
+            fail(f"审计日志校验失败：{len(problems)} 处问题（共 {total} 条）")
+        click.echo(f"审计日志完整：共 {total} 条，哈希链无断点")
+
+    @app.cli.command("is-empty")
+    def is_empty_command():
+        """Exit 0 if the database has no users yet (make run then loads the demo)."""
+        sys.exit(0 if db.session.scalar(select(func.count()).select_from(User)) == 0 else 1)
+
+
+def print_logins(logins) -> None:
+    click.echo("")
+    click.echo("演示账号（demo logins）:")
+    for username, password, label in logins:
+        click.echo(f"  {label:<12}  用户名 {username:<16} 密码 {password}")
+    click.echo("")

@@ -1,0 +1,30 @@
+"""Personal data at rest: Fernet encryption and a keyed hash for uniqueness and look-up."""
+
+import hashlib
+import hmac
+
+from cryptography.fernet import Fernet, InvalidToken
+from flask import current_app
+
+
+def _fernet() -> Fernet:
+    return Fernet(current_app.config["ENCRYPTION_KEY"].encode())
+
+
+def encrypt(value: str) -> str:
+    """Encrypt a value with the configured key."""
+    return _fernet().encrypt(value.encode()).decode()
+
+
+def decrypt(token: str) -> str:
+    """Decrypt a value; an undecryptable one (wrong key) reads as an empty string."""
+    try:
+        return _fernet().decrypt(token.encode()).decode()
+    except (InvalidToken, ValueError):
+        return ""
+
+
+def lookup_hash(value: str) -> str:
+    """A keyed SHA-256 of a value, stable for the key, so equal values can be found and kept unique."""
+    key = hashlib.sha256(b"lookup:" + current_app.config["ENCRYPTION_KEY"].encode()).digest()
+    return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()

@@ -1,0 +1,177 @@
+"""The RegistryError tree and the handlers that answer it as a page or as API JSON."""
+
+from flask import Flask, flash, jsonify, redirect, render_template, request
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException
+
+API_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "bad_request",
+    409: "conflict",
+    413: "bad_request",
+    415: "bad_request",
+    422: "validation_error",
+    429: "rate_limited",
+}
+HTTP_MESSAGES = {
+    400: "请求格式不正确",
+    401: "请先登录",
+    403: "没有权限访问",
+    404: "页面或记录不存在",
+    405: "不支持该请求方法",
+    409: "操作与当前状态冲突",
+    413: "上传的内容太大",
+    415: "不支持的内容类型",
+    422: "提交的数据有误",
+    429: "请求过于频繁，请稍后再试",
+    500: "服务器内部错误，请稍后再试",
+}
+# marshmallow/webargs messages people would otherwise see in English.
+FIELD_MESSAGES = {
+    "Missing data for required field.": "此项为必填项",
+    "Not a valid integer.": "必须是整数",
+    "Not a valid string.": "必须是文本",
+    "Not a valid boolean.": "必须是布尔值",
+    "Not a valid datetime.": "日期时间格式不正确（应为 ISO 8601，如 2026-11-24T09:30:00+08:00）",
+    "Not a valid date.": "日期格式不正确（应为 YYYY-MM-DD）",
+    "Unknown field.": "不认识的字段",
+    "Field may not be null.": "此项不能为空",
+    "Invalid input type.": "数据类型不正确",
+    "Not a valid number.": "必须是数字",
+    "Not a valid mapping type.": "必须是 JSON 对象",
+    "Invalid value.": "取值不正确",
+}
+
+
+class RegistryError(Exception):
+    """A rule was broken; the message is Chinese and says what to do about it."""
+
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, field: str | None = None, fields: dict | None = None):
+        super().__init__(message)
+        self.message = message
+        self.fields = dict(fields or {})
+        if field:
+            self.fields.setdefault(field, []).append(message)
+
+
+class ValidationFailed(RegistryError):
+    """Input was wrong; fields says which and why."""
+
+    status = 422
+    code = "validation_error"
+
+
+class NotAllowed(RegistryError):
+    """The user may not do this."""
+
+    status = 403
+    code = "forbidden"
+
+
+class NotFound(RegistryError):
+    """No such row in the user's jurisdiction."""
+
+    status = 404
+    code = "not_found"
+
+
+class Conflict(RegistryError):
+    """The move does not fit the row's current state (a workflow or uniqueness conflict)."""
+
+    status = 409
+    code = "conflict"
+
+
+def translate_field_messages(messages) -> dict:
+    """Flatten webargs' {'json': {'field': [...]}} into {'field': [Chinese, ...]}."""
+    out: dict[str, list[str]] = {}
+
+    def walk(prefix: str, value) -> None:
+        if isinstance(value, dict):
+            for key, inner in value.items():
+                if key in ("json", "query", "form", "headers", "files", "path") and not prefix:
+                    walk("", inner)
+                else:
+                    walk(f"{prefix}.{key}" if prefix else str(key), inner)
+        elif isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+            out.setdefault(prefix or "_schema", []).extend(
+                FIELD_MESSAGES.get(v, v) for v in value
+            )
+        elif isinstance(value, list):
+            for index, inner in enumerate(value):
+                walk(f"{prefix}.{index}", inner)
+        elif isinstance(value, str):
+            out.setdefault(prefix or "_schema", []).append(FIELD_MESSAGES.get(value, value))
+
+    walk("", messages or {})
+    return out
+
+
+def api_error(status: int, message: str, fields: dict | None = None, code: str | None = None):
+    """The API's one error shape."""
+    body = {"error": {"code": code or API_CODES.get(status, "bad_request"), "message": message}}
+    if fields:
+        body["error"]["fields"] = fields
+    response = jsonify(body)
+    response.status_code = status
+    return response
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Answer every error in Chinese: JSON under /api/, a page elsewhere."""
+
+    @app.errorhandler(RegistryError)
+    def handle_registry_error(error: RegistryError):
+        from registry.extensions import db
+
+        db.session.rollback()
+        if wants_json():
+            return api_error(error.status, error.message, error.fields, error.code)
+        if error.status == 404:
+            return render_error(404)
+        if request.method == "GET":
+            return render_error(400, error.message)
+        flash(error.message, "danger")
+        return redirect(request.referrer or "/")
+
+    @app.errorhandler(HTTPException)
+    def handle_http(error: HTTPException):
+        status = error.code or 500
+        if wants_json():
+            data = getattr(error, "data", None) or {}
+            fields = translate_field_messages(data.get("messages") or data.get("errors"))
+            message = data.get("message") or _(HTTP_MESSAGES.get(status, "请求有误"))
+            if status == 422 and fields:
+                message = _("提交的数据有误，请检查标出的字段")
+            response = api_error(status, message, fields or None)
+            for key, value in (data.get("headers") or {}).items():
+                response.headers[key] = value
+            return response
+        return render_error(status)
+
+    @app.errorhandler(Exception)
+    def handle_unexpected(error: Exception):
+        from registry.extensions import db
+
+        app.logger.exception("unhandled error on %s", request.path)
+        db.session.rollback()
+        if wants_json():
+            return api_error(500, _(HTTP_MESSAGES[500]), code="server_error")
+        return render_error(500)
+
+
+def render_error(status: int, detail: str | None = None):
+    """The Chinese error page for status."""
+    status = status if status in HTTP_MESSAGES else 500
+    message = _(HTTP_MESSAGES[status])
+    return render_template("error.html", status=status, message=message, detail=detail), status

@@ -1,0 +1,170 @@
+"""Core models: regions, users, API tokens and the audit log; area models are re-exported."""
+
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, false, true
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.elements import ColumnElement
+
+from registry.clock import utcnow
+from registry.extensions import db
+
+# Roles, in the order the back office lists them.
+SYSTEM_ADMIN = "system_admin"
+AUDITOR = "auditor"
+CITY_OFFICIAL = "city_official"
+COUNTY_OFFICIAL = "county_official"
+STATION_ADMIN = "station_admin"
+ORG_ADMIN = "org_admin"
+VOLUNTEER = "volunteer"
+ROLES = (
+    SYSTEM_ADMIN,
+    AUDITOR,
+    CITY_OFFICIAL,
+    COUNTY_OFFICIAL,
+    STATION_ADMIN,
+    ORG_ADMIN,
+    VOLUNTEER,
+)
+STAFF_ROLES = (SYSTEM_ADMIN, AUDITOR, CITY_OFFICIAL, COUNTY_OFFICIAL, STATION_ADMIN)
+OFFICIAL_ROLES = (CITY_OFFICIAL, COUNTY_OFFICIAL)
+# Which region level each role's account must sit at.
+ROLE_REGION_LEVEL = {
+    CITY_OFFICIAL: "city",
+    COUNTY_OFFICIAL: "county",
+    STATION_ADMIN: "township",
+}
+
+BIGINT = BigInteger().with_variant(db.Integer, "sqlite")  # SQLite autoincrements INTEGER only
+
+
+class Region(db.Model):
+    """A city, county-level unit or township, with its county and city for one-query look-ups."""
+
+    code: Mapped[str] = mapped_column(String(9), primary_key=True)
+    name: Mapped[str] = mapped_column(String(50))
+    level: Mapped[str] = mapped_column(String(10))
+    parent_code: Mapped[str | None] = mapped_column(ForeignKey("region.code"), index=True)
+    county_code: Mapped[str | None] = mapped_column(String(9), index=True)
+    city_code: Mapped[str] = mapped_column(String(9), index=True)
+    effective_year: Mapped[int]
+
+    parent: Mapped["Region | None"] = relationship(remote_side=[code])
+
+    @classmethod
+    def jurisdiction_column(cls):
+        return cls.code
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(UserMixin, db.Model):
+    """A person who logs in: staff, an organization's representative or a volunteer."""
+
+    __masked_fields__ = {"password_hash": "secret", "phone": "phone"}
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(20), index=True)
+    region_code: Mapped[str] = mapped_column(ForeignKey("region.code"), index=True)
+    phone: Mapped[str | None] = mapped_column(String(11), index=True)
+    organization_id: Mapped[int | None] = mapped_column(index=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    password_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    must_change_password: Mapped[bool] = mapped_column(default=False)
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    failed_window_start: Mapped[datetime | None]
+    locked_until: Mapped[datetime | None]
+    session_version: Mapped[int] = mapped_column(default=1)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    region: Mapped[Region] = relationship()
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in STAFF_ROLES
+
+    def get_id(self) -> str:
+        # The session version makes a copied cookie useless after logout or a password change.
+        return f"{self.id}:{self.session_version}"
+
+    @classmethod
+    def jurisdiction_column(cls):
+        return cls.region_code
+
+    @classmethod
+    def owner_condition(cls, user: "User") -> ColumnElement[bool]:
+        return cls.id == user.id
+
+    def __str__(self) -> str:
+        return f"{self.display_name}（{self.username}）"
+
+
+class ApiToken(db.Model):
+    """A bearer token for the API, kept only as its SHA-256 hash."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    session_version: Mapped[int]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship()
+
+
+class AuditEntry(db.Model):
+    """One write made through the app; append-only, each row hashed onto the previous one."""
+
+    __audit_skip__ = True
+    __table_args__ = (
+        Index("ix_audit_entry_object", "object_type", "object_id"),
+        Index("ix_audit_entry_actor_created", "actor_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BIGINT, primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    actor_id: Mapped[int | None]
+    actor_name: Mapped[str] = mapped_column(String(64), default="")
+    actor_role: Mapped[str] = mapped_column(String(20), default="")
+    ip: Mapped[str] = mapped_column(String(45), default="")
+    object_type: Mapped[str] = mapped_column(String(64))
+    object_id: Mapped[str] = mapped_column(String(64), default="")
+    action: Mapped[str] = mapped_column(String(32))
+    changes: Mapped[str] = mapped_column(Text, default="{}")
+    comment: Mapped[str] = mapped_column(Text, default="")
+    region_code: Mapped[str | None] = mapped_column(String(9), index=True)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    row_hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+    @classmethod
+    def jurisdiction_column(cls):
+        return cls.region_code
+
+
+class AuditHead(db.Model):
+    """The single row holding the chain's last hash; locked while an entry is appended."""
+
+    __audit_skip__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    last_hash: Mapped[str] = mapped_column(String(64))
+    last_id: Mapped[int] = mapped_column(BIGINT, default=0)
+
+
+def always(value: bool) -> ColumnElement[bool]:
+    """A SQL literal true or false, for scoping rules that are all or nothing."""
+    return true() if value else false()
+
+
+from registry.org_models import *  # noqa: E402,F403  (organizations and their support)
+from registry.volunteer_models import *  # noqa: E402,F403  (stations, volunteers, ledger)

@@ -1,0 +1,5 @@
+"""Back-office views for organizations (social-organizations issue)."""
+
+
+def admin_views() -> list:
+    return []

@@ -1,0 +1,3 @@
+"""Organization models (social-organizations issue)."""
+
+__all__: list[str] = []

@@ -1,0 +1,100 @@
+"""Jurisdiction: the one place that narrows any query to what a user may see."""
+
+from typing import Any
+
+from flask import abort
+from sqlalchemy import Select, false, or_, select, true
+from sqlalchemy.sql.elements import ColumnElement
+
+from registry.extensions import db
+from registry.models import (
+    AUDITOR,
+    CITY_OFFICIAL,
+    COUNTY_OFFICIAL,
+    ORG_ADMIN,
+    STATION_ADMIN,
+    SYSTEM_ADMIN,
+    VOLUNTEER,
+    AuditEntry,
+    Region,
+    User,
+)
+
+REGIONAL_ROLES = (CITY_OFFICIAL, COUNTY_OFFICIAL, STATION_ADMIN)
+# What the system administrator manages: accounts and regions, never citizens' records.
+SYSTEM_ADMIN_MODELS = (User, Region)
+
+
+def region_codes_under(code: str) -> Select:
+    """The codes of a region and all regions below it, as one indexed subquery."""
+    return select(Region.code).where(
+        or_(Region.code == code, Region.county_code == code, Region.city_code == code)
+    )
+
+
+def scope_condition(user: Any, model: type) -> ColumnElement[bool]:
+    """The SQL condition for the rows of model that user may see."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return false()
+    role = user.role
+    if role == SYSTEM_ADMIN:
+        return true() if model in SYSTEM_ADMIN_MODELS else false()
+    if role == AUDITOR:
+        return true() if model is AuditEntry else false()
+    if role in REGIONAL_ROLES:
+        if model is AuditEntry and role != CITY_OFFICIAL:
+            return false()
+        column = getattr(model, "jurisdiction_column", None)
+        if column is None:
+            return false()
+        return column().in_(region_codes_under(user.region_code))
+    if role in (ORG_ADMIN, VOLUNTEER):
+        owner = getattr(model, "owner_condition", None)
+        return owner(user) if owner is not None else false()
+    return false()
+
+
+def visible(user: Any, stmt: Select, model: type) -> Select:
+    """Narrow a select of model to the rows user may see."""
+    return stmt.where(scope_condition(user, model))
+
+
+def visible_select(user: Any, model: type) -> Select:
+    """select(model) narrowed to user's jurisdiction."""
+    return visible(user, select(model), model)
+
+
+def get_visible(user: Any, model: type, ident: Any):
+    """The row with this id if user may see it, else None (missing and foreign look alike)."""
+    try:
+        pk = model.__mapper__.primary_key[0]
+        ident = pk.type.python_type(ident)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    if isinstance(ident, int) and not (0 < ident < 2**63):
+        return None
+    stmt = select(model).where(pk == ident).where(scope_condition(user, model))
+    return db.session.execute(stmt).scalar_one_or_none()
+
+
+def get_visible_or_404(user: Any, model: type, ident: Any):
+    """The row with this id if user may see it; otherwise 404, as if it did not exist."""
+    row = get_visible(user, model, ident)
+    if row is None:
+        abort(404)
+    return row
+
+
+def can_see(user: Any, obj: Any) -> bool:
+    """Whether user may see obj (a loaded row)."""
+    model = type(obj)
+    pk = model.__mapper__.primary_key[0]
+    return get_visible(user, model, getattr(obj, pk.key)) is not None
+
+
+def region_visible(user: Any, code: str | None) -> bool:
+    """Whether a region code lies in user's jurisdiction (for choices and form checks)."""
+    if not code or user is None or user.role not in REGIONAL_ROLES:
+        return False
+    stmt = region_codes_under(user.region_code).where(Region.code == code)
+    return db.session.execute(stmt).first() is not None

@@ -1,0 +1,148 @@
+"""Rules on values: ID numbers, credit codes, phones, names, free text, passwords."""
+
+import re
+import unicodedata
+from datetime import date
+
+from stdnum import exceptions as stdnum_errors
+from stdnum.cn import ric, uscc
+
+from registry.errors import ValidationFailed
+
+PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
+NAME_RE = re.compile(r"^[\u3400-\u9fff\U00020000-\U0002ffff·•A-Za-z ]{2,30}$")
+
+
+def check_text(value: str | None, field: str, label: str, *, required: bool = True,
+               max_length: int = 200) -> str:
+    """Free text: trimmed, within length, no control or undecodable characters."""
+    value = (value or "").strip()
+    if not value:
+        if required:
+            raise ValidationFailed(f"请填写{label}", field)
+        return ""
+    if len(value) > max_length:
+        raise ValidationFailed(f"{label}不能超过 {max_length} 个字符", field)
+    if "\ufffd" in value or any(
+        unicodedata.category(ch) == "Cc" and ch not in "\n\r\t" for ch in value
+    ):
+        raise ValidationFailed(f"{label}包含无法识别的字符，请重新输入", field)
+    return value
+
+
+def check_person_name(value: str | None, field: str = "name", label: str = "姓名") -> str:
+    """A real name: 2–30 Chinese characters (· allowed for minority names) or Latin letters."""
+    value = check_text(value, field, label, max_length=30)
+    if not NAME_RE.match(value):
+        raise ValidationFailed(f"{label}应为 2–30 个汉字或字母", field)
+    return value
+
+
+def normalize_phone(value: str | None, field: str = "phone", *, required: bool = True) -> str:
+    """A mainland mobile number as 11 digits, after removing +86/0086, spaces and dashes."""
+    raw = re.sub(r"[\s-]", "", value or "")
+    if not raw:
+        if required:
+            raise ValidationFailed("请填写手机号码", field)
+        return ""
+    for prefix in ("+86", "0086"):
+        if raw.startswith(prefix):
+            raw = raw[len(prefix):]
+    if not PHONE_RE.match(raw):
+        raise ValidationFailed("手机号码应为 11 位数字，以 1 开头", field)
+    return raw
+
+
+def check_id_number(value: str | None, field: str = "id_number") -> str:
+    """A resident ID number (GB 11643): format, birth date and check character.
+
+    A region code that did not exist in the birth year is accepted (real people hold such
+    numbers: DOMAIN.md §2), so only the checksum, format and date decide.
+    """
+    raw = (value or "").strip().upper().replace(" ", "")
+    if not raw:
+        raise ValidationFailed("请填写身份证号码", field)
+    if not re.fullmatch(r"\d{17}[\dX]", raw):
+        raise ValidationFailed("身份证号码应为 18 位，前 17 位是数字，最后一位是数字或 X", field)
+    try:
+        birth = ric.get_birth_date(raw)
+    except (stdnum_errors.ValidationError, ValueError):
+        raise ValidationFailed("身份证号码中的出生日期不存在", field) from None
+    if birth > date.today():
+        raise ValidationFailed("身份证号码中的出生日期在未来", field)
+    if birth.year < 1900:
+        raise ValidationFailed("身份证号码中的出生日期不正确", field)
+    if ric.calc_check_digit(raw) != raw[-1]:
+        raise ValidationFailed("身份证号码校验位不正确，请核对", field)
+    return raw
+
+
+def birth_date_of(id_number: str) -> date:
+    """The birth date written in a (checked) ID number."""
+    return ric.get_birth_date(id_number)
+
+
+def check_uscc(value: str | None, field: str = "uscc", *, required: bool = True) -> str:
+    """A unified social credit code (GB 32100): 18 characters and a correct check character."""
+    raw = (value or "").strip().upper().replace(" ", "")
+    if not raw:
+        if required:
+            raise ValidationFailed("请填写统一社会信用代码", field)
+        return ""
+    if len(raw) != 18:
+        raise ValidationFailed("统一社会信用代码应为 18 位", field)
+    try:
+        uscc.validate(raw)
+    except stdnum_errors.InvalidChecksum:
+        raise ValidationFailed("统一社会信用代码校验位不正确，请核对", field) from None
+    except stdnum_errors.ValidationError:
+        raise ValidationFailed(
+            "统一社会信用代码含有不允许的字符（不使用 I、O、Z、S、V）", field
+        ) from None
+    return raw
+
+
+def check_password(password: str | None, username: str = "", field: str = "password") -> str:
+    """等保 2.0 practice: ≥10 characters of ≥3 classes, not containing the username."""
+    password = password or ""
+    if len(password) < 10:
+        raise ValidationFailed("密码至少 10 个字符", field)
+    if len(password) > 128:
+        raise ValidationFailed("密码不能超过 128 个字符", field)
+    classes = sum(
+        (
+            any(c.isupper() and c.isascii() for c in password),
+            any(c.islower() and c.isascii() for c in password),
+            any(c.isdigit() for c in password),
+            any(not c.isalnum() for c in password),
+        )
+    )
+    if classes < 3:
+        raise ValidationFailed("密码须包含大写字母、小写字母、数字、符号中的至少三类", field)
+    if username and username.lower() in password.lower():
+        raise ValidationFailed("密码不能包含用户名", field)
+    return password
+
+
+def check_date_order(start, end, field: str = "ends_at", label: str = "结束时间") -> None:
+    """End after start."""
+    if start and end and end <= start:
+        raise ValidationFailed(f"{label}必须晚于开始时间", field)
+
+
+def check_amount(value, field: str, label: str, *, allow_zero: bool = False) -> int:
+    """A whole, non-negative amount (fen, points or minutes); fractions are refused."""
+    if isinstance(value, bool) or value is None or value == "":
+        raise ValidationFailed(f"请填写{label}", field)
+    if isinstance(value, float) and not value.is_integer():
+        raise ValidationFailed(f"{label}必须是整数", field)
+    try:
+        number = int(str(value).strip()) if not isinstance(value, int | float) else int(value)
+    except ValueError:
+        raise ValidationFailed(f"{label}必须是整数", field) from None
+    if number < 0 or (number == 0 and not allow_zero):
+        raise ValidationFailed(f"{label}必须大于 0" if not allow_zero else f"{label}不能为负数",
+                               field)
+    if number > 10**12:
+        raise ValidationFailed(f"{label}过大", field)
+    return number

@@ -1,0 +1,90 @@
+"""The JSON API under /api/v1 (API.md): one blueprint, token auth, one error shape."""
+
+import importlib
+import pkgutil
+from functools import wraps
+
+from flask import Flask, g, request
+from flask_smorest import Api
+from flask_smorest import Blueprint as ApiBlueprint
+
+from registry import audit
+from registry.accounts import user_for_token
+from registry.errors import NotAllowed, RegistryError
+from registry.extensions import csrf
+from registry.pagination import Page
+
+blp = ApiBlueprint("api", __name__, url_prefix="/api/v1",
+                   description="南充市社会治理参与登记平台 JSON API")
+BEARER = [{"bearerAuth": []}]
+
+
+class Unauthorized(RegistryError):
+    status = 401
+    code = "unauthorized"
+
+
+class RegistryApi(Api):
+    """flask-smorest's Api with the app's own error handlers (errors.py) instead of its own."""
+
+    def _register_error_handlers(self):
+        return None
+
+
+def bearer_token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    if header.startswith("Bearer "):
+        return header[7:].strip()
+    return None
+
+
+def current_api_user():
+    """The user of the bearer token on this request (set by auth_required)."""
+    return g.api_user
+
+
+def auth_required(*roles: str):
+    """Require a live bearer token, and one of roles if any are given."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            found = user_for_token(bearer_token() or "")
+            if found is None:
+                raise Unauthorized("请先登录（缺少或无效的访问令牌）")
+            g.api_user, g.api_token = found
+            audit.set_actor(g.api_user)
+            if roles and g.api_user.role not in roles:
+                raise NotAllowed("没有权限执行此操作")
+            return view(*args, **kwargs)
+
+        return blp.doc(security=BEARER)(wrapper)
+
+    return decorator
+
+
+def page_body(page: Page, dump) -> dict:
+    """The list answer: items, page, per_page, total and next_cursor."""
+    return {
+        "items": [dump(item) for item in page.items],
+        "page": page.page,
+        "per_page": page.per_page,
+        "total": page.total,
+        "next_cursor": page.next_cursor,
+        **page.extra,
+    }
+
+
+def init_api(app: Flask) -> None:
+    """Import every endpoint module, then register the blueprint and its OpenAPI document."""
+    api = RegistryApi()
+    api.init_app(app, spec_kwargs={"servers": [{"url": "/"}]})
+    api.spec.components.security_scheme(
+        "bearerAuth", {"type": "http", "scheme": "bearer"}
+    )
+    for info in pkgutil.iter_modules(__path__):
+        importlib.import_module(f"{__name__}.{info.name}")
+    if "api" not in app.blueprints:
+        api.register_blueprint(blp)
+    csrf.exempt(blp)
+    csrf.exempt("flask_smorest.spec")

@@ -1,0 +1,79 @@
+"""API tokens and the caller's own profile."""
+
+import marshmallow as ma
+from flask import current_app
+from marshmallow.validate import Length
+
+from registry import accounts, audit
+from registry.clock import isoformat, utcnow
+from registry.extensions import db, limiter
+from registry.views.api import auth_required, blp, current_api_user
+from registry.views.api.schemas import JsonBody
+
+
+class TokenRequest(JsonBody):
+    login = ma.fields.String(required=True, validate=Length(1, 64, error="登录名长度应为 1–64"))
+    password = ma.fields.String(required=True, validate=Length(1, 128, error="密码长度应为 1–128"))
+
+
+class UserBrief(ma.Schema):
+    id = ma.fields.Integer()
+    role = ma.fields.String()
+    region_code = ma.fields.String()
+    display_name = ma.fields.String()
+
+
+class TokenResponse(ma.Schema):
+    token = ma.fields.String()
+    expires_at = ma.fields.String()
+    user = ma.fields.Nested(UserBrief)
+
+
+class MeResponse(UserBrief):
+    username = ma.fields.String()
+    region_name = ma.fields.String()
+    phone = ma.fields.String(allow_none=True)
+    must_change_password = ma.fields.Boolean()
+    organization_id = ma.fields.Integer(allow_none=True)
+
+
+def user_brief(user) -> dict:
+    return {"id": user.id, "role": user.role, "region_code": user.region_code,
+            "display_name": user.display_name}
+
+
+@blp.route("/auth/token", methods=["POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"])
+@blp.arguments(TokenRequest)
+@blp.response(201, TokenResponse)
+def create_token(body):
+    """Log in: a bearer token for the user (the same lockout as the web login)."""
+    user = accounts.authenticate(body["login"], body["password"])
+    audit.set_actor(user)
+    raw, token = accounts.issue_token(user)
+    audit.record("login", user, comment="API token")
+    db.session.commit()
+    return {"token": raw, "expires_at": isoformat(token.expires_at), "user": user_brief(user)}
+
+
+@blp.route("/auth/token", methods=["DELETE"])
+@auth_required()
+@blp.response(204)
+def revoke_token():
+    """Revoke the token sent with this request."""
+    from flask import g
+
+    g.api_token.revoked_at = utcnow()
+    audit.record("logout", current_api_user(), comment="API token")
+    db.session.commit()
+
+
+@blp.route("/me", methods=["GET"])
+@auth_required()
+@blp.response(200, MeResponse)
+def me():
+    """The caller's own profile, unmasked."""
+    user = current_api_user()
+    return {**user_brief(user), "username": user.username, "region_name": user.region.name,
+            "phone": user.phone, "must_change_password": user.must_change_password,
+            "organization_id": user.organization_id}

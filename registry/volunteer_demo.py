@@ -1,0 +1,6 @@
+"""Demo stations, volunteers and activities (volunteers issue)."""
+
+
+def seed(users: dict) -> list:
+    """Create demo volunteer data if missing; returns extra demo logins."""
+    return []

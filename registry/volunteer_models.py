@@ -1,0 +1,3 @@
+"""Volunteer service models (volunteers issue)."""
+
+__all__: list[str] = []
