@@ -82,6 +82,17 @@ def register_cli(app: Flask) -> None:
         sys.exit(0 if db.session.scalar(select(func.count()).select_from(User)) == 0 else 1)
 
 
+    for module in _area_cli_modules():
+        module.register(app)
+
+
+def _area_cli_modules():
+    """Commands contributed by each area (bulk seeding, ledger checks, ...)."""
+    from registry import org_cli, volunteer_cli
+
+    return (org_cli, volunteer_cli)
+
+
 def print_logins(logins) -> None:
     click.echo("")
     click.echo("演示账号（demo logins）:")
