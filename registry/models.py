@@ -71,7 +71,7 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(20), index=True)
     region_code: Mapped[str] = mapped_column(ForeignKey("region.code"), index=True)
     phone: Mapped[str | None] = mapped_column(String(11), index=True)
-    organization_id: Mapped[int | None] = mapped_column(index=True)
+    organization_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id"), index=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     password_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
     must_change_password: Mapped[bool] = mapped_column(default=False)

@@ -1,3 +1,88 @@
-"""Volunteer service models (volunteers issue)."""
+"""Volunteer service: stations in townships and volunteers; areas add their own tables here."""
 
-__all__: list[str] = []
+from datetime import date, datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.elements import ColumnElement
+
+from registry.clock import utcnow
+from registry.extensions import db
+
+__all__ = ["VOLUNTEER_STATUSES", "Station", "Volunteer"]
+
+VOLUNTEER_STATUSES = {
+    "pending": "待审核",
+    "active": "已注册",
+    "suspended": "已暂停",
+    "deregistered": "已注销",
+}
+
+
+class Station(db.Model):
+    """The volunteer service station (志愿服务站) of one township or street."""
+
+    __masked_fields__ = {"contact_phone": "phone"}
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    township_code: Mapped[str] = mapped_column(ForeignKey("region.code"), unique=True)
+    address: Mapped[str] = mapped_column(String(200), default="")
+    contact_name: Mapped[str] = mapped_column(String(50), default="")
+    contact_phone: Mapped[str] = mapped_column(String(11), default="")
+    established_on: Mapped[date | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    township = relationship("Region")
+
+    @classmethod
+    def jurisdiction_column(cls):
+        return cls.township_code
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Volunteer(db.Model):
+    """A registered volunteer; the ID number is stored encrypted with a keyed hash for look-up."""
+
+    __masked_fields__ = {"phone": "phone", "guardian_phone": "phone",
+                         "id_number_masked": "id_number"}
+    __table_args__ = (
+        Index("ix_volunteer_township_id", "township_code", "id"),
+        Index("ix_volunteer_status_township", "status", "township_code", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), unique=True)
+    volunteer_no: Mapped[str] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(String(30), index=True)
+    id_number_encrypted: Mapped[str] = mapped_column(Text)
+    id_number_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    id_number_masked: Mapped[str] = mapped_column(String(18))
+    gender: Mapped[str] = mapped_column(String(1))
+    birth_date: Mapped[date]
+    phone: Mapped[str] = mapped_column(String(11), index=True)
+    township_code: Mapped[str] = mapped_column(ForeignKey("region.code"))
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    skills: Mapped[str] = mapped_column(String(200), default="")
+    guardian_name: Mapped[str] = mapped_column(String(30), default="")
+    guardian_phone: Mapped[str] = mapped_column(String(11), default="")
+    guardian_consent_at: Mapped[datetime | None]
+    total_minutes: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    approved_at: Mapped[datetime | None]
+
+    township = relationship("Region")
+    user = relationship("User")
+
+    @classmethod
+    def jurisdiction_column(cls):
+        return cls.township_code
+
+    @classmethod
+    def owner_condition(cls, user) -> ColumnElement[bool]:
+        return cls.user_id == user.id
+
+    def __str__(self) -> str:
+        return self.name
