@@ -197,7 +197,8 @@ def _area_views():
     """Back-office views contributed by each area module."""
     import importlib
 
-    for name in ("registry.org_admin", "registry.volunteer_admin"):
+    for name in ("registry.org_admin", "registry.support_admin", "registry.volunteer_admin",
+                 "registry.activity_admin"):
         module = importlib.import_module(name)
         yield from module.admin_views()
 

@@ -88,9 +88,9 @@ def register_cli(app: Flask) -> None:
 
 def _area_cli_modules():
     """Commands contributed by each area (bulk seeding, ledger checks, ...)."""
-    from registry import org_cli, volunteer_cli
+    from registry import activity_cli, org_cli, support_cli, volunteer_cli
 
-    return (org_cli, volunteer_cli)
+    return (org_cli, support_cli, volunteer_cli, activity_cli)
 
 
 def print_logins(logins) -> None:

@@ -37,6 +37,6 @@ def seed_demo() -> list[tuple[str, str, str]]:
 
 def _area_seeds():
     """Each area's demo seeding function (organizations, volunteers, ...)."""
-    from registry import org_demo, volunteer_demo
+    from registry import activity_demo, org_demo, support_demo, volunteer_demo
 
-    return (org_demo.seed, volunteer_demo.seed)
+    return (org_demo.seed, support_demo.seed, volunteer_demo.seed, activity_demo.seed)

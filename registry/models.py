@@ -167,4 +167,6 @@ def always(value: bool) -> ColumnElement[bool]:
 
 
 from registry.org_models import *  # noqa: E402,F403  (organizations and their support)
-from registry.volunteer_models import *  # noqa: E402,F403  (stations, volunteers, ledger)
+from registry.support_models import *  # noqa: E402,F403  (incubation, training, grants)
+from registry.volunteer_models import *  # noqa: E402,F403  (stations, volunteers)
+from registry.activity_models import *  # noqa: E402,F403  (activities, service, ledger)

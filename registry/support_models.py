@@ -1,0 +1,3 @@
+"""Models for incubation, training and grants."""
+
+__all__: list[str] = []
