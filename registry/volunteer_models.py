@@ -48,10 +48,6 @@ class Station(db.Model):
     def jurisdiction_column(cls):
         return cls.township_code
 
-    @property
-    def star_level(self) -> int:
-        return star_level(self.total_minutes)
-
     def __str__(self) -> str:
         return self.name
 
