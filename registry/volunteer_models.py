@@ -3,14 +3,15 @@
 from datetime import date, datetime
 
 from flask import current_app
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import BigInteger, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql.elements import ColumnElement
 
 from registry.clock import utcnow
 from registry.extensions import db
 
-__all__ = ["VOLUNTEER_STATUSES", "STAR_LABELS", "Station", "Volunteer", "star_level"]
+__all__ = ["VOLUNTEER_STATUSES", "STAR_LABELS", "Station", "Volunteer", "TownshipYearStats",
+           "star_level"]
 
 VOLUNTEER_STATUSES = {
     "pending": "待审核",
@@ -60,6 +61,9 @@ class Volunteer(db.Model):
     __table_args__ = (
         Index("ix_volunteer_township_id", "township_code", "id"),
         Index("ix_volunteer_status_township", "status", "township_code", "id"),
+        # Name-prefix search (LIKE '张%') on PostgreSQL whatever the database collation.
+        Index("ix_volunteer_name_pattern", "name",
+              postgresql_ops={"name": "varchar_pattern_ops"}).ddl_if(dialect="postgresql"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -79,6 +83,8 @@ class Volunteer(db.Model):
     guardian_phone: Mapped[str] = mapped_column(String(11), default="")
     guardian_consent_at: Mapped[datetime | None]
     total_minutes: Mapped[int] = mapped_column(default=0)
+    # How the record came in: self (online), station (entered by staff), import (xlsx), bulk.
+    source: Mapped[str] = mapped_column(String(10), default="self", server_default="self")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     approved_at: Mapped[datetime | None]
 
@@ -99,3 +105,30 @@ class Volunteer(db.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class TownshipYearStats(db.Model):
+    """Running totals of one township in one year, kept current by township_stats.bump().
+
+    Dashboards read these few rows instead of summing millions of volunteers, activities and
+    ledger entries. `volunteers` is the net change of active volunteers in that year (+1 when
+    one becomes active, -1 when one leaves the active state), so the sum over a township's years
+    is its current number of active volunteers.
+    """
+
+    __tablename__ = "township_year_stats"
+
+    township_code: Mapped[str] = mapped_column(ForeignKey("region.code"), primary_key=True)
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    volunteers: Mapped[int] = mapped_column(default=0)
+    activities: Mapped[int] = mapped_column(default=0)
+    service_minutes: Mapped[int] = mapped_column(BigInteger().with_variant(db.Integer, "sqlite"),
+                                                 default=0)
+    points_issued: Mapped[int] = mapped_column(BigInteger().with_variant(db.Integer, "sqlite"),
+                                               default=0)
+    points_redeemed: Mapped[int] = mapped_column(BigInteger().with_variant(db.Integer, "sqlite"),
+                                                 default=0)
+
+    @classmethod
+    def jurisdiction_column(cls):
+        return cls.township_code
