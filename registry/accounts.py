@@ -90,9 +90,7 @@ def create_user(username: str, password: str | None, role: str, region_code: str
         raise ValidationFailed("用户名只能包含字母、数字和 . _ -", "username")
     display_name = check_text(display_name, "display_name", "姓名", max_length=64)
     check_region_for_role(role, region_code)
-    taken = db.session.scalar(select(User.id).where(User.username == username))
-    if taken:
-        raise ValidationFailed(f"用户名 {username} 已被使用", "username")
+    check_username_free(username)
     if password is None:
         password = temporary_password()
         temporary = True
@@ -104,6 +102,15 @@ def create_user(username: str, password: str | None, role: str, region_code: str
     db.session.add(user)
     db.session.flush()
     return user, password
+
+
+def check_username_free(username: str, own_id: int | None = None) -> None:
+    """A username belongs to one account."""
+    stmt = select(User.id).where(User.username == username)
+    if own_id:
+        stmt = stmt.where(User.id != own_id)
+    if db.session.scalar(stmt):
+        raise ValidationFailed(f"用户名 {username} 已被使用", "username")
 
 
 def temporary_password() -> str:

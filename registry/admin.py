@@ -6,6 +6,7 @@ from flask_admin.contrib.sqla import ModelView
 from flask_admin.theme import Bootstrap4Theme
 from flask_login import current_user
 from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
 from wtforms import BooleanField, SelectField
 from wtforms.validators import ValidationError
 
@@ -82,15 +83,21 @@ class ScopedModelView(StaffOnly, ModelView):
         if isinstance(exc, RegistryError):
             flash(exc.message, "error")
             return True
+        if isinstance(exc, IntegrityError):
+            # Never show SQL to people; the specific checks in check_model come first.
+            flash("保存失败：与已有记录重复或缺少必填内容", "error")
+            return True
         return super().handle_view_exception(exc)
 
     def on_model_change(self, form, model, is_created):
-        column = getattr(type(model), "jurisdiction_column", None)
-        if current_user.role != SYSTEM_ADMIN and column is not None:
-            code = getattr(model, column().key, None)
-            if not region_visible(current_user, code):
-                raise ValidationError("所属区划超出您的管辖范围")
-        self.check_model(form, model, is_created)
+        # Checks query the database; the half-filled row must not be flushed before them.
+        with db.session.no_autoflush:
+            column = getattr(type(model), "jurisdiction_column", None)
+            if current_user.role != SYSTEM_ADMIN and column is not None:
+                code = getattr(model, column().key, None)
+                if not region_visible(current_user, code):
+                    raise ValidationError("所属区划超出您的管辖范围")
+            self.check_model(form, model, is_created)
 
     def check_model(self, form, model, is_created) -> None:
         """Domain checks for a view; raise RegistryError or ValidationError to refuse."""
@@ -120,7 +127,8 @@ class UserView(ScopedModelView):
     }
     column_export_list = ("username", "display_name", "role", "region_code", "active",
                           "created_at")
-    form_columns = ("username", "display_name", "role", "region_code", "phone", "active")
+    form_columns = ("username", "display_name", "role", "region_code", "phone", "active",
+                    "reset_password", "unlock")
     form_extra_fields = {
         "reset_password": BooleanField("重置为临时密码（下次登录须修改）"),
         "unlock": BooleanField("解除登录锁定"),
@@ -143,6 +151,7 @@ class UserView(ScopedModelView):
 
     def check_model(self, form, model, is_created) -> None:
         accounts.check_region_for_role(model.role, model.region_code)
+        accounts.check_username_free(model.username, model.id)
         model.phone = normalize_phone(model.phone, required=False) or None
         if is_created or form.reset_password.data:
             password = accounts.temporary_password()

@@ -90,8 +90,9 @@ def _region_of(obj: Any) -> str | None:
 
 
 def _object_id(obj: Any) -> str:
-    ident = inspect(obj).identity
-    return ",".join(str(part) for part in ident) if ident else ""
+    # The identity key is only set after the flush finishes; the primary key is known already.
+    ident = inspect(obj).mapper.primary_key_from_instance(obj)
+    return ",".join(str(part) for part in ident if part is not None)
 
 
 def row_hash(prev_hash: str, row: dict) -> str:

@@ -2,6 +2,7 @@
 
 from flask import Flask, flash, jsonify, redirect, render_template, request
 from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 API_CODES = {
@@ -158,6 +159,13 @@ def register_error_handlers(app: Flask) -> None:
                 response.headers[key] = value
             return response
         return render_error(status)
+
+    @app.errorhandler(CSRFError)
+    def handle_csrf(error: CSRFError):
+        message = _("页面已过期或缺少安全令牌，请刷新页面后重试")
+        if wants_json():
+            return api_error(400, message)
+        return render_error(400, message)
 
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception):

@@ -68,7 +68,7 @@ class Machine:
 
 def history(obj: Any, limit: int = 200) -> list[AuditEntry]:
     """The workflow moves recorded for obj, oldest first (who, when, from→to, comment)."""
-    ident = ",".join(str(v) for v in db.inspect(obj).identity or ())
+    ident = ",".join(str(v) for v in db.inspect(obj).mapper.primary_key_from_instance(obj))
     stmt = (
         select(AuditEntry)
         .where(AuditEntry.object_type == type(obj).__name__, AuditEntry.object_id == ident,
