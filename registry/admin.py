@@ -65,7 +65,7 @@ class ScopedModelView(StaffOnly, ModelView):
 
     def get_count_query(self):
         return (
-            self.session.query(func.count("*"))
+            db.session.query(func.count("*"))
             .select_from(self.model)
             .filter(scope_condition(current_user, self.model))
         )

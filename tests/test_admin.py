@@ -1,0 +1,118 @@
+"""The back office: staff only, rows scoped, guessed ids and pages never a 500."""
+
+import pytest
+from sqlalchemy import select
+
+from registry.extensions import db
+from registry.models import User
+
+
+def test_anonymous_goes_to_login(app):
+    response = app.test_client().get("/admin/")
+    assert response.status_code == 302 and "/login" in response.location
+    response = app.test_client().get("/admin/user/")
+    assert response.status_code == 302 and "/login" in response.location
+
+
+@pytest.mark.parametrize("role, region", [("volunteer", "511302001"), ("org_admin", "511302")])
+def test_non_staff_get_403(browser, make_user, role, region):
+    browser.login(make_user(role, region))
+    assert browser.get("/admin/").status_code == 403
+    assert browser.get("/admin/user/").status_code == 403
+    assert "没有权限" in browser.get("/admin/user/").get_data(as_text=True)
+
+
+def test_admin_pages_are_chinese(browser, make_user):
+    browser.login(make_user("system_admin", "511300"))
+    page = browser.get("/admin/user/").get_data(as_text=True)
+    assert "用户名" in page and "列表" in page
+
+
+@pytest.mark.parametrize(
+    "role, region, url, status",
+    [
+        ("county_official", "511302", "/admin/user/", 403),
+        ("county_official", "511302", "/admin/region/", 403),
+        ("auditor", "511300", "/admin/user/", 403),
+        ("auditor", "511300", "/admin/auditentry/", 200),
+        ("city_official", "511300", "/admin/auditentry/", 200),
+        ("county_official", "511302", "/admin/auditentry/", 403),
+        ("system_admin", "511300", "/admin/auditentry/", 403),
+        ("system_admin", "511300", "/admin/region/", 200),
+    ],
+)
+def test_each_role_reaches_only_its_views(browser, make_user, role, region, url, status):
+    browser.login(make_user(role, region))
+    assert browser.get(url).status_code == status
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/user/edit/?id=abc",
+        "/admin/user/edit/?id=-1",
+        "/admin/user/edit/?id=99999999999999999999999",
+        "/admin/user/details/?id=%00",
+        "/admin/user/?page=-3",
+        "/admin/user/?page=99999999",
+        "/admin/user/?page=abc",
+        "/admin/region/edit/?id=999999",
+    ],
+)
+def test_guessed_or_malformed_ids_never_500(browser, make_user, url):
+    browser.login(make_user("system_admin", "511300"))
+    response = browser.get(url)
+    assert response.status_code in (200, 302, 404)
+
+
+def test_audit_log_is_read_only_in_the_back_office(browser, make_user):
+    browser.login(make_user("auditor", "511300"))
+    assert browser.get("/admin/auditentry/").status_code == 200
+    for url in ("/admin/auditentry/new/", "/admin/auditentry/edit/?id=1"):
+        response = browser.get(url)
+        assert response.status_code in (302, 403, 404)
+    response = browser.post("/admin/auditentry/delete/", {"id": "1"})
+    assert response.status_code in (302, 403, 404, 405)
+    assert browser.get("/admin/auditentry/details/?id=1").status_code == 200
+
+
+def test_admin_created_user_gets_a_temporary_password(app, browser, make_user):
+    browser.login(make_user("system_admin", "511300"))
+    browser.refresh_token("/admin/user/new/")
+    response = browser.post("/admin/user/new/", {
+        "username": "newcounty", "display_name": "新干事", "role": "county_official",
+        "region_code": "511303", "phone": "", "active": "y"}, follow_redirects=True)
+    assert "临时密码" in response.get_data(as_text=True)
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.username == "newcounty"))
+        assert user.must_change_password
+
+
+def test_admin_refuses_a_role_at_the_wrong_level(app, browser, make_user):
+    browser.login(make_user("system_admin", "511300"))
+    browser.refresh_token("/admin/user/new/")
+    page = browser.post("/admin/user/new/", {
+        "username": "wronglevel", "display_name": "错级", "role": "station_admin",
+        "region_code": "511302", "phone": "", "active": "y"}).get_data(as_text=True)
+    assert "乡镇（街道）级" in page
+    with app.app_context():
+        assert db.session.scalar(select(User).where(User.username == "wronglevel")) is None
+
+
+def test_admin_refuses_a_taken_username_without_sql(browser, make_user):
+    taken = make_user("county_official", "511302")
+    browser.login(make_user("system_admin", "511300"))
+    browser.refresh_token("/admin/user/new/")
+    page = browser.post("/admin/user/new/", {
+        "username": taken, "display_name": "重名", "role": "county_official",
+        "region_code": "511302", "phone": "", "active": "y"}).get_data(as_text=True)
+    assert ("已被使用" in page or "已经存在" in page) and "INSERT" not in page
+
+
+def test_admin_refuses_a_bad_phone(browser, make_user):
+    browser.login(make_user("system_admin", "511300"))
+    browser.refresh_token("/admin/user/new/")
+    page = browser.post("/admin/user/new/", {
+        "username": "badphone", "display_name": "电话", "role": "county_official",
+        "region_code": "511302", "phone": "12345", "active": "y"}).get_data(as_text=True)
+    assert "手机号码应为 11 位" in page
