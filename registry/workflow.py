@@ -1,6 +1,7 @@
 """State machines: which moves exist, from which states, for which roles; each move audited."""
 
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -31,7 +32,7 @@ class Machine:
     states: dict[str, str]  # state -> Chinese label
     moves: tuple[Move, ...]
     field: str = "status"
-    by_name: dict[str, Move] = field(init=False)
+    by_name: dict[str, Move] = dataclasses.field(init=False)
 
     def __post_init__(self) -> None:
         self.by_name = {move.name: move for move in self.moves}
