@@ -1,0 +1,216 @@
+"""API: stations and volunteers (API.md), scoped and masked."""
+
+import marshmallow as ma
+from flask import current_app
+from marshmallow.validate import Length
+
+from registry import stations, volunteers
+from registry.clock import isoformat
+from registry.errors import NotFound
+from registry.extensions import db, limiter
+from registry.models import CITY_OFFICIAL, COUNTY_OFFICIAL, STATION_ADMIN, VOLUNTEER
+from registry.pagination import paginate_query
+from registry.scoping import get_visible
+from registry.views.api import auth_required, blp, current_api_user, page_body
+from registry.views.api.schemas import JsonBody, PageArgs, PageSchema
+from registry.volunteer_models import Station, Volunteer
+
+OFFICIALS = (CITY_OFFICIAL, COUNTY_OFFICIAL)
+STAFF = (STATION_ADMIN, *OFFICIALS)
+
+
+class StationSchema(ma.Schema):
+    id = ma.fields.Integer()
+    name = ma.fields.String()
+    township_code = ma.fields.String()
+    township_name = ma.fields.String()
+    address = ma.fields.String()
+    contact_name = ma.fields.String()
+    contact_phone = ma.fields.String()
+
+
+class StationPage(PageSchema):
+    items = ma.fields.List(ma.fields.Nested(StationSchema))
+
+
+class StationArgs(PageArgs):
+    region_code = ma.fields.String(load_default="", validate=Length(max=9))
+    q = ma.fields.String(load_default="", validate=Length(max=50))
+
+
+class StationCreate(JsonBody):
+    township_code = ma.fields.String(required=True, validate=Length(max=9))
+    name = ma.fields.String(load_default="", validate=Length(max=100))
+    address = ma.fields.String(load_default="", validate=Length(max=200))
+    contact_name = ma.fields.String(load_default="", validate=Length(max=50))
+    contact_phone = ma.fields.String(load_default="", validate=Length(max=20))
+
+
+class VolunteerSchema(ma.Schema):
+    id = ma.fields.Integer()
+    volunteer_no = ma.fields.String()
+    name = ma.fields.String()
+    id_number = ma.fields.String()
+    phone = ma.fields.String()
+    gender = ma.fields.String()
+    township_code = ma.fields.String()
+    status = ma.fields.String()
+    total_minutes = ma.fields.Integer()
+    star_level = ma.fields.Integer()
+    is_minor = ma.fields.Boolean()
+    created_at = ma.fields.String()
+
+
+class VolunteerPage(PageSchema):
+    items = ma.fields.List(ma.fields.Nested(VolunteerSchema))
+
+
+class VolunteerArgs(PageArgs):
+    status = ma.fields.String(load_default="", validate=Length(max=20))
+    township_code = ma.fields.String(load_default="", validate=Length(max=9))
+    region_code = ma.fields.String(load_default="", validate=Length(max=9))
+    q = ma.fields.String(load_default="", validate=Length(max=30))
+
+
+class MoveBody(JsonBody):
+    comment = ma.fields.String(load_default="", validate=Length(max=2000))
+
+
+class RegistrationBody(JsonBody):
+    name = ma.fields.String(required=True, validate=Length(max=30))
+    id_number = ma.fields.String(required=True, validate=Length(max=30))
+    phone = ma.fields.String(required=True, validate=Length(max=20))
+    township_code = ma.fields.String(required=True, validate=Length(max=9))
+    password = ma.fields.String(required=True, validate=Length(max=128))
+    skills = ma.fields.String(load_default="", validate=Length(max=200))
+    guardian_name = ma.fields.String(load_default="", validate=Length(max=30))
+    guardian_phone = ma.fields.String(load_default="", validate=Length(max=20))
+    guardian_consent = ma.fields.Boolean(load_default=None)
+
+
+class RegistrationResult(ma.Schema):
+    id = ma.fields.Integer()
+    status = ma.fields.String()
+
+
+def station_dict(station: Station) -> dict:
+    return {"id": station.id, "name": station.name, "township_code": station.township_code,
+            "township_name": station.township.name if station.township else "",
+            "address": station.address, "contact_name": station.contact_name,
+            "contact_phone": station.contact_phone}
+
+
+def volunteer_dict(volunteer: Volunteer) -> dict:
+    body = volunteers.public_dict(volunteer, unmasked_for=current_api_user())
+    body["created_at"] = isoformat(body["created_at"])
+    return body
+
+
+@blp.route("/stations", methods=["GET"])
+@auth_required(*STAFF)
+@blp.arguments(StationArgs, location="query")
+@blp.response(200, StationPage)
+def list_stations(args):
+    """Stations in the caller's jurisdiction."""
+    page = paginate_query(stations.list_stations(current_api_user(), args), Station.id, args)
+    return page_body(page, station_dict)
+
+
+@blp.route("/stations", methods=["POST"])
+@auth_required(*OFFICIALS)
+@blp.arguments(StationCreate)
+@blp.response(201, StationSchema)
+def create_station(body):
+    """Create the station of a township (one per township; a second → 409)."""
+    station = stations.create_station(current_api_user(), body)
+    db.session.commit()
+    return station_dict(station)
+
+
+@blp.route("/public/stations", methods=["GET"])
+@blp.arguments(StationArgs, location="query")
+@blp.response(200, StationPage)
+def public_stations(args):
+    """Every station with its township, address and contact (public)."""
+    page = paginate_query(stations.public_stations_stmt(args), Station.id, args)
+    return page_body(page, station_dict)
+
+
+@blp.route("/volunteers", methods=["GET"])
+@auth_required(*STAFF)
+@blp.arguments(VolunteerArgs, location="query")
+@blp.response(200, VolunteerPage)
+def list_volunteers(args):
+    """Volunteers in the caller's jurisdiction, masked; filters status, township_code, q."""
+    page = volunteers.list_volunteers(current_api_user(), args)
+    return page_body(page, volunteer_dict)
+
+
+@blp.route("/volunteers/<int:volunteer_id>", methods=["GET"])
+@auth_required(*STAFF, VOLUNTEER)
+@blp.response(200, VolunteerSchema)
+def get_volunteer(volunteer_id):
+    """One volunteer (masked; a volunteer reading their own record sees it in full)."""
+    volunteer = get_visible(current_api_user(), Volunteer, volunteer_id)
+    if volunteer is None:
+        raise NotFound("志愿者不存在")
+    return volunteer_dict(volunteer)
+
+
+def _move(volunteer_id: int, move: str, body: dict) -> dict:
+    volunteer = get_visible(current_api_user(), Volunteer, volunteer_id)
+    if volunteer is None:
+        raise NotFound("志愿者不存在")
+    volunteers.transition(volunteer, move, current_api_user(), body.get("comment", ""))
+    db.session.commit()
+    return volunteer_dict(volunteer)
+
+
+@blp.route("/volunteers/<int:volunteer_id>/approve", methods=["POST"])
+@auth_required(*STAFF)
+@blp.arguments(MoveBody)
+@blp.response(200, VolunteerSchema)
+def approve_volunteer(body, volunteer_id):
+    """pending → active (the station admin of the township, or an official above)."""
+    return _move(volunteer_id, "approve", body)
+
+
+@blp.route("/volunteers/<int:volunteer_id>/suspend", methods=["POST"])
+@auth_required(*STAFF)
+@blp.arguments(MoveBody)
+@blp.response(200, VolunteerSchema)
+def suspend_volunteer(body, volunteer_id):
+    """active → suspended, with a reason."""
+    return _move(volunteer_id, "suspend", body)
+
+
+@blp.route("/volunteers/<int:volunteer_id>/resume", methods=["POST"])
+@auth_required(*STAFF)
+@blp.arguments(MoveBody)
+@blp.response(200, VolunteerSchema)
+def resume_volunteer(body, volunteer_id):
+    """suspended → active."""
+    return _move(volunteer_id, "resume", body)
+
+
+@blp.route("/volunteers/<int:volunteer_id>/deregister", methods=["POST"])
+@auth_required(*STAFF)
+@blp.arguments(MoveBody)
+@blp.response(200, VolunteerSchema)
+def deregister_volunteer(body, volunteer_id):
+    """Any state → deregistered, with a reason."""
+    return _move(volunteer_id, "deregister", body)
+
+
+@blp.route("/public/volunteers", methods=["POST"])
+@limiter.limit(lambda: current_app.config["PUBLIC_WRITE_RATE_LIMIT"])
+@blp.arguments(RegistrationBody)
+@blp.response(201, RegistrationResult)
+def register_volunteer(body):
+    """Self-registration → 201 {"id", "status": "pending"}; under 18 needs guardian fields
+    (guardian_consent defaults to true when a guardian is named through the API)."""
+    if body.get("guardian_consent") is None:
+        body["guardian_consent"] = bool(body.get("guardian_name"))
+    volunteer = volunteers.register_self(body)
+    db.session.commit()
+    return {"id": volunteer.id, "status": volunteer.status}
