@@ -59,7 +59,6 @@ class Config:
     PUBLIC_WRITE_RATE_LIMIT = env("PUBLIC_WRITE_RATE_LIMIT", "20 per minute")
     UPLOAD_DIR = env("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
     PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
-    LOAD_DEMO_DATA = False
     # Flask-smorest: the OpenAPI document the mobile client is built against.
     API_TITLE = "南充市社会治理参与登记平台 API"
     API_VERSION = "v1"
@@ -81,7 +80,6 @@ class DevelopmentConfig(Config):
     SQLALCHEMY_DATABASE_URI = env("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'registry.db'}")
     SECRET_KEY = env("SECRET_KEY")
     ENCRYPTION_KEY = env("ENCRYPTION_KEY")
-    LOAD_DEMO_DATA = True
 
     @classmethod
     def check(cls) -> None:

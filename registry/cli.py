@@ -46,7 +46,7 @@ def register_cli(app: Flask) -> None:
     @app.cli.command("seed-demo")
     def seed_demo_command():
         """Load demo data if missing (a second run changes nothing) and print the logins."""
-        if not current_app.config.get("LOAD_DEMO_DATA"):
+        if current_app.config["ENV_NAME"] == "production":
             fail("生产配置不加载演示数据")
         from registry.demo import seed_demo
         from registry.regions import load_regions
