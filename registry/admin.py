@@ -15,7 +15,15 @@ from registry.accounts import ROLE_LABELS
 from registry.errors import RegistryError
 from registry.extensions import db
 from registry.masking import mask_phone
-from registry.models import AUDITOR, CITY_OFFICIAL, STAFF_ROLES, SYSTEM_ADMIN, AuditEntry, Region, User
+from registry.models import (
+    AUDITOR,
+    CITY_OFFICIAL,
+    STAFF_ROLES,
+    SYSTEM_ADMIN,
+    AuditEntry,
+    Region,
+    User,
+)
 from registry.scoping import get_visible, region_visible, scope_condition
 from registry.validators import normalize_phone
 

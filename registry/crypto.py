@@ -25,6 +25,6 @@ def decrypt(token: str) -> str:
 
 
 def lookup_hash(value: str) -> str:
-    """A keyed SHA-256 of a value, stable for the key, so equal values can be found and kept unique."""
+    """A keyed SHA-256 of a value, so equal values can be found and kept unique."""
     key = hashlib.sha256(b"lookup:" + current_app.config["ENCRYPTION_KEY"].encode()).digest()
     return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()

@@ -146,3 +146,17 @@ def check_amount(value, field: str, label: str, *, allow_zero: bool = False) -> 
     if number > 10**12:
         raise ValidationFailed(f"{label}过大", field)
     return number
+
+
+def parse_yuan(value, field: str, label: str, *, allow_zero: bool = True) -> int:
+    """An amount typed in yuan (up to two decimals, thousands commas allowed) as integer fen."""
+    raw = str(value if value is not None else "").strip().replace(",", "").replace("，", "")
+    if not raw:
+        raise ValidationFailed(f"请填写{label}", field)
+    if raw.startswith("-"):
+        raise ValidationFailed(f"{label}不能为负数", field)
+    match = re.fullmatch(r"(\d{1,13})(?:\.(\d{1,2}))?", raw)
+    if not match:
+        raise ValidationFailed(f"{label}应为金额（元），最多两位小数", field)
+    fen = int(match.group(1)) * 100 + int((match.group(2) or "0").ljust(2, "0"))
+    return check_amount(fen, field, label, allow_zero=allow_zero)

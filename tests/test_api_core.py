@@ -175,12 +175,12 @@ def test_production_refuses_to_start_without_secrets(monkeypatch):
 
 
 def test_production_never_loads_demo_data(monkeypatch, database_url):
-    from config import ProductionConfig
+    from config import ProductionConfig, TestingConfig
     from registry import create_app
 
     monkeypatch.setattr(ProductionConfig, "SECRET_KEY", "k" * 32)
     monkeypatch.setattr(ProductionConfig, "SQLALCHEMY_DATABASE_URI", database_url)
-    monkeypatch.setattr(ProductionConfig, "ENCRYPTION_KEY", "dGVzdC1rZXktdGVzdC1rZXktdGVzdC1rZXktdGVzdCE=")
+    monkeypatch.setattr(ProductionConfig, "ENCRYPTION_KEY", TestingConfig.ENCRYPTION_KEY)
     app = create_app("production")
     assert isinstance(app, Flask)
     result = app.test_cli_runner().invoke(args=["seed-demo"])

@@ -4,6 +4,7 @@ from datetime import datetime, timedelta
 
 from flask import Blueprint, abort, render_template, request
 from flask_login import current_user, login_required
+
 from registry.clock import from_local
 from registry.models import AUDITOR, CITY_OFFICIAL, AuditEntry
 from registry.pagination import paginate_query

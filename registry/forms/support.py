@@ -1,0 +1,128 @@
+"""Forms for incubation, training and grants (shape only; rules live in the domain modules)."""
+
+from datetime import datetime
+
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Optional
+
+from registry.extensions import db
+from registry.models import GRANT_TYPES, Region
+from registry.scoping import region_codes_under
+
+
+class ChineseDateField(DateField):
+    """A YYYY-MM-DD date whose parse error is in Chinese."""
+
+    def process_formdata(self, valuelist):
+        if not valuelist or not valuelist[0].strip():
+            self.data = None
+            return
+        raw = valuelist[0].strip()
+        try:
+            self.data = datetime.strptime(raw[:10], "%Y-%m-%d").date() if len(raw) == 10 else None
+        except ValueError:
+            self.data = None
+        if self.data is None:
+            raise ValueError("日期格式不正确（应为 YYYY-MM-DD，如 2026-03-01）")
+
+
+def required(label: str) -> InputRequired:
+    return InputRequired(message=f"请填写{label}")
+
+
+def region_choices_for(user) -> list[tuple[str, str]]:
+    """The regions in the user's jurisdiction, county level first, for a select."""
+    stmt = (select(Region.code, Region.name, Region.level)
+            .where(Region.code.in_(region_codes_under(user.region_code)))
+            .order_by(Region.code))
+    indent = {"city": "", "county": "　", "township": "　　"}
+    return [(code, f"{indent.get(level, '')}{name}") for code, name, level in
+            db.session.execute(stmt)]
+
+
+class IncubatorForm(FlaskForm):
+    name = StringField("孵化基地名称", [required("孵化基地名称")])
+    region_code = SelectField("所属区划", choices=[], validate_choice=False)
+    operator_id = StringField("运营机构（社会组织名称或统一社会信用代码，可不填）", [Optional()])
+    address = StringField("地址", [Optional()])
+    description = TextAreaField("简介", [Optional()])
+
+
+class IntakeForm(FlaskForm):
+    year = StringField("年度", [required("年度")])
+    title = StringField("批次名称", [required("批次名称")])
+    opens_on = ChineseDateField("报名开始日期", [required("报名开始日期")])
+    closes_on = ChineseDateField("报名截止日期", [required("报名截止日期")])
+    capacity = StringField("计划入驻数量（家）", [required("计划入驻数量")])
+
+
+class ApplyForm(FlaskForm):
+    organization = StringField("申请组织（名称或统一社会信用代码）", [Optional()])
+    plan = TextAreaField("入驻计划（项目简介）", [required("入驻计划")])
+
+
+class CommentForm(FlaskForm):
+    comment = TextAreaField("意见", [Optional()])
+
+
+class ScoreForm(FlaskForm):
+    score = StringField("评审总分（0–100）", [required("评审总分")])
+    score_comment = TextAreaField("评审意见", [required("评审意见")])
+
+
+class AdmitForm(FlaskForm):
+    start_on = ChineseDateField("孵化开始日期（默认今天）", [Optional()])
+    end_on = ChineseDateField("孵化结束日期（默认按配置的孵化期）", [Optional()])
+    mentor = StringField("导师", [Optional()])
+    agreement_no = StringField("入驻协议编号", [Optional()])
+    comment = TextAreaField("意见", [Optional()])
+
+
+class MidReviewForm(FlaskForm):
+    mid_score = StringField("中期评估得分（0–100）", [required("中期评估得分")])
+    comment = TextAreaField("中期评估意见", [required("中期评估意见")])
+
+
+class FinishForm(FlaskForm):
+    finished_on = ChineseDateField("日期（默认今天）", [Optional()])
+    comment = TextAreaField("意见", [Optional()])
+
+
+class MilestoneForm(FlaskForm):
+    title = StringField("里程碑内容", [required("里程碑内容")])
+    due_on = ChineseDateField("计划完成日期", [required("计划完成日期")])
+
+
+class MilestoneDoneForm(FlaskForm):
+    done_on = ChineseDateField("完成日期（默认今天）", [Optional()])
+
+
+class TrainingForm(FlaskForm):
+    title = StringField("培训名称", [required("培训名称")])
+    region_code = SelectField("面向区划", choices=[], validate_choice=False)
+    held_on = ChineseDateField("培训日期", [required("培训日期")])
+    minutes = StringField("培训时长（分钟）", [required("培训时长")])
+    place = StringField("培训地点", [required("培训地点")])
+    organizer = StringField("主办单位", [Optional()])
+    description = TextAreaField("培训内容", [Optional()])
+
+
+class AttendanceForm(FlaskForm):
+    organization = StringField("所属组织（名称或统一社会信用代码）", [required("所属组织")])
+    person_name = StringField("参训人员姓名", [required("参训人员姓名")])
+
+
+class GrantForm(FlaskForm):
+    organization = StringField("受助组织（名称或统一社会信用代码）", [required("受助组织")])
+    grant_type = SelectField("资金类型", choices=list(GRANT_TYPES.items()), validate_choice=False)
+    amount = StringField("金额（元，最多两位小数）", [required("金额")])
+    purpose = TextAreaField("资金用途（项目名称及内容）", [required("资金用途")])
+    source = StringField("资金来源", [required("资金来源")])
+    granted_on = ChineseDateField("批准日期", [required("批准日期")])
+
+
+class PayForm(FlaskForm):
+    paid_on = ChineseDateField("拨付日期", [required("拨付日期")])
+    payment_ref = StringField("拨付凭证号", [Optional()])
