@@ -3,7 +3,7 @@
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from registry import accounts, audit, township_stats
 from registry.clock import today_local
@@ -196,3 +196,20 @@ def public_stations_stmt(args: Mapping):
             raise ValidationFailed("区划代码应为数字", "region_code")
         stmt = stmt.where(Station.township_code.in_(region_codes_under(region)))
     return stmt.order_by(Station.id.desc())
+
+
+def dashboard(user: User, station: Station, year: int | None = None) -> dict:
+    """A township's figures for its station page: this year's activity, active and pending
+    volunteers (summary rows plus one indexed count), and the admins."""
+    from registry.volunteer_models import Volunteer
+
+    if get_visible(user, Station, station.id) is None:
+        raise NotFound("志愿服务站不存在")
+    year = year or today_local().year
+    stats = township_stats.totals(select(Region.code).where(
+        Region.code == station.township_code), year).get(station.township_code, dict(EMPTY_STATS))
+    pending = db.session.scalar(
+        select(func.count()).select_from(Volunteer)
+        .where(Volunteer.status == "pending", Volunteer.township_code == station.township_code))
+    return {"station": station, "year": year, "stats": stats, "pending": pending or 0,
+            "admins": station_admins(station)}

@@ -12,7 +12,7 @@ from registry.models import CITY_OFFICIAL, COUNTY_OFFICIAL, STATION_ADMIN, VOLUN
 from registry.pagination import paginate_query
 from registry.scoping import get_visible
 from registry.views.api import auth_required, blp, current_api_user, page_body
-from registry.views.api.schemas import JsonBody, PageArgs, PageSchema
+from registry.views.api.schemas import JsonBody, PageArgs, PageSchema, QueryArgs
 from registry.volunteer_models import Station, Volunteer
 
 OFFICIALS = (CITY_OFFICIAL, COUNTY_OFFICIAL)
@@ -72,11 +72,11 @@ class VolunteerArgs(PageArgs):
     q = ma.fields.String(load_default="", validate=Length(max=30))
 
 
-class MoveBody(JsonBody):
+class VolunteerMoveBody(JsonBody):
     comment = ma.fields.String(load_default="", validate=Length(max=2000))
 
 
-class RegistrationBody(JsonBody):
+class VolunteerRegistration(JsonBody):
     name = ma.fields.String(required=True, validate=Length(max=30))
     id_number = ma.fields.String(required=True, validate=Length(max=30))
     phone = ma.fields.String(required=True, validate=Length(max=20))
@@ -88,7 +88,7 @@ class RegistrationBody(JsonBody):
     guardian_consent = ma.fields.Boolean(load_default=None)
 
 
-class RegistrationResult(ma.Schema):
+class VolunteerRegistrationResult(ma.Schema):
     id = ma.fields.Integer()
     status = ma.fields.String()
 
@@ -125,6 +125,88 @@ def create_station(body):
     station = stations.create_station(current_api_user(), body)
     db.session.commit()
     return station_dict(station)
+
+
+class CoverageArgs(QueryArgs):
+    only_missing = ma.fields.Boolean(load_default=False)
+    county = ma.fields.String(load_default="", validate=Length(max=6))
+
+
+class TownshipCoverage(ma.Schema):
+    township_code = ma.fields.String()
+    township_name = ma.fields.String()
+    county_name = ma.fields.String()
+    station_id = ma.fields.Integer(allow_none=True)
+    station_name = ma.fields.String(allow_none=True)
+    admins = ma.fields.List(ma.fields.String())
+    active_volunteers = ma.fields.Integer()
+    new_volunteers = ma.fields.Integer()
+    activities = ma.fields.Integer()
+    service_minutes = ma.fields.Integer()
+
+
+class CoverageSchema(ma.Schema):
+    year = ma.fields.Integer()
+    townships = ma.fields.Integer()
+    with_station = ma.fields.Integer()
+    without_station = ma.fields.Integer()
+    items = ma.fields.List(ma.fields.Nested(TownshipCoverage))
+
+
+class DashboardSchema(ma.Schema):
+    station = ma.fields.Nested(StationSchema)
+    year = ma.fields.Integer()
+    active_volunteers = ma.fields.Integer()
+    new_volunteers = ma.fields.Integer()
+    pending_volunteers = ma.fields.Integer()
+    activities = ma.fields.Integer()
+    service_minutes = ma.fields.Integer()
+    points_issued = ma.fields.Integer()
+    points_redeemed = ma.fields.Integer()
+    admins = ma.fields.List(ma.fields.String())
+
+
+@blp.route("/stations/coverage", methods=["GET"])
+@auth_required(*STAFF)
+@blp.arguments(CoverageArgs, location="query")
+@blp.response(200, CoverageSchema)
+def station_coverage(args):
+    """Every township in the jurisdiction: its station (or none), admins, this year's figures."""
+    result = stations.coverage(current_api_user(), only_missing=args["only_missing"],
+                               county_code=args["county"])
+    return {
+        "year": result.year, "townships": result.townships,
+        "with_station": result.with_station, "without_station": result.without_station,
+        "items": [{
+            "township_code": row.region.code, "township_name": row.region.name,
+            "county_name": row.county.name if row.county else "",
+            "station_id": row.station.id if row.station else None,
+            "station_name": row.station.name if row.station else None,
+            "admins": [admin.display_name for admin in row.admins],
+            "active_volunteers": row.stats["active_volunteers"],
+            "new_volunteers": row.stats["volunteers"],
+            "activities": row.stats["activities"],
+            "service_minutes": row.stats["service_minutes"],
+        } for row in result.rows],
+    }
+
+
+@blp.route("/stations/<int:station_id>/dashboard", methods=["GET"])
+@auth_required(*STAFF)
+@blp.response(200, DashboardSchema)
+def station_dashboard(station_id):
+    """A township's dashboard: volunteers, pending approvals, this year's activities, hours."""
+    station = get_visible(current_api_user(), Station, station_id)
+    if station is None:
+        raise NotFound("志愿服务站不存在")
+    data = stations.dashboard(current_api_user(), station)
+    stats = data["stats"]
+    return {"station": station_dict(station), "year": data["year"],
+            "active_volunteers": stats["active_volunteers"], "new_volunteers": stats["volunteers"],
+            "pending_volunteers": data["pending"], "activities": stats["activities"],
+            "service_minutes": stats["service_minutes"], "points_issued": stats["points_issued"],
+            "points_redeemed": stats["points_redeemed"],
+            "admins": [admin.display_name for admin in data["admins"]]}
 
 
 @blp.route("/public/stations", methods=["GET"])
@@ -168,7 +250,7 @@ def _move(volunteer_id: int, move: str, body: dict) -> dict:
 
 @blp.route("/volunteers/<int:volunteer_id>/approve", methods=["POST"])
 @auth_required(*STAFF)
-@blp.arguments(MoveBody)
+@blp.arguments(VolunteerMoveBody)
 @blp.response(200, VolunteerSchema)
 def approve_volunteer(body, volunteer_id):
     """pending → active (the station admin of the township, or an official above)."""
@@ -177,7 +259,7 @@ def approve_volunteer(body, volunteer_id):
 
 @blp.route("/volunteers/<int:volunteer_id>/suspend", methods=["POST"])
 @auth_required(*STAFF)
-@blp.arguments(MoveBody)
+@blp.arguments(VolunteerMoveBody)
 @blp.response(200, VolunteerSchema)
 def suspend_volunteer(body, volunteer_id):
     """active → suspended, with a reason."""
@@ -186,7 +268,7 @@ def suspend_volunteer(body, volunteer_id):
 
 @blp.route("/volunteers/<int:volunteer_id>/resume", methods=["POST"])
 @auth_required(*STAFF)
-@blp.arguments(MoveBody)
+@blp.arguments(VolunteerMoveBody)
 @blp.response(200, VolunteerSchema)
 def resume_volunteer(body, volunteer_id):
     """suspended → active."""
@@ -195,7 +277,7 @@ def resume_volunteer(body, volunteer_id):
 
 @blp.route("/volunteers/<int:volunteer_id>/deregister", methods=["POST"])
 @auth_required(*STAFF)
-@blp.arguments(MoveBody)
+@blp.arguments(VolunteerMoveBody)
 @blp.response(200, VolunteerSchema)
 def deregister_volunteer(body, volunteer_id):
     """Any state → deregistered, with a reason."""
@@ -204,8 +286,8 @@ def deregister_volunteer(body, volunteer_id):
 
 @blp.route("/public/volunteers", methods=["POST"])
 @limiter.limit(lambda: current_app.config["PUBLIC_WRITE_RATE_LIMIT"])
-@blp.arguments(RegistrationBody)
-@blp.response(201, RegistrationResult)
+@blp.arguments(VolunteerRegistration)
+@blp.response(201, VolunteerRegistrationResult)
 def register_volunteer(body):
     """Self-registration → 201 {"id", "status": "pending"}; under 18 needs guardian fields
     (guardian_consent defaults to true when a guardian is named through the API)."""
