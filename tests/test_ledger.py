@@ -1,0 +1,99 @@
+"""The points ledger: append-only entries, the balance row, refusals, ledger-check."""
+
+import pytest
+from sqlalchemy import select, text
+from test_activity_helpers import make_volunteer
+
+from registry import ledger
+from registry.audit import AppendOnlyError
+from registry.errors import Conflict, ValidationFailed
+from registry.extensions import db
+from registry.models import PointsBalance, PointsLedgerEntry
+
+
+def test_credit_debit_balance(ctx):
+    volunteer, _ = make_volunteer()
+    assert ledger.balance(volunteer) == ledger.Balance(0, 0, 0, 0)
+    first = ledger.credit(volunteer, 30, "earn", "服务", ref="service:1")
+    second = ledger.credit(volunteer, 5, "adjust", "更正", ref="correction:1")
+    third = ledger.debit(volunteer, 8, "reverse", "冲减", ref="correction:2")
+    assert (first.balance_after, second.balance_after, third.balance_after) == (30, 35, 27)
+    assert third.points == -8
+    assert ledger.balance(volunteer) == ledger.Balance(balance=27, earned=27, spent=0, expired=0)
+    assert list(ledger.mismatches()) == []
+
+
+def test_debit_refuses_below_zero_and_moves_nothing(ctx):
+    volunteer, _ = make_volunteer()
+    ledger.credit(volunteer, 10, "earn", ref="service:9")
+    with pytest.raises(Conflict) as error:
+        ledger.debit(volunteer, 11, "reverse", ref="correction:9")
+    assert "余额不足" in error.value.message
+    assert ledger.balance(volunteer).balance == 10
+    assert db.session.scalar(select(db.func.count()).select_from(PointsLedgerEntry)) == 1
+
+
+@pytest.mark.parametrize("points", [0, -5, 1.5, "10", True, None, 10**10])
+def test_points_must_be_positive_integers(ctx, points):
+    volunteer, _ = make_volunteer()
+    with pytest.raises(ValidationFailed):
+        ledger.credit(volunteer, points, "earn")
+
+
+def test_same_source_posts_once(ctx):
+    volunteer, _ = make_volunteer()
+    ledger.credit(volunteer, 10, "earn", ref="service:5")
+    with pytest.raises(Conflict):
+        ledger.credit(volunteer, 10, "earn", ref="service:5")
+    assert ledger.balance(volunteer).balance == 10
+
+
+def test_entries_are_append_only(ctx):
+    volunteer, _ = make_volunteer()
+    entry = ledger.credit(volunteer, 10, "earn", ref="service:6")
+    db.session.commit()
+    entry.points = 1000
+    with pytest.raises(AppendOnlyError):
+        db.session.flush()
+    db.session.rollback()
+    db.session.delete(db.session.get(PointsLedgerEntry, entry.id))
+    with pytest.raises(AppendOnlyError):
+        db.session.flush()
+    db.session.rollback()
+
+
+def test_mismatches_found(ctx):
+    good, _ = make_volunteer()
+    bad, _ = make_volunteer()
+    ledger.credit(good, 10, "earn", ref="service:1")
+    ledger.credit(bad, 10, "earn", ref="service:2")
+    db.session.execute(text("UPDATE points_balance SET balance = 99 WHERE volunteer_id = :v"),
+                       {"v": bad.id})
+    found = list(ledger.mismatches())
+    assert found == [(bad.id, (99, 10, 0, 0), (10, 10, 0, 0))]
+
+
+def test_ledger_check_command(app):
+    with app.app_context():
+        volunteer, _ = make_volunteer()
+        ledger.credit(volunteer, 12, "earn", ref="service:1")
+        db.session.commit()
+        vid = volunteer.id
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["ledger-check"])
+    assert result.exit_code == 0, result.output
+    assert "一致" in result.output
+    with app.app_context():
+        db.session.execute(text("UPDATE points_balance SET earned = 1 WHERE volunteer_id = :v"),
+                           {"v": vid})
+        db.session.commit()
+    result = runner.invoke(args=["ledger-check"])
+    assert result.exit_code == 1
+    assert str(vid) in result.output
+
+
+def test_balance_row_created_once(ctx):
+    volunteer, _ = make_volunteer()
+    ledger.credit(volunteer, 1, "earn", ref="a")
+    ledger.credit(volunteer, 1, "earn", ref="b")
+    assert db.session.scalar(select(db.func.count()).select_from(PointsBalance)) == 1
