@@ -313,3 +313,15 @@ def public_organizations(args):
     filters = orgs.check_filters(request.args)
     page = paginate_query(orgs.public_list_stmt(filters), Organization.id, request.args)
     return page_body(page, public_dump)
+
+
+@blp.route("/public/organizations/<int:org_id>", methods=["GET"])
+@blp.response(200, PublicOrg)
+def public_organization(org_id):
+    """One approved organization of the public registry (anything else is a 404)."""
+    org = orgs.public_get(org_id)
+    if org is None:
+        from registry.errors import NotFound
+
+        raise NotFound("组织不存在或尚未登记")
+    return public_dump(org)
