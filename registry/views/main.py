@@ -24,6 +24,11 @@ def set_language(code: str):
     return redirect(safe_next(request.args.get("next") or url_for("main.home")))
 
 
+@bp.route("/favicon.ico")
+def favicon():
+    return redirect(url_for("static", filename="favicon.svg"), code=301)
+
+
 @bp.route("/healthz")
 def healthz():
     db.session.execute(text("SELECT 1"))
