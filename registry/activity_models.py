@@ -162,7 +162,8 @@ class ServiceRecord(db.Model):
 
     __append_only__ = True
     __table_args__ = (
-        UniqueConstraint("activity_id", "volunteer_id", name="uq_service_record_activity_volunteer"),
+        UniqueConstraint("activity_id", "volunteer_id",
+                         name="uq_service_record_activity_volunteer"),
         Index("ix_service_record_volunteer_id", "volunteer_id", "id"),
         Index("ix_service_record_township_id", "township_code", "id"),
     )

@@ -3,6 +3,7 @@
 import itertools
 from datetime import date, timedelta
 
+from conftest import PASSWORD
 from stdnum.cn import ric
 
 from registry import accounts, activities
@@ -11,7 +12,6 @@ from registry.crypto import encrypt, lookup_hash
 from registry.extensions import db
 from registry.masking import mask_id_number
 from registry.models import Station, User, Volunteer
-from conftest import PASSWORD
 
 _seq = itertools.count(1)
 
