@@ -229,8 +229,8 @@ def move(user: User, activity: Activity, name: str, comment: str = "") -> None:
         township_stats.bump(activity.township_code, year, activities=-1)
 
 
-def staff_activities_stmt(user: User, args: dict):
-    """The activities a staff user may see, filtered (status, q, station_id), newest first."""
+def activities_stmt(user: User, args: dict):
+    """Activities user may see (volunteers: the published), filtered by status, q, station_id."""
     stmt = visible(user, select(Activity), Activity)
     status = args.get("status")
     if status in ACTIVITY_STATUSES:
@@ -507,14 +507,14 @@ def confirm_service(user: User, activity: Activity, volunteer: Volunteer, minute
         raise Conflict("活动未发布或已取消，不能确认服务时长")
     if utcnow() < activity.starts_at:
         raise Conflict("活动尚未开始，不能确认服务时长")
-    existing = db.session.scalar(select(ServiceRecord.id).where(
-        ServiceRecord.activity_id == activity.id, ServiceRecord.volunteer_id == volunteer.id))
-    if existing:
-        raise Conflict("该志愿者在本活动的服务时长已确认；如需更改，请提交更正")
     minutes = check_amount(minutes, "minutes", "服务时长（分钟）")
     if minutes > activity.length_minutes:
         raise ValidationFailed(f"服务时长不能超过活动时长 {activity.length_minutes} 分钟",
                                "minutes")
+    existing = db.session.scalar(select(ServiceRecord.id).where(
+        ServiceRecord.activity_id == activity.id, ServiceRecord.volunteer_id == volunteer.id))
+    if existing:
+        raise Conflict("该志愿者在本活动的服务时长已确认；如需更改，请提交更正")
     signup = signup_of(activity, volunteer)
     default = default_minutes(activity, signup)
     changed = default is not None and minutes != default
