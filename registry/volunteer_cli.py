@@ -50,11 +50,14 @@ COLUMNS = ("volunteer_no", "name", "id_number_encrypted", "id_number_hash", "id_
 
 
 def synthetic_id_number(index: int, county_codes: list[str]) -> tuple[str, date]:
-    """The index-th synthetic ID number: unique for index < 21,000 × 900 × counties."""
-    a, b = index % DAYS, index // DAYS
+    """The index-th synthetic ID number, in county index mod n: unique for index below
+    21,000 days × 900 sequence codes × n counties (170 million for Nanchong's 9)."""
+    counties = len(county_codes)
+    county = county_codes[index % counties]
+    rest = index // counties
+    a, b = rest % DAYS, rest // DAYS
     birth = BIRTH_START + timedelta(days=(a * 7919) % DAYS)
     seq = b % SEQUENCES
-    county = county_codes[(b // SEQUENCES) % len(county_codes)]
     base = f"{county}{birth:%Y%m%d}{seq:03d}"
     return base + ric.calc_check_digit(base + "0"), birth
 

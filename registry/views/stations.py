@@ -1,0 +1,117 @@
+"""Station pages: coverage of townships for officials, creating a station, its dashboard,
+editing it and appointing its admins."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from registry import stations
+from registry.errors import RegistryError
+from registry.extensions import db
+from registry.forms import show_errors
+from registry.forms.volunteers import (
+    AppointAdminForm,
+    StationEditForm,
+    StationForm,
+    township_choices,
+)
+from registry.models import CITY_OFFICIAL, COUNTY_OFFICIAL, STATION_ADMIN, Region
+from registry.scoping import get_visible_or_404
+from registry.volunteer_models import Station
+
+bp = Blueprint("stations", __name__, url_prefix="/stations")
+OFFICIALS = (CITY_OFFICIAL, COUNTY_OFFICIAL)
+
+
+@bp.route("/")
+@login_required
+def index():
+    """Coverage: every township in the jurisdiction, with or without its station."""
+    if current_user.role == STATION_ADMIN:
+        station = stations.station_of_township(current_user.region_code)
+        if station is None:
+            return render_template("volunteers/no_station.html")
+        return redirect(url_for("stations.detail", station_id=station.id))
+    if current_user.role not in OFFICIALS:
+        abort(403)
+    only_missing = request.args.get("missing") == "1"
+    county = (request.args.get("county") or "")[:6]
+    try:
+        result = stations.coverage(current_user, only_missing=only_missing, county_code=county)
+    except RegistryError as error:
+        flash(error.message, "danger")
+        return redirect(url_for("stations.index"))
+    counties = []
+    if current_user.role == CITY_OFFICIAL:
+        counties = list(db.session.scalars(
+            select(Region).where(Region.level == "county").order_by(Region.code)))
+    return render_template("volunteers/coverage.html", result=result, only_missing=only_missing,
+                           county=county, counties=counties)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    if current_user.role not in OFFICIALS:
+        abort(403)
+    form = StationForm()
+    form.township_code.choices = township_choices(current_user.region_code)
+    if request.method == "GET":
+        form.township_code.data = (request.args.get("township") or "")[:9]
+    if form.validate_on_submit():
+        try:
+            station = stations.create_station(current_user, form.data)
+            db.session.commit()
+        except RegistryError as error:
+            db.session.rollback()
+            show_errors(form, error)
+        else:
+            flash(_("已设立%(name)s，请为其任命站点管理员", name=station.name), "success")
+            return redirect(url_for("stations.detail", station_id=station.id))
+    return render_template("volunteers/station_new.html", form=form)
+
+
+@bp.route("/<int:station_id>", methods=["GET", "POST"])
+@login_required
+def detail(station_id: int):
+    """The station's dashboard, its admins, and its edit form."""
+    station = get_visible_or_404(current_user, Station, station_id)
+    form = StationEditForm(obj=station)
+    if form.validate_on_submit():
+        try:
+            stations.update_station(current_user, station, form.data)
+            db.session.commit()
+        except RegistryError as error:
+            db.session.rollback()
+            show_errors(form, error)
+        else:
+            flash(_("已保存"), "success")
+            return redirect(url_for("stations.detail", station_id=station.id))
+    data = stations.dashboard(current_user, station)
+    return render_template("volunteers/station.html", station=station, data=data, form=form,
+                           admin_form=AppointAdminForm(),
+                           township=db.session.get(Region, station.township_code))
+
+
+@bp.route("/<int:station_id>/admins", methods=["POST"])
+@login_required
+def appoint(station_id: int):
+    if current_user.role not in OFFICIALS:
+        abort(403)
+    station = get_visible_or_404(current_user, Station, station_id)
+    form = AppointAdminForm()
+    if form.validate_on_submit():
+        try:
+            admin, password = stations.appoint_admin(current_user, station, form.data)
+            db.session.commit()
+        except RegistryError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+        else:
+            flash(_("已任命 %(name)s 为站点管理员。用户名 %(user)s，临时密码 %(pw)s"
+                    "（只显示这一次，请当面交给本人，首次登录须修改）",
+                    name=admin.display_name, user=admin.username, pw=password), "warning")
+    else:
+        flash(" ".join(e for errors in form.errors.values() for e in errors), "danger")
+    return redirect(url_for("stations.detail", station_id=station.id))

@@ -1,0 +1,257 @@
+"""Volunteer pages: public registration, staff lists, detail and workflow, import and export,
+the volunteer's own profile."""
+
+import io
+import tempfile
+from datetime import date
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from registry import volunteers
+from registry.errors import RegistryError
+from registry.extensions import db, limiter
+from registry.forms import show_errors
+from registry.forms.volunteers import (
+    ActionForm,
+    ImportForm,
+    MoveForm,
+    RegistrationForm,
+    StaffRegistrationForm,
+    township_choices,
+)
+from registry.models import STATION_ADMIN, VOLUNTEER, Region
+from registry.scoping import get_visible_or_404
+from registry.volunteer_models import STAR_LABELS, VOLUNTEER_STATUSES, Volunteer
+
+bp = Blueprint("volunteers", __name__, url_prefix="/volunteers")
+STAFF = volunteers.STAFF
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def staff_required() -> None:
+    if current_user.role not in STAFF:
+        abort(403)
+
+
+def _person_data(form) -> dict:
+    return {name: getattr(form, name).data for name in (
+        "name", "id_number", "phone", "township_code", "skills", "guardian_name",
+        "guardian_phone", "guardian_consent")}
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["PUBLIC_WRITE_RATE_LIMIT"], methods=["POST"])
+def register():
+    """The public self-registration page."""
+    if current_user.is_authenticated and current_user.role == VOLUNTEER:
+        return redirect(url_for("volunteers.me"))
+    form = RegistrationForm()
+    form.township_code.choices = township_choices()
+    if form.validate_on_submit():
+        try:
+            volunteer = volunteers.register_self({**_person_data(form),
+                                                  "password": form.password.data})
+            db.session.commit()
+        except RegistryError as error:
+            db.session.rollback()
+            show_errors(form, error)
+        else:
+            return redirect(url_for("volunteers.registered", no=volunteer.volunteer_no))
+    return render_template("volunteers/register.html", form=form,
+                           adult_year=date.today().year - 18)
+
+
+@bp.route("/register/done")
+def registered():
+    return render_template("volunteers/registered.html", no=request.args.get("no", "")[:20])
+
+
+@bp.route("/")
+@login_required
+def index():
+    staff_required()
+    args = request.args
+    try:
+        page = volunteers.list_volunteers(current_user, args)
+    except RegistryError as error:
+        flash(error.message, "danger")
+        return redirect(url_for("volunteers.index"))
+    names = dict(db.session.execute(db.select(Region.code, Region.name)).all())
+    return render_template(
+        "volunteers/index.html", page=page, statuses=VOLUNTEER_STATUSES, names=names,
+        townships=township_choices(current_user.region_code, blank=_("全部乡镇（街道）")),
+        args=args)
+
+
+@bp.route("/export.xlsx")
+@login_required
+def export():
+    staff_required()
+    spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
+    volunteers.export_xlsx(current_user, request.args, spool)
+    db.session.commit()
+    spool.seek(0)
+    return send_file(spool, mimetype=XLSX, as_attachment=True,
+                     download_name=f"志愿者名单-{date.today():%Y%m%d}.xlsx")
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    """Station staff register a volunteer on their behalf (active at once)."""
+    staff_required()
+    form = StaffRegistrationForm()
+    form.township_code.choices = township_choices(current_user.region_code)
+    if request.method == "GET" and current_user.role == STATION_ADMIN:
+        form.township_code.data = current_user.region_code
+    if form.validate_on_submit():
+        try:
+            volunteer, password = volunteers.register_by_staff(
+                current_user, _person_data(form), create_login=form.create_login.data)
+            db.session.commit()
+        except RegistryError as error:
+            db.session.rollback()
+            show_errors(form, error)
+        else:
+            flash(_("已登记志愿者 %(name)s（%(no)s），状态为已注册", name=volunteer.name,
+                    no=volunteer.volunteer_no), "success")
+            if password:
+                flash(_("登录账号：手机号 %(phone)s，临时密码：%(pw)s"
+                        "（只显示这一次，请当面交给本人，首次登录须修改）",
+                        phone=volunteer.phone, pw=password), "warning")
+            return redirect(url_for("volunteers.detail", volunteer_id=volunteer.id))
+    return render_template("volunteers/new.html", form=form)
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@login_required
+def import_file():
+    staff_required()
+    form = ImportForm()
+    problems = None
+    if form.validate_on_submit():
+        try:
+            count = volunteers.import_xlsx(current_user, form.file.data.stream)
+            db.session.commit()
+        except volunteers.ImportFailed as error:
+            db.session.rollback()
+            problems = error.problems
+            form.file.errors = [error.message]
+        except RegistryError as error:
+            db.session.rollback()
+            show_errors(form, error)
+        else:
+            flash(_("已导入 %(n)s 名志愿者", n=count), "success")
+            return redirect(url_for("volunteers.index"))
+    return render_template("volunteers/import.html", form=form, problems=problems,
+                           max_rows=volunteers.IMPORT_MAX_ROWS)
+
+
+@bp.route("/import/template.xlsx")
+@login_required
+def import_template():
+    staff_required()
+    return send_file(io.BytesIO(volunteers.import_template()), mimetype=XLSX,
+                     as_attachment=True, download_name="志愿者导入模板.xlsx")
+
+
+def _detail(volunteer: Volunteer, full_id: str | None = None):
+    from registry.workflow import history
+
+    return render_template(
+        "volunteers/detail.html", volunteer=volunteer, full_id=full_id,
+        moves=volunteers.MACHINE.allowed(volunteer, current_user), history=history(volunteer),
+        statuses=VOLUNTEER_STATUSES, stars=STAR_LABELS, move_form=MoveForm(),
+        action_form=ActionForm(),
+        age=volunteers.age_on(volunteer.birth_date, date.today()))
+
+
+@bp.route("/<int:volunteer_id>")
+@login_required
+def detail(volunteer_id: int):
+    if current_user.role == VOLUNTEER:
+        get_visible_or_404(current_user, Volunteer, volunteer_id)
+        return redirect(url_for("volunteers.me"))
+    staff_required()
+    return _detail(get_visible_or_404(current_user, Volunteer, volunteer_id))
+
+
+@bp.route("/<int:volunteer_id>/show-id", methods=["POST"])
+@login_required
+def show_id(volunteer_id: int):
+    """The full ID number, on an explicit request that is audited."""
+    staff_required()
+    volunteer = get_visible_or_404(current_user, Volunteer, volunteer_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    full = volunteers.full_id_number(current_user, volunteer)
+    db.session.commit()
+    return _detail(volunteer, full_id=full)
+
+
+@bp.route("/<int:volunteer_id>/move/<move>", methods=["POST"])
+@login_required
+def move(volunteer_id: int, move: str):
+    staff_required()
+    volunteer = get_visible_or_404(current_user, Volunteer, volunteer_id)
+    form = MoveForm()
+    if not form.validate_on_submit():
+        flash(" ".join(e for errors in form.errors.values() for e in errors), "danger")
+        return redirect(url_for("volunteers.detail", volunteer_id=volunteer.id))
+    try:
+        volunteers.transition(volunteer, move, current_user, form.comment.data or "")
+        db.session.commit()
+    except RegistryError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+    else:
+        flash(_("已%(label)s", label=volunteers.MACHINE.by_name[move].label), "success")
+    return redirect(url_for("volunteers.detail", volunteer_id=volunteer.id))
+
+
+@bp.route("/<int:volunteer_id>/create-login", methods=["POST"])
+@login_required
+def create_login(volunteer_id: int):
+    staff_required()
+    volunteer = get_visible_or_404(current_user, Volunteer, volunteer_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        password = volunteers.create_login(current_user, volunteer)
+        db.session.commit()
+    except RegistryError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+    else:
+        flash(_("已开通登录账号：手机号 %(phone)s，临时密码：%(pw)s"
+                "（只显示这一次，请当面交给本人）", phone=volunteer.phone, pw=password), "warning")
+    return redirect(url_for("volunteers.detail", volunteer_id=volunteer.id))
+
+
+@bp.route("/me")
+@login_required
+def me():
+    """The volunteer's own profile, unmasked for themself."""
+    if current_user.role != VOLUNTEER:
+        abort(404)
+    volunteer = volunteers.own_volunteer(current_user)
+    if volunteer is None:
+        abort(404)
+    from registry import crypto
+
+    return render_template(
+        "volunteers/me.html", volunteer=volunteer,
+        id_number=crypto.decrypt(volunteer.id_number_encrypted), statuses=VOLUNTEER_STATUSES,
+        stars=STAR_LABELS, township=db.session.get(Region, volunteer.township_code))
