@@ -1,0 +1,144 @@
+"""Forms for organizations (shape only; the rules are in registry/organizations.py)."""
+
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (
+    BooleanField,
+    DateField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length
+
+from registry.models import (
+    ABNORMAL_REASONS,
+    DOCUMENT_KINDS,
+    GRADES,
+    ORG_CATEGORIES,
+    ORG_TYPES,
+    PARTY_ORG_STATUSES,
+    REPORT_RESULTS,
+)
+
+
+class LocalDateField(DateField):
+    """A date field whose format error is Chinese."""
+
+    def process_formdata(self, valuelist):
+        if not valuelist or not "".join(valuelist).strip():
+            self.data = None
+            return
+        try:
+            super().process_formdata([v.strip() for v in valuelist])
+        except ValueError:
+            self.data = None
+            raise ValueError("日期格式不正确（应为 YYYY-MM-DD）") from None
+
+
+def _choices(mapping: dict, blank: str | None = None) -> list[tuple[str, str]]:
+    out = [("", blank)] if blank else []
+    return out + list(mapping.items())
+
+
+class NoChoiceCheck:
+    """Select fields whose value the domain checks (a bad one gets its Chinese message)."""
+
+    def pre_validate(self, form):
+        return None
+
+
+class OpenSelectField(NoChoiceCheck, SelectField):
+    pass
+
+
+class OrgForm(FlaskForm):
+    name = StringField(_l("组织名称"))
+    org_type = OpenSelectField(_l("组织类型"), choices=_choices(ORG_TYPES))
+    category = OpenSelectField(_l("行业类别"), choices=_choices(ORG_CATEGORIES))
+    region_code = OpenSelectField(_l("所属行政区划"), choices=[])
+    uscc = StringField(_l("统一社会信用代码（已有的填写）"))
+    legal_representative = StringField(_l("法定代表人"))
+    supervisory_unit = StringField(_l("业务主管单位（直接登记的可不填）"))
+    business_scope = TextAreaField(_l("业务范围"), render_kw={"rows": 4})
+    registered_capital_fen = StringField(_l("注册资金 / 活动资金（元）"))
+    address = StringField(_l("住所"))
+    contact_name = StringField(_l("联系人"))
+    contact_phone = StringField(_l("联系电话（手机）"))
+    founded_on = LocalDateField(_l("成立日期（可不填）"), default=None)
+    is_volunteer_org = BooleanField(_l("志愿服务组织"))
+    party_org_status = OpenSelectField(_l("党组织建立情况"), choices=_choices(PARTY_ORG_STATUSES))
+    party_member_count = StringField(_l("党员人数"), default="0")
+    party_instructor = StringField(_l("党建指导员（未建党组织的）"))
+
+
+class MoveForm(FlaskForm):
+    comment = TextAreaField(_l("意见 / 理由"), render_kw={"rows": 2})
+    uscc = StringField(_l("统一社会信用代码"))
+    certificate_date = LocalDateField(_l("发证日期"), default=date.today)
+    registration_authority = StringField(_l("登记管理机关"))
+
+
+class UploadForm(FlaskForm):
+    kind = OpenSelectField(_l("材料类型"), choices=_choices(DOCUMENT_KINDS))
+    file = FileField(_l("文件（PDF、JPG、PNG，不超过 10 MB）"))
+
+
+class ReportForm(FlaskForm):
+    year = StringField(_l("报告年度"))
+    income_fen = StringField(_l("本年收入（元）"), default="0")
+    expenditure_fen = StringField(_l("本年支出（元）"), default="0")
+    net_assets_fen = StringField(_l("年末净资产（元）"), default="0")
+    staff_count = StringField(_l("专职工作人员数"), default="0")
+    activities = TextAreaField(_l("年度工作情况"), render_kw={"rows": 3})
+
+
+class ReviewForm(FlaskForm):
+    result = OpenSelectField(_l("年检结论"), choices=_choices(REPORT_RESULTS, "请选择"))
+    comment = StringField(_l("说明（不合格须填写）"))
+
+
+class GradeForm(FlaskForm):
+    grade = OpenSelectField(_l("评估等级"), choices=[(g, g) for g in GRADES])
+    rated_on = LocalDateField(_l("评估日期"), default=date.today)
+    comment = StringField(_l("说明"))
+
+
+class AbnormalForm(FlaskForm):
+    reason = OpenSelectField(_l("列入原因"), choices=_choices(ABNORMAL_REASONS))
+    note = StringField(_l("情况说明"))
+    listed_on = LocalDateField(_l("列入日期"), default=date.today)
+
+
+class RemoveAbnormalForm(FlaskForm):
+    removal_note = StringField(_l("移出理由（已整改的情况）"))
+    removed_on = LocalDateField(_l("移出日期"), default=date.today)
+
+
+class PartyForm(FlaskForm):
+    party_org_status = OpenSelectField(_l("党组织建立情况"), choices=_choices(PARTY_ORG_STATUSES))
+    party_member_count = StringField(_l("党员人数"))
+    party_instructor = StringField(_l("党建指导员"))
+
+
+class HubForm(FlaskForm):
+    """Designate or stop designating a hub (the button says which)."""
+
+
+class HubMemberForm(FlaskForm):
+    member = StringField(_l("成员组织（编号、统一社会信用代码或完整名称）"))
+
+
+class SignupForm(FlaskForm):
+    username = StringField(_l("用户名（字母、数字）"),
+                           validators=[DataRequired(_l("请填写用户名")), Length(max=64)])
+    display_name = StringField(_l("您的姓名"),
+                               validators=[DataRequired(_l("请填写姓名")), Length(max=64)])
+    phone = StringField(_l("手机号码"))
+    password = PasswordField(_l("密码（至少 10 位，含三类字符）"),
+                             validators=[DataRequired(_l("请填写密码")), Length(max=128)])
+    confirm = PasswordField(_l("再次输入密码"), validators=[DataRequired(_l("请再次输入密码"))])

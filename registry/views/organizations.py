@@ -1,0 +1,525 @@
+"""Organization pages for officials and for an organization's representative (org_admin):
+applications, review, documents, annual reports, grades, abnormal list, hubs, party building."""
+
+import csv
+import io
+from functools import wraps
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import or_, select
+
+from registry import audit, uploads
+from registry import organizations as orgs
+from registry.clock import today_local
+from registry.errors import RegistryError, ValidationFailed
+from registry.extensions import db
+from registry.forms import show_errors
+from registry.forms.organizations import (
+    AbnormalForm,
+    GradeForm,
+    HubForm,
+    HubMemberForm,
+    MoveForm,
+    OrgForm,
+    PartyForm,
+    RemoveAbnormalForm,
+    ReportForm,
+    ReviewForm,
+    UploadForm,
+)
+from registry.masking import mask_phone
+from registry.models import (
+    ABNORMAL_REASONS,
+    CITY_OFFICIAL,
+    GRADES,
+    OFFICIAL_ROLES,
+    ORG_ADMIN,
+    ORG_CATEGORIES,
+    ORG_STATUSES,
+    ORG_TYPES,
+    PARTY_ORG_STATUSES,
+    AbnormalListing,
+    AnnualReport,
+    Organization,
+    OrgDocument,
+    OrgRating,
+    Region,
+)
+from registry.pagination import paginate_query
+from registry.scoping import get_visible, get_visible_or_404, region_codes_under, scope_condition
+from registry.validators import parse_yuan
+from registry.workflow import history
+
+bp = Blueprint("organizations", __name__, url_prefix="/organizations")
+VIEW_ROLES = (*OFFICIAL_ROLES, ORG_ADMIN)
+EXPORT_LIMIT = 20_000
+
+
+def roles(*allowed):
+    """Logged in with one of allowed roles, else 403."""
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapper(*args, **kwargs):
+            if current_user.role not in allowed:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def _load(org_id: int) -> Organization:
+    return get_visible_or_404(current_user, Organization, org_id)
+
+
+def region_choices(user) -> list[tuple[str, str]]:
+    """Regions the user may file for: the jurisdiction for officials, all for a representative."""
+    stmt = select(Region.code, Region.name, Region.level).order_by(Region.code)
+    if user.role in OFFICIAL_ROLES:
+        stmt = stmt.where(Region.code.in_(region_codes_under(user.region_code)))
+    indent = {"city": "", "county": "　", "township": "　　"}
+    labels = {"city": "市级登记", "county": "县级登记", "township": "社区社会组织备案"}
+    return [("", _("请选择"))] + [
+        (code, f"{indent.get(level, '')}{name}（{labels.get(level, '')}）")
+        for code, name, level in db.session.execute(stmt)
+    ]
+
+
+def county_choices() -> list[tuple[str, str]]:
+    stmt = select(Region.code, Region.name).where(Region.level.in_(("city", "county")))
+    return list(db.session.execute(stmt.order_by(Region.code)))
+
+
+def _org_data(form: OrgForm) -> dict:
+    """The form's values for the domain (money typed in yuan becomes fen)."""
+    data = {name: form[name].data for name in orgs.FIELDS if name in form}
+    data["registered_capital_fen"] = parse_yuan(form.registered_capital_fen.data or "0",
+                                                "registered_capital_fen", "注册资金")
+    return data
+
+
+def _fill(form: OrgForm, org: Organization) -> None:
+    for name in orgs.FIELDS:
+        if name in form:
+            form[name].data = getattr(org, name)
+    form.registered_capital_fen.data = f"{org.registered_capital_fen / 100:.2f}"
+    form.party_member_count.data = str(org.party_member_count)
+    form.uscc.data = org.uscc or ""
+
+
+def _fail(form, error: RegistryError) -> None:
+    """Nothing is kept; the message goes to its field (and on top, so it is seen)."""
+    db.session.rollback()
+    placed = any(name in form._fields for name in error.fields)
+    show_errors(form, error)
+    if placed:
+        flash(error.message, "danger")
+
+
+# ---------------------------------------------------------------- lists
+
+@bp.route("/")
+@roles(*VIEW_ROLES)
+def index():
+    if current_user.role == ORG_ADMIN:
+        return redirect(url_for("organizations.mine"))
+    filters = orgs.check_filters(request.args)
+    page = paginate_query(orgs.staff_list_stmt(current_user, filters), Organization.id,
+                          request.args)
+    return render_template("organizations/list.html", page=page, filters=filters,
+                           statuses=ORG_STATUSES, types=ORG_TYPES, grades=GRADES,
+                           counties=county_choices(), today=today_local())
+
+
+@bp.route("/export.csv")
+@roles(*OFFICIAL_ROLES)
+def export():
+    """The filtered list as CSV (the jurisdiction only; phones masked)."""
+    filters = orgs.check_filters(request.args)
+    stmt = orgs.staff_list_stmt(current_user, filters).limit(EXPORT_LIMIT)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["编号", "名称", "类型", "统一社会信用代码", "法定代表人", "区划代码",
+                     "登记管理机关", "状态", "等级", "枢纽", "活动异常", "党组织", "联系电话"])
+    for org in db.session.scalars(stmt):
+        writer.writerow([org.id, org.name, org.type_label, org.uscc or "",
+                         org.legal_representative, org.region_code, org.registration_authority,
+                         org.status_label, org.current_grade(today_local()) or "",
+                         "是" if org.is_hub else "", "是" if org.abnormal_listed else "",
+                         org.party_label, mask_phone(org.contact_phone)])
+    audit.record("export", object_type="Organization", comment=f"导出组织名单 {filters}",
+                 region_code=current_user.region_code)
+    db.session.commit()
+    return Response("\ufeff" + out.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": "attachment; filename=organizations.csv"})
+
+
+@bp.route("/mine")
+@roles(ORG_ADMIN)
+def mine():
+    org = get_visible(current_user, Organization, current_user.organization_id or 0)
+    if org is None:
+        return redirect(url_for("organizations.new"))
+    return redirect(url_for("organizations.detail", org_id=org.id))
+
+
+# ---------------------------------------------------------------- applications
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles(*VIEW_ROLES)
+def new():
+    form = OrgForm()
+    form.region_code.choices = region_choices(current_user)
+    if form.validate_on_submit():
+        try:
+            submit = request.form.get("action") == "submit" or current_user.role != ORG_ADMIN
+            org = orgs.create_application(current_user, _org_data(form), submit=submit)
+        except RegistryError as error:
+            _fail(form, error)
+        else:
+            db.session.commit()
+            flash(_("申请已提交，等待民政部门审查") if org.status == "submitted"
+                  else _("已保存草稿，可继续上传材料后提交"), "success")
+            return redirect(url_for("organizations.detail", org_id=org.id))
+    return render_template("organizations/form.html", form=form, org=None)
+
+
+@bp.route("/<int:org_id>/edit", methods=["GET", "POST"])
+@roles(*VIEW_ROLES)
+def edit(org_id):
+    org = _load(org_id)
+    if not orgs.can_edit(current_user, org):
+        flash(_("当前状态为“%(s)s”，不能修改申请内容", s=org.status_label), "warning")
+        return redirect(url_for("organizations.detail", org_id=org.id))
+    form = OrgForm()
+    form.region_code.choices = region_choices(current_user)
+    if request.method == "GET":
+        _fill(form, org)
+    elif form.validate_on_submit():
+        try:
+            orgs.update_application(current_user, org, _org_data(form))
+            if request.form.get("action") == "submit":
+                orgs.submit_application(current_user, org)
+        except RegistryError as error:
+            _fail(form, error)
+        else:
+            db.session.commit()
+            flash(_("已重新提交") if org.status == "submitted" else _("已保存修改"), "success")
+            return redirect(url_for("organizations.detail", org_id=org.id))
+    return render_template("organizations/form.html", form=form, org=org)
+
+
+def _detail_context(org: Organization) -> dict:
+    user = current_user
+    official = user.role in OFFICIAL_ROLES
+    reports = list(db.session.scalars(select(AnnualReport).where(
+        AnnualReport.organization_id == org.id).order_by(AnnualReport.year.desc())))
+    ratings = list(db.session.scalars(select(OrgRating).where(
+        OrgRating.organization_id == org.id).order_by(OrgRating.id.desc())))
+    listings = list(db.session.scalars(select(AbnormalListing).where(
+        AbnormalListing.organization_id == org.id).order_by(AbnormalListing.id.desc())))
+    party = PartyForm(formdata=None, obj=org)
+    party.party_member_count.data = str(org.party_member_count)
+    move_form = MoveForm(formdata=None)
+    move_form.registration_authority.data = org.registration_authority
+    move_form.uscc.data = org.uscc or ""
+    return {
+        "org": org, "history": history(org), "moves": orgs.allowed_moves(user, org),
+        "documents": uploads.documents_of(user, org), "reports": reports, "ratings": ratings,
+        "listings": listings, "official": official, "today": today_local(),
+        "can_edit": orgs.can_edit(user, org), "can_upload": uploads.may_upload(user, org),
+        "move_form": move_form, "upload_form": UploadForm(formdata=None),
+        "report_form": ReportForm(formdata=None, year=str(today_local().year)),
+        "review_form": ReviewForm(formdata=None), "grade_form": GradeForm(formdata=None),
+        "abnormal_form": AbnormalForm(formdata=None),
+        "remove_form": RemoveAbnormalForm(formdata=None), "party_form": party,
+        "hub_form": HubForm(formdata=None), "reasons": ABNORMAL_REASONS,
+        "show_phone": official or user.role == ORG_ADMIN,
+    }
+
+
+def _render_detail(org: Organization, status: int = 200, **forms):
+    context = _detail_context(org)
+    context.update(forms)
+    return render_template("organizations/detail.html", **context), status
+
+
+@bp.route("/<int:org_id>")
+@roles(*VIEW_ROLES)
+def detail(org_id):
+    org = _load(org_id)
+    if current_user.role in OFFICIAL_ROLES and org.contact_phone:
+        audit.record("view_unmasked", org, comment="查看组织联系人电话")
+        db.session.commit()
+    return _render_detail(org)[0]
+
+
+def _act(org: Organization, form, action, success: str, form_name: str):
+    """Validate form, run the domain action, commit; on error re-render at the fields."""
+    if form.validate_on_submit():
+        try:
+            action()
+        except RegistryError as error:
+            _fail(form, error)
+        else:
+            db.session.commit()
+            flash(success, "success")
+            return redirect(url_for("organizations.detail", org_id=org.id))
+    elif form.errors.get("csrf_token"):
+        abort(400)
+    return _render_detail(org, 422, **{form_name: form})
+
+
+@bp.route("/<int:org_id>/move/<name>", methods=["POST"])
+@roles(*VIEW_ROLES)
+def move(org_id, name):
+    org = _load(org_id)
+    if name not in orgs.MOVES:
+        abort(404)
+    form = MoveForm()
+
+    def action():
+        if name == "approve":
+            orgs.approve(current_user, org, form.comment.data, uscc=form.uscc.data,
+                         certificate_date=form.certificate_date.data,
+                         registration_authority=form.registration_authority.data)
+        else:
+            orgs.MOVES[name](current_user, org, form.comment.data)
+
+    label = orgs.ORG_MACHINE.by_name[name].label
+    return _act(org, form, action, _("已%(m)s", m=label), "move_form")
+
+
+# ---------------------------------------------------------------- documents
+
+@bp.route("/<int:org_id>/documents", methods=["POST"])
+@roles(*VIEW_ROLES)
+def upload(org_id):
+    org = _load(org_id)
+    form = UploadForm()
+    file = request.files.get("file")
+
+    def action():
+        uploads.save_document(current_user, org, file.stream if file else None,
+                              file.filename if file else "", form.kind.data)
+
+    return _act(org, form, action, _("材料已上传"), "upload_form")
+
+
+@bp.route("/<int:org_id>/documents/<int:doc_id>")
+@roles(*VIEW_ROLES)
+def document(org_id, doc_id):
+    org = _load(org_id)
+    doc = get_visible_or_404(current_user, OrgDocument, doc_id)
+    if doc.organization_id != org.id or doc.removed_at is not None:
+        abort(404)
+    path = uploads.document_path(doc)
+    if not path.is_file():
+        abort(404)
+    return send_file(path, mimetype=doc.content_type, as_attachment=True,
+                     download_name=doc.original_name, max_age=0)
+
+
+# ---------------------------------------------------------------- the record
+
+def _yuan(form, name: str, label: str) -> int:
+    return parse_yuan(form[name].data or "0", name, label)
+
+
+@bp.route("/<int:org_id>/reports", methods=["POST"])
+@roles(*VIEW_ROLES)
+def file_report(org_id):
+    org = _load(org_id)
+    form = ReportForm()
+
+    def action():
+        orgs.file_annual_report(current_user, org, {
+            "year": form.year.data, "income_fen": _yuan(form, "income_fen", "本年收入"),
+            "expenditure_fen": _yuan(form, "expenditure_fen", "本年支出"),
+            "net_assets_fen": _yuan(form, "net_assets_fen", "年末净资产"),
+            "staff_count": form.staff_count.data, "activities": form.activities.data})
+
+    return _act(org, form, action, _("年度报告已报送"), "report_form")
+
+
+@bp.route("/<int:org_id>/reports/<int:report_id>/review", methods=["POST"])
+@roles(*OFFICIAL_ROLES)
+def review_report(org_id, report_id):
+    org = _load(org_id)
+    report = get_visible_or_404(current_user, AnnualReport, report_id)
+    if report.organization_id != org.id:
+        abort(404)
+    form = ReviewForm()
+    return _act(org, form, lambda: orgs.review_annual_report(
+        current_user, report, form.result.data, form.comment.data),
+        _("年检结论已记录"), "review_form")
+
+
+@bp.route("/<int:org_id>/grade", methods=["POST"])
+@roles(*OFFICIAL_ROLES)
+def grade(org_id):
+    org = _load(org_id)
+    form = GradeForm()
+    return _act(org, form, lambda: orgs.rate(current_user, org, form.grade.data,
+                                             form.rated_on.data, form.comment.data),
+                _("评估等级已记录"), "grade_form")
+
+
+@bp.route("/<int:org_id>/abnormal", methods=["POST"])
+@roles(*OFFICIAL_ROLES)
+def abnormal(org_id):
+    org = _load(org_id)
+    form = AbnormalForm()
+    return _act(org, form, lambda: orgs.list_abnormal(current_user, org, form.reason.data,
+                                                      form.note.data, form.listed_on.data),
+                _("已列入活动异常名录"), "abnormal_form")
+
+
+@bp.route("/<int:org_id>/abnormal/remove", methods=["POST"])
+@roles(*OFFICIAL_ROLES)
+def remove_abnormal(org_id):
+    org = _load(org_id)
+    form = RemoveAbnormalForm()
+    return _act(org, form, lambda: orgs.remove_abnormal(current_user, org,
+                                                        form.removal_note.data,
+                                                        form.removed_on.data),
+                _("已移出活动异常名录"), "remove_form")
+
+
+@bp.route("/<int:org_id>/party", methods=["POST"])
+@roles(*VIEW_ROLES)
+def party(org_id):
+    org = _load(org_id)
+    form = PartyForm()
+    return _act(org, form, lambda: orgs.update_party(current_user, org, form.data),
+                _("党建信息已更新"), "party_form")
+
+
+@bp.route("/<int:org_id>/hub", methods=["POST"])
+@roles(CITY_OFFICIAL)
+def hub_toggle(org_id):
+    org = _load(org_id)
+    form = HubForm()
+    designate = request.form.get("is_hub") == "1"
+    return _act(org, form, lambda: orgs.set_hub(current_user, org, designate),
+                _("已认定为枢纽型社会组织") if designate else _("已取消枢纽型社会组织认定"),
+                "hub_form")
+
+
+# ---------------------------------------------------------------- hubs and party building
+
+@bp.route("/hubs")
+@roles(*OFFICIAL_ROLES)
+def hubs():
+    return render_template("organizations/hubs.html", hubs=orgs.hubs_overview(current_user))
+
+
+def _hub_page(hub: Organization, form: HubMemberForm, status: int = 200):
+    page = paginate_query(orgs.hub_members_stmt(current_user, hub), Organization.id,
+                          request.args)
+    return render_template("organizations/hub.html", hub=hub, page=page, form=form), status
+
+
+@bp.route("/hubs/<int:org_id>", methods=["GET", "POST"])
+@roles(*OFFICIAL_ROLES)
+def hub(org_id):
+    hub = _load(org_id)
+    if not hub.is_hub:
+        abort(404)
+    form = HubMemberForm()
+    if request.method == "POST":
+        if current_user.role != CITY_OFFICIAL:
+            abort(403)
+        if form.validate_on_submit():
+            try:
+                member = _find_member(form.member.data)
+                orgs.add_hub_member(current_user, hub, member)
+            except RegistryError as error:
+                _fail(form, error)
+                return _hub_page(hub, form, 422)
+            db.session.commit()
+            flash(_("已将“%(n)s”加入枢纽", n=member.name), "success")
+            return redirect(url_for("organizations.hub", org_id=hub.id))
+    return _hub_page(hub, form)
+
+
+def _find_member(text: str | None) -> Organization:
+    """A registered organization in the jurisdiction by id, USCC or exact name."""
+    text = orgs.normalize_name(text)
+    if not text or len(text) > 100:
+        raise ValidationFailed("请填写成员组织的编号、统一社会信用代码或完整名称", "member")
+    conditions = [Organization.uscc == text.upper(), Organization.name == text]
+    if text.isdigit() and len(text) < 10:
+        conditions.append(Organization.id == int(text))
+    stmt = select(Organization).where(or_(*conditions), Organization.status == "approved",
+                                      scope_condition(current_user, Organization))
+    found = list(db.session.scalars(stmt.limit(2)))
+    if len(found) != 1:
+        raise ValidationFailed("没有找到这个已登记的组织，请核对编号、代码或名称", "member")
+    return found[0]
+
+
+@bp.route("/hubs/<int:org_id>/members/<int:member_id>/remove", methods=["POST"])
+@roles(CITY_OFFICIAL)
+def hub_remove(org_id, member_id):
+    hub = _load(org_id)
+    member = _load(member_id)
+    form = HubForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        orgs.remove_hub_member(current_user, hub, member)
+    except RegistryError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+    else:
+        db.session.commit()
+        flash(_("已将“%(n)s”移出枢纽", n=member.name), "success")
+    return redirect(url_for("organizations.hub", org_id=hub.id))
+
+
+@bp.route("/party")
+@roles(*OFFICIAL_ROLES)
+def party_building():
+    """Coverage by county, and the registered organizations with their party building."""
+    filters = orgs.check_filters({k: v for k, v in request.args.items()
+                                  if k in ("q", "region_code")})
+    filters["status"] = "approved"
+    stmt = orgs.staff_list_stmt(current_user, filters)
+    status = request.args.get("party_org_status") or ""
+    if status:
+        if status not in PARTY_ORG_STATUSES:
+            raise ValidationFailed("党组织建立情况筛选值不正确", "party_org_status")
+        stmt = stmt.where(Organization.party_org_status == status)
+    page = paginate_query(stmt, Organization.id, request.args)
+    rows = orgs.party_coverage(current_user)
+    totals = {key: sum(r[key] for r in rows)
+              for key in ("total", "single", "joint", "none", "covered", "members",
+                          "instructors")}
+    totals["coverage_pct"] = round(100 * totals["covered"] / totals["total"], 1) \
+        if totals["total"] else 0.0
+    return render_template("organizations/party.html", rows=rows, totals=totals, page=page,
+                           statuses=PARTY_ORG_STATUSES, counties=county_choices(),
+                           status=status, filters=filters)
+
+
+@bp.app_template_global()
+def org_choices() -> dict:
+    """Labels templates use for filters."""
+    return {"types": ORG_TYPES, "categories": ORG_CATEGORIES, "statuses": ORG_STATUSES,
+            "party": PARTY_ORG_STATUSES}
