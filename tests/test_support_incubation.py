@@ -1,0 +1,354 @@
+"""Incubation: incubators, intakes, the workflow (allowed and refused), pages, scoping."""
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from registry import incubation as inc
+from registry.clock import today_local
+from registry.errors import Conflict, NotAllowed, ValidationFailed
+from registry.extensions import db
+from registry.models import Incubation, IncubationIntake, Incubator
+from registry.scoping import get_visible
+from registry.workflow import history
+from tests.test_support_helpers import org_id, user, world  # noqa: F401
+
+TODAY = today_local()
+pytestmark = pytest.mark.usefixtures("world")
+
+
+def setup_intake(actor="sq1", region="511302", capacity=3, opens=-5, closes=20):
+    official = user(actor)
+    base = inc.save_incubator(official, {"name": "顺庆区孵化园", "region_code": region,
+                                         "address": "中城街道文化路 8 号"})
+    intake = inc.save_intake(official, base, {
+        "year": TODAY.year, "title": "第一期", "opens_on": TODAY + timedelta(days=opens),
+        "closes_on": TODAY + timedelta(days=closes), "capacity": capacity})
+    db.session.commit()
+    return base, intake
+
+
+def applied(intake, org_name="顺庆区阳光社工中心", actor="sq1"):
+    item = inc.apply(user(actor), intake, org_id(org_name), "社区养老服务项目")
+    db.session.commit()
+    return item
+
+
+def under_review(intake, org_name="顺庆区阳光社工中心", score=88):
+    item = applied(intake, org_name)
+    official = user("sq1")
+    inc.start_review(official, item, "材料齐全")
+    if score is not None:
+        inc.record_score(official, item, score, "评审组意见：方向明确")
+    db.session.commit()
+    return item
+
+
+def test_full_cycle_to_graduation_with_history(ctx):
+    _, intake = setup_intake()
+    item = under_review(intake)
+    official = user("sq1")
+    start = TODAY - timedelta(days=300)
+    inc.admit(official, item, start_on=start, mentor="周老师", agreement_no="FH-001")
+    assert item.status == "admitted"
+    assert item.end_on == inc.add_months(start, 12)  # default period from config
+    milestone = inc.add_milestone(official, item, "建立财务制度", start + timedelta(days=30))
+    inc.complete_milestone(official, milestone, start + timedelta(days=25))
+    inc.mid_review(official, item, 82, "进展良好")
+    inc.finish(official, item, "graduate", TODAY, "完成孵化目标")
+    db.session.commit()
+    assert (item.status, item.mid_score, item.finished_on) == ("graduated", 82, TODAY)
+    moves = history(item)
+    assert [m.comment.split("：")[0] for m in moves] == [
+        "受理并进入评审", "同意入驻", "中期评估", "出壳（结业）"]
+    assert all(m.actor_name == "sq1" for m in moves)
+    assert "进展良好" in moves[2].comment
+
+
+def test_reject_needs_a_reason_and_exit_from_admitted(ctx):
+    _, intake = setup_intake()
+    item = under_review(intake)
+    with pytest.raises(ValidationFailed) as error:
+        inc.reject(user("sq1"), item, "  ")
+    assert "comment" in error.value.fields
+    db.session.rollback()
+    inc.reject(user("sq1"), item, "服务方向不符")
+    db.session.commit()
+    assert item.status == "rejected"
+    other = under_review(intake, "顺庆区助老协会")
+    inc.admit(user("sq1"), other)
+    db.session.commit()
+    with pytest.raises(ValidationFailed):
+        inc.finish(user("sq1"), other, "exit", TODAY, "")
+    db.session.rollback()
+    inc.finish(user("sq1"), other, "exit", TODAY, "主动退出")
+    db.session.commit()
+    assert other.status == "exited"
+
+
+@pytest.mark.parametrize("move", ["admit", "graduate", "mid_review"])
+def test_wrong_state_is_a_conflict_and_changes_nothing(ctx, move):
+    _, intake = setup_intake()
+    item = applied(intake)
+    official = user("sq1")
+    with pytest.raises(Conflict):
+        if move == "admit":
+            inc.MACHINE.move(item, "admit", official)
+        elif move == "graduate":
+            inc.finish(official, item, "graduate", TODAY, "")
+        else:
+            inc.mid_review(official, item, 80, "中期")
+    db.session.rollback()
+    assert db.session.get(Incubation, item.id).status == "applied"
+    assert history(item) == []
+
+
+def test_roles_and_missing_score(ctx):
+    _, intake = setup_intake()
+    item = applied(intake)
+    for name in ("rep1", "st1"):
+        with pytest.raises(NotAllowed):
+            inc.start_review(user(name), item)
+        db.session.rollback()
+    inc.start_review(user("sq1"), item)
+    with pytest.raises(ValidationFailed) as error:
+        inc.admit(user("sq1"), item)
+    assert "score" in error.value.fields
+    for bad in (101, -1, 1.5, "八十", True):
+        with pytest.raises(ValidationFailed):
+            inc.record_score(user("sq1"), item, bad, "意见")
+    db.session.rollback()
+    assert db.session.get(Incubation, item.id).score is None
+
+
+def test_capacity_is_enforced(ctx):
+    _, intake = setup_intake(capacity=1)
+    first = under_review(intake)
+    second = under_review(intake, "顺庆区助老协会")
+    inc.admit(user("sq1"), first)
+    db.session.commit()
+    with pytest.raises(Conflict, match="已满"):
+        inc.admit(user("sq1"), second)
+    db.session.rollback()
+    assert db.session.get(Incubation, second.id).status == "under_review"
+
+
+def test_duplicate_and_running_applications_refused(ctx):
+    base, intake = setup_intake()
+    applied(intake)
+    with pytest.raises(Conflict, match="已申请过本批次"):
+        applied(intake)
+    db.session.rollback()
+    other = inc.save_intake(user("sq1"), base, {
+        "year": TODAY.year, "title": "第二期", "opens_on": TODAY, "closes_on": TODAY,
+        "capacity": 2})
+    with pytest.raises(Conflict, match="进行中的孵化申请"):
+        inc.apply(user("sq1"), other, org_id("顺庆区阳光社工中心"), "再次申请")
+    db.session.rollback()
+    with pytest.raises(ValidationFailed, match="已不予登记或已注销"):
+        inc.apply(user("sq1"), intake, org_id("顺庆区已注销协会"), "计划")
+
+
+def test_incubation_period_and_dates(ctx):
+    _, intake = setup_intake()
+    item = under_review(intake)
+    official = user("sq1")
+    with pytest.raises(ValidationFailed) as error:
+        inc.admit(official, item, start_on=TODAY, end_on=TODAY - timedelta(days=1))
+    assert "end_on" in error.value.fields
+    with pytest.raises(ValidationFailed, match="不能超过 36 个月"):
+        inc.admit(official, item, start_on=TODAY, end_on=TODAY + timedelta(days=365 * 4))
+    db.session.rollback()
+    assert db.session.get(Incubation, item.id).status == "under_review"
+
+
+def test_configurable_default_period(app):
+    app.config["INCUBATION_DEFAULT_MONTHS"] = 24
+    with app.app_context():
+        _, intake = setup_intake()
+        item = under_review(intake)
+        inc.admit(user("sq1"), item, start_on=date(2026, 1, 31))
+        assert item.end_on == date(2028, 1, 31)
+        db.session.rollback()
+
+
+@pytest.mark.parametrize("data, field", [
+    ({"closes_on": TODAY - timedelta(days=10)}, "closes_on"),
+    ({"capacity": "1.5"}, "capacity"),
+    ({"capacity": -3}, "capacity"),
+    ({"title": ""}, "title"),
+    ({"title": "期" * 5000}, "title"),
+    ({"year": "二〇二六"}, "year"),
+    ({"opens_on": None}, "opens_on"),
+])
+def test_intake_bad_input_saves_nothing(ctx, data, field):
+    official = user("sq1")
+    base = inc.save_incubator(official, {"name": "孵化园", "region_code": "511302"})
+    db.session.commit()
+    values = {"year": TODAY.year, "title": "第一期", "opens_on": TODAY,
+              "closes_on": TODAY + timedelta(days=5), "capacity": 3, **data}
+    with pytest.raises(ValidationFailed) as error:
+        inc.save_intake(official, base, values)
+    assert field in error.value.fields
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(IncubationIntake)) == 0
+
+
+def test_incubator_region_must_be_in_jurisdiction(ctx):
+    with pytest.raises(ValidationFailed) as error:
+        inc.save_incubator(user("sq1"), {"name": "高坪孵化园", "region_code": "511303"})
+    assert "region_code" in error.value.fields
+    with pytest.raises(ValidationFailed):
+        inc.save_incubator(user("sq1"), {"name": "园", "region_code": "511302",
+                                         "operator_id": org_id("高坪区乐龄中心")})
+
+
+def test_other_county_never_sees_incubation(ctx):
+    base, intake = setup_intake()
+    item = applied(intake)
+    gp, city = user("gp1"), user("city1")
+    for model, ident in ((Incubator, base.id), (IncubationIntake, intake.id),
+                         (Incubation, item.id)):
+        assert get_visible(gp, model, ident) is None
+        assert get_visible(city, model, ident) is not None
+    assert get_visible(user("rep2"), Incubation, item.id) is None
+    assert get_visible(user("rep1"), Incubation, item.id) is not None
+
+
+# --- pages -------------------------------------------------------------------------------
+
+def test_pages_create_incubator_and_intake(browser, app):
+    browser.login("sq1")
+    response = browser.post("/support/incubators/new", {
+        "name": "顺庆区社会组织孵化园", "region_code": "511302", "address": "文化路 8 号",
+        "operator_id": "52511302MJ1234561U"})
+    assert response.status_code == 302
+    with app.app_context():
+        base = db.session.scalar(select(Incubator))
+        assert base.operator_id == org_id("顺庆区阳光社工中心")
+    response = browser.post(f"/support/incubators/{base.id}/intakes/new", {
+        "year": "2026", "title": "第一期", "opens_on": "2026-03-01", "closes_on": "2026-02-01",
+        "capacity": "5"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and "报名截止日期必须不早于报名开始日期" in page
+    response = browser.post(f"/support/incubators/{base.id}/intakes/new", {
+        "year": "2026", "title": "第一期", "opens_on": "2026/03/01", "closes_on": "2026-04-01",
+        "capacity": "5"})
+    assert response.status_code == 422 and "日期格式不正确" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(IncubationIntake)) == 0
+    response = browser.post(f"/support/incubators/{base.id}/intakes/new", {
+        "year": "2026", "title": "第一期", "opens_on": "2026-03-01", "closes_on": "2026-04-01",
+        "capacity": "5"})
+    assert response.status_code == 302
+    assert "第一期" in browser.get(f"/support/incubators/{base.id}").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("data, message", [
+    ({"name": ""}, "请填写孵化基地名称"),
+    ({"name": "园" * 5000}, "不能超过 100 个字符"),
+    ({"name": "孵化园", "operator_id": "不存在的组织"}, "找不到该社会组织"),
+    ({"name": "孵化园", "region_code": "511303"}, "不在您的管辖范围内"),
+    ({"name": "孵化园", "address": "\x00\x01"}, "无法识别的字符"),
+])
+def test_incubator_page_bad_input(browser, app, data, message):
+    browser.login("sq1")
+    response = browser.post("/support/incubators/new", {"region_code": "511302", **data})
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Incubator)) == 0
+
+
+def test_non_utf8_form_is_refused_cleanly(browser, app):
+    browser.login("sq1")
+    body = f"csrf_token={browser.token}&region_code=511302&name=%FF%FE%FA".encode()
+    response = browser.client.post("/support/incubators/new", data=body,
+                                   content_type="application/x-www-form-urlencoded")
+    # Werkzeug keeps undecodable escapes as the literal text "%FF%FE%FA": saved, never a 500.
+    assert response.status_code == 302
+    raw = f"csrf_token={browser.token}&region_code=511302&name=".encode() + b"\xff\xfe"
+    response = browser.client.post("/support/incubators/new", data=raw,
+                                   content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 400  # the body cannot be read at all: a Chinese error page
+    assert "请刷新页面后重试" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Incubator)) == 1
+
+
+def test_workflow_through_pages(browser, app):
+    with app.app_context():
+        _, intake = setup_intake()
+        item = applied(intake)
+        intake_id, item_id = intake.id, item.id
+    browser.login("sq1")
+    url = f"/support/incubations/{item_id}"
+    assert browser.post(f"{url}/admit", {}).status_code == 302  # wrong state: flashed
+    assert "当前状态为“已申请”" in browser.get(url).get_data(as_text=True)
+    assert browser.post(f"{url}/review", {"comment": "受理"}).status_code == 302
+    response = browser.post(f"{url}/score", {"score": "120", "score_comment": "好"})
+    assert response.status_code == 422 and "评审得分应在 0 到 100 之间" in \
+        response.get_data(as_text=True)
+    assert browser.post(f"{url}/score", {"score": "90", "score_comment": "好"}).status_code == 302
+    response = browser.post(f"{url}/admit", {"start_on": "2026-05-01", "end_on": "2026-04-01"})
+    assert response.status_code == 422 and "孵化结束日期必须晚于孵化开始日期" in \
+        response.get_data(as_text=True)
+    response = browser.post(f"{url}/admit", {"start_on": "2026-05-01", "mentor": "周老师"})
+    assert response.status_code == 302
+    response = browser.post(f"{url}/milestone", {"title": "", "due_on": "2026-06-01"})
+    assert response.status_code == 422 and "请填写里程碑内容" in response.get_data(as_text=True)
+    assert browser.post(f"{url}/milestone", {"title": "制度建设", "due_on": "2026-06-01"}
+                        ).status_code == 302
+    assert browser.post(f"{url}/bogus", {}).status_code == 404
+    page = browser.get(url).get_data(as_text=True)
+    assert "同意入驻" in page and "周老师" in page and "制度建设" in page
+    page = browser.get(f"/support/intakes/{intake_id}").get_data(as_text=True)
+    assert "顺庆区阳光社工中心" in page
+
+
+def test_other_county_gets_404_by_every_route(browser, app):
+    with app.app_context():
+        base, intake = setup_intake()
+        item = applied(intake)
+        ids = base.id, intake.id, item.id
+    browser.login("gp1")
+    for url in (f"/support/incubators/{ids[0]}", f"/support/incubators/{ids[0]}/edit",
+                f"/support/intakes/{ids[1]}", f"/support/intakes/{ids[1]}/apply",
+                f"/support/intakes/{ids[1]}/edit", f"/support/incubations/{ids[2]}"):
+        assert browser.get(url).status_code == 404, url
+    assert browser.post(f"/support/incubations/{ids[2]}/review", {}).status_code == 404
+    assert "顺庆区阳光社工中心" not in browser.get("/support/incubations").get_data(as_text=True)
+    assert "顺庆区孵化园" not in browser.get("/support/incubators").get_data(as_text=True)
+
+
+def test_org_admin_applies_in_window_and_sees_only_its_own(browser, app):
+    with app.app_context():
+        _, intake = setup_intake()
+        _, closed = setup_intake(actor="city1", region="511300", opens=-30, closes=-1)
+        other = applied(intake, "顺庆区助老协会")
+        intake_id, closed_id, other_id = intake.id, closed.id, other.id
+    browser.login("rep1")
+    assert browser.get("/support/incubators").status_code == 200
+    response = browser.post(f"/support/intakes/{closed_id}/apply", {"plan": "计划"})
+    assert "现在不能申请" in response.get_data(as_text=True)  # outside the window
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Incubation)) == 1
+    response = browser.post(f"/support/intakes/{intake_id}/apply",
+                            {"plan": "社区服务", "organization": "顺庆区助老协会"})
+    assert response.status_code == 302
+    with app.app_context():
+        mine = db.session.scalar(select(Incubation).where(Incubation.id != other_id))
+        assert mine.organization_id == org_id("顺庆区阳光社工中心")  # its own, whatever it sent
+        mine_id = mine.id
+    assert browser.get(f"/support/incubations/{mine_id}").status_code == 200
+    assert browser.get(f"/support/incubations/{other_id}").status_code == 404
+    assert browser.post(f"/support/incubations/{mine_id}/review", {}).status_code == 403
+    assert browser.get("/support/incubators/new").status_code == 403
+
+
+def test_station_admin_and_anonymous_are_kept_out(browser):
+    assert browser.get("/support/incubators").status_code == 302  # to the login page
+    browser.login("st1")
+    for url in ("/support/incubators", "/support/trainings", "/support/grants"):
+        assert browser.get(url).status_code == 403
