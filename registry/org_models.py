@@ -231,6 +231,8 @@ class OrgRating(_OrgChild, db.Model):
     rated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
+    organization: Mapped[Organization] = relationship()
+
 
 class AbnormalListing(_OrgChild, db.Model):
     """A listing on the 活动异常名录 and, once fixed, its removal."""
@@ -245,6 +247,8 @@ class AbnormalListing(_OrgChild, db.Model):
     removed_on: Mapped[date | None]
     removal_note: Mapped[str] = mapped_column(Text, default="")
     removed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    organization: Mapped[Organization] = relationship()
 
     @property
     def reason_label(self) -> str:
