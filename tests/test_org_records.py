@@ -231,3 +231,19 @@ def test_demo_seed_is_idempotent(ctx, people):
     assert db.session.query(AnnualReport).count() >= 3
     seed_demo()
     assert db.session.query(Organization).count() == count
+
+
+def test_seed_orgs_command(app):
+    result = app.test_cli_runner().invoke(args=["seed-orgs", "--count", "300"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        rows = list(db.session.scalars(select(Organization)))
+        assert len(rows) == 300
+        assert {o.status for o in rows} >= {"approved", "submitted"}
+        from stdnum.cn import uscc
+
+        assert all(uscc.is_valid(o.uscc) for o in rows if o.uscc)
+    again = app.test_cli_runner().invoke(args=["seed-orgs", "--count", "10"])
+    assert again.exit_code == 0
+    bad = app.test_cli_runner().invoke(args=["seed-orgs", "--count", "-1"])
+    assert bad.exit_code != 0
