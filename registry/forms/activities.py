@@ -1,0 +1,47 @@
+"""Forms for activities, check-in, service confirmation and corrections (shape only: the
+rules and their Chinese messages are in registry/activities.py)."""
+
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, SelectChoice, SelectField, StringField, TextAreaField
+
+from registry.activity_models import ACTIVITY_CATEGORIES
+
+
+class ActivityForm(FlaskForm):
+    title = StringField("活动名称", render_kw={"maxlength": 100, "required": True})
+    category = SelectField("服务类别", choices=[SelectChoice(value, label)
+                                            for value, label in ACTIVITY_CATEGORIES.items()])
+    content = TextAreaField("活动内容", render_kw={"rows": 4, "maxlength": 5000})
+    address = StringField("活动地点", render_kw={"maxlength": 200, "required": True})
+    starts_at = StringField("开始时间", render_kw={"type": "datetime-local", "required": True})
+    ends_at = StringField("结束时间", render_kw={"type": "datetime-local", "required": True})
+    capacity = StringField("招募人数", render_kw={"type": "number", "min": 1, "step": 1,
+                                              "required": True})
+    points_per_hour = StringField("每小时积分", default="10",
+                                  render_kw={"type": "number", "min": 0, "step": 1})
+
+
+class ActionForm(FlaskForm):
+    """A button that only needs the CSRF token."""
+
+
+class MoveForm(FlaskForm):
+    comment = TextAreaField("意见或理由", render_kw={"rows": 2, "maxlength": 2000})
+
+
+class ConfirmForm(FlaskForm):
+    volunteer_id = HiddenField()
+    minutes = StringField("服务时长（分钟）", render_kw={"type": "number", "min": 1, "step": 1})
+    reason = StringField("修改原因", render_kw={"maxlength": 500})
+
+
+class WalkInForm(FlaskForm):
+    volunteer_no = StringField("志愿者编号", render_kw={"maxlength": 20})
+    minutes = StringField("服务时长（分钟）", render_kw={"type": "number", "min": 1, "step": 1})
+    reason = StringField("说明", render_kw={"maxlength": 500})
+
+
+class CorrectionForm(FlaskForm):
+    minutes = StringField("更正后的服务时长（分钟）",
+                          render_kw={"type": "number", "min": 0, "step": 1})
+    reason = TextAreaField("更正原因", render_kw={"rows": 3, "maxlength": 500})

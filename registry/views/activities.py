@@ -1,0 +1,330 @@
+"""Activity pages: lists, publishing, sign-ups, check-in/out (list and QR), service
+confirmation and corrections. Thin: every rule is in registry/activities.py."""
+
+import base64
+import io
+
+import qrcode
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from registry import activities
+from registry.activity_models import (
+    ACTIVITY_CATEGORIES,
+    ACTIVITY_STATUSES,
+    SIGNUP_STATUSES,
+    Activity,
+    ServiceRecord,
+    Signup,
+)
+from registry.clock import to_local
+from registry.errors import RegistryError
+from registry.extensions import db
+from registry.forms import show_errors
+from registry.forms.activities import (
+    ActionForm,
+    ActivityForm,
+    ConfirmForm,
+    CorrectionForm,
+    MoveForm,
+    WalkInForm,
+)
+from registry.models import CITY_OFFICIAL, COUNTY_OFFICIAL, STATION_ADMIN
+from registry.pagination import paginate_query
+from registry.scoping import get_visible_or_404
+
+bp = Blueprint("activities", __name__, url_prefix="/activities")
+STAFF = (STATION_ADMIN, COUNTY_OFFICIAL, CITY_OFFICIAL)
+
+
+def is_staff() -> bool:
+    return current_user.is_authenticated and current_user.role in STAFF
+
+
+def is_organizer(activity: Activity) -> bool:
+    return (current_user.is_authenticated and current_user.role == STATION_ADMIN
+            and current_user.region_code == activity.township_code)
+
+
+def load(activity_id: int) -> Activity:
+    """Staff: an activity in the jurisdiction; everyone else: a published one."""
+    if is_staff():
+        return get_visible_or_404(current_user, Activity, activity_id)
+    activity = db.session.scalar(select(Activity).where(
+        Activity.id == activity_id, Activity.status.in_(("published", "closed"))))
+    if activity is None:
+        abort(404)
+    return activity
+
+
+def qr_data_uri(text: str) -> str:
+    """A PNG QR code as a data: URI (allowed by the CSP's img-src)."""
+    image = qrcode.make(text, box_size=6, border=2)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+def local_input(value) -> str:
+    return to_local(value).strftime("%Y-%m-%dT%H:%M") if value else ""
+
+
+@bp.record_once
+def add_labels(state) -> None:
+    """Labels as template globals (so that imported macros see them too)."""
+    state.app.jinja_env.globals.update(
+        activity_status_labels=ACTIVITY_STATUSES, signup_status_labels=SIGNUP_STATUSES,
+        activity_categories=ACTIVITY_CATEGORIES, activity_phase_labels=activities.PHASE_LABELS)
+
+
+@bp.route("/")
+def index():
+    args = request.args
+    if is_staff():
+        stmt = activities.activities_stmt(current_user, args)
+        page = paginate_query(stmt, Activity.id, args)
+        return render_template("activities/index.html", page=page,
+                               filters={"status": args.get("status", ""),
+                                        "q": args.get("q", "")})
+    try:
+        stmt = activities.public_activities_stmt(args)
+    except RegistryError as error:
+        flash(error.message, "danger")
+        stmt = activities.public_activities_stmt({})
+    page = paginate_query(stmt, Activity.id, args)
+    return render_template("activities/public.html", page=page,
+                           region_code=args.get("region_code", ""))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def create():
+    if current_user.role != STATION_ADMIN:
+        abort(403)
+    form = ActivityForm()
+    if form.validate_on_submit():
+        try:
+            publish = request.form.get("publish") == "1"
+            activity = activities.create_activity(current_user, form.data, publish=publish)
+            db.session.commit()
+            flash("活动已发布" if publish else "活动已保存为草稿", "success")
+            return redirect(url_for(".detail", activity_id=activity.id))
+        except RegistryError as error:
+            db.session.rollback()
+            show_errors(form, error)
+    return render_template("activities/form.html", form=form, activity=None)
+
+
+@bp.route("/<int:activity_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(activity_id: int):
+    activity = get_visible_or_404(current_user, Activity, activity_id)
+    if not is_organizer(activity):
+        abort(403)
+    form = ActivityForm(obj=None if request.method == "POST" else activity)
+    if request.method == "GET":
+        form.starts_at.data = local_input(activity.starts_at)
+        form.ends_at.data = local_input(activity.ends_at)
+    if form.validate_on_submit():
+        try:
+            activities.update_activity(current_user, activity, form.data)
+            db.session.commit()
+            flash("活动已更新", "success")
+            return redirect(url_for(".detail", activity_id=activity.id))
+        except RegistryError as error:
+            db.session.rollback()
+            show_errors(form, error)
+    return render_template("activities/form.html", form=form, activity=activity)
+
+
+@bp.route("/<int:activity_id>")
+def detail(activity_id: int):
+    activity = load(activity_id)
+    context = {"activity": activity, "taken": activities.occupied(activity),
+               "waiting": activities.waitlist_count(activity), "action_form": ActionForm()}
+    volunteer = activities.volunteer_of(current_user)
+    if volunteer is not None:
+        context["my_signup"] = activities.signup_of(activity, volunteer)
+    if is_staff():
+        page = paginate_query(activities.signups_stmt(activity), Signup.id, request.args,
+                              default_per_page=50)
+        context.update(signups=page, move_form=MoveForm(), organizer=is_organizer(activity),
+                       moves=activities.MACHINE.allowed(activity, current_user))
+        if is_organizer(activity) and activity.status == "published":
+            code = activities.checkin_code(activity)
+            link = url_for(".scan", activity_id=activity.id, code=code, _external=True)
+            context.update(qr=qr_data_uri(link), qr_link=link)
+    return render_template("activities/detail.html", **context)
+
+
+def _back(activity: Activity, anchor: str = ""):
+    return redirect(url_for(".detail", activity_id=activity.id) + anchor)
+
+
+def _run(activity: Activity, action, message: str, anchor: str = ""):
+    """Run a domain action for a POST button; commit, or flash the refusal."""
+    if not ActionForm().validate_on_submit():
+        flash("页面已过期，请刷新后重试", "danger")
+        return _back(activity, anchor)
+    try:
+        action()
+        db.session.commit()
+        flash(message, "success")
+    except RegistryError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+    return _back(activity, anchor)
+
+
+@bp.route("/<int:activity_id>/move/<name>", methods=["POST"])
+@login_required
+def move(activity_id: int, name: str):
+    activity = get_visible_or_404(current_user, Activity, activity_id)
+    if name not in activities.MACHINE.by_name:
+        abort(404)
+    label = activities.MACHINE.by_name[name].label
+    return _run(activity, lambda: activities.move(current_user, activity, name,
+                                                  request.form.get("comment", "")),
+                f"已{label}")
+
+
+@bp.route("/<int:activity_id>/signup", methods=["POST"])
+@login_required
+def sign_up(activity_id: int):
+    activity = load(activity_id)
+    holder = {}
+
+    def action():
+        holder["signup"] = activities.sign_up(current_user, activity)
+
+    response = _run(activity, action, "报名成功")
+    signup = holder.get("signup")
+    if signup is not None and signup.status == "waitlisted":
+        flash("名额已满，您已进入候补名单；有人取消时按顺序递补", "info")
+    return response
+
+
+@bp.route("/<int:activity_id>/cancel", methods=["POST"])
+@login_required
+def cancel(activity_id: int):
+    activity = load(activity_id)
+    return _run(activity, lambda: activities.cancel_signup(current_user, activity), "已取消报名")
+
+
+def _signup(activity: Activity, signup_id: int) -> Signup:
+    signup = db.session.get(Signup, signup_id)
+    if signup is None or signup.activity_id != activity.id:
+        abort(404)
+    return signup
+
+
+@bp.route("/<int:activity_id>/signups/<int:signup_id>/<any(checkin, checkout):what>",
+          methods=["POST"])
+@login_required
+def check(activity_id: int, signup_id: int, what: str):
+    activity = get_visible_or_404(current_user, Activity, activity_id)
+    signup = _signup(activity, signup_id)
+    action = activities.check_in if what == "checkin" else activities.check_out
+    return _run(activity, lambda: action(current_user, activity, signup),
+                f"{signup.volunteer.name} 已{'签到' if what == 'checkin' else '签退'}",
+                "#signups")
+
+
+@bp.route("/<int:activity_id>/checkin", methods=["GET", "POST"])
+@login_required
+def scan(activity_id: int):
+    """The page the activity's QR code opens on a volunteer's phone."""
+    activity = load(activity_id)
+    code = request.values.get("code", "")[:200]
+    form = ActionForm()
+    volunteer = activities.volunteer_of(current_user)
+    signup = activities.signup_of(activity, volunteer) if volunteer else None
+    done = None
+    if form.validate_on_submit():
+        try:
+            signup, done = activities.scan(current_user, activity, code)
+            db.session.commit()
+        except RegistryError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+    return render_template("activities/checkin.html", activity=activity, code=code, form=form,
+                           signup=signup, done=done, volunteer=volunteer)
+
+
+@bp.route("/<int:activity_id>/service")
+@login_required
+def service(activity_id: int):
+    activity = get_visible_or_404(current_user, Activity, activity_id)
+    if not is_staff():
+        abort(403)
+    page = paginate_query(activities.records_stmt(activity), ServiceRecord.id, request.args,
+                          default_per_page=50)
+    pending = activities.pending_confirmation(activity) if is_organizer(activity) else []
+    return render_template("activities/service.html", activity=activity, records=page,
+                           pending=pending, organizer=is_organizer(activity),
+                           confirm_form=ConfirmForm(), walk_in_form=WalkInForm())
+
+
+@bp.route("/<int:activity_id>/service/confirm", methods=["POST"])
+@login_required
+def confirm(activity_id: int):
+    activity = get_visible_or_404(current_user, Activity, activity_id)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        volunteer = activities.find_volunteer(form.volunteer_id.data)
+        record = activities.confirm_service(current_user, activity, volunteer,
+                                            form.minutes.data, form.reason.data)
+        db.session.commit()
+        flash(f"已确认 {volunteer.name} 服务 {record.minutes} 分钟，记入 {record.points} 积分",
+              "success")
+    except RegistryError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+    return redirect(url_for(".service", activity_id=activity.id))
+
+
+@bp.route("/<int:activity_id>/service/walk-in", methods=["POST"])
+@login_required
+def walk_in(activity_id: int):
+    activity = get_visible_or_404(current_user, Activity, activity_id)
+    form = WalkInForm()
+    if form.validate_on_submit():
+        try:
+            volunteer = activities.find_volunteer_by_no(form.volunteer_no.data)
+            record = activities.confirm_service(current_user, activity, volunteer,
+                                                form.minutes.data, form.reason.data)
+            db.session.commit()
+            flash(f"已确认 {volunteer.name}（现场参加）服务 {record.minutes} 分钟", "success")
+            return redirect(url_for(".service", activity_id=activity.id))
+        except RegistryError as error:
+            db.session.rollback()
+            show_errors(form, error)
+    page = paginate_query(activities.records_stmt(activity), ServiceRecord.id, {},
+                          default_per_page=50)
+    pending = activities.pending_confirmation(activity) if is_organizer(activity) else []
+    return render_template("activities/service.html", activity=activity, records=page,
+                           pending=pending, organizer=is_organizer(activity),
+                           confirm_form=ConfirmForm(), walk_in_form=form), 422
+
+
+@bp.route("/records/<int:record_id>/correct", methods=["GET", "POST"])
+@login_required
+def correct(record_id: int):
+    record = get_visible_or_404(current_user, ServiceRecord, record_id)
+    if not is_organizer(record.activity):
+        abort(403)
+    form = CorrectionForm()
+    if form.validate_on_submit():
+        try:
+            activities.correct_record(current_user, record, form.minutes.data, form.reason.data)
+            db.session.commit()
+            flash("已记录更正，积分已相应调整", "success")
+            return redirect(url_for(".service", activity_id=record.activity_id))
+        except RegistryError as error:
+            db.session.rollback()
+            show_errors(form, error)
+    return render_template("activities/correct.html", record=record, form=form,
+                           totals=activities.record_totals(record))

@@ -1,0 +1,95 @@
+"""The volunteer's own pages: activities, confirmed hours, star level, points and ledger, and
+the 志愿服务记录证明 download."""
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required
+
+from registry import activities, certificates, ledger
+from registry.activity_models import ServiceRecord, Signup
+from registry.errors import RegistryError
+from registry.extensions import db
+from registry.models import STAR_LABELS, VOLUNTEER, PointsLedgerEntry
+from registry.pagination import paginate_query
+
+bp = Blueprint("me", __name__, url_prefix="/me")
+
+
+def me():
+    """The logged-in volunteer's record (403 for other roles, 404 without a record)."""
+    if current_user.role != VOLUNTEER:
+        abort(403)
+    volunteer = activities.volunteer_of(current_user)
+    if volunteer is None:
+        abort(404)
+    return volunteer
+
+
+@bp.route("/")
+@login_required
+def index():
+    volunteer = me()
+    stars = volunteer.star_level
+    thresholds = [hours * 60 for hours in current_app.config["STAR_THRESHOLDS_HOURS"]]
+    next_minutes = next((t for t in thresholds if t > volunteer.total_minutes), None)
+    recent = paginate_query(activities.my_records_stmt(volunteer), ServiceRecord.id, {},
+                            default_per_page=5, count=False)
+    return render_template(
+        "me/index.html", volunteer=volunteer, stars=stars, star_label=STAR_LABELS[stars],
+        next_minutes=next_minutes, balance=ledger.balance(volunteer),
+        stations=certificates.service_by_station(volunteer), recent=recent.items)
+
+
+@bp.route("/activities")
+@login_required
+def my_activities():
+    volunteer = me()
+    page = paginate_query(activities.my_signups_stmt(volunteer), Signup.id, request.args)
+    return render_template("me/activities.html", page=page)
+
+
+@bp.route("/service")
+@login_required
+def service():
+    volunteer = me()
+    page = paginate_query(activities.my_records_stmt(volunteer), ServiceRecord.id, request.args)
+    return render_template("me/service.html", page=page, volunteer=volunteer)
+
+
+@bp.route("/points")
+@login_required
+def points():
+    volunteer = me()
+    page = paginate_query(ledger.entries_stmt(volunteer), PointsLedgerEntry.id, request.args,
+                          count=False)
+    return render_template("me/points.html", page=page, balance=ledger.balance(volunteer))
+
+
+@bp.route("/certificate")
+@login_required
+def certificate():
+    """Download the certificate of one recording station (station_id when several)."""
+    volunteer = me()
+    try:
+        cert = certificates.issue(volunteer, request.args.get("station_id") or None)
+        pdf = certificates.render(cert)
+        db.session.commit()
+    except RegistryError as error:
+        db.session.rollback()
+        flash(error.message, "warning")
+        return redirect(url_for(".index"))
+    response = make_response(pdf)
+    response.headers["Content-Type"] = "application/pdf"
+    response.headers["Content-Disposition"] = f'attachment; filename="{cert.serial}.pdf"'
+    response.headers["X-Certificate-Serial"] = cert.serial
+    response.headers["Cache-Control"] = "no-store"
+    return response
