@@ -182,3 +182,10 @@ def test_stored_encrypted(app, api):
         volunteer = db.session.query(Volunteer).one()
         assert make_id() not in volunteer.id_number_encrypted
         assert volunteer.id_number_masked == make_id()[:6] + "********" + make_id()[-4:]
+
+
+def test_deep_page_numbers_refused(api, make_user):
+    api.token(make_user("city_official", "511300"))
+    response = api.get("/api/v1/volunteers?page=51")
+    assert response.status_code == 422 and "page" in response.get_json()["error"]["fields"]
+    assert api.get("/api/v1/volunteers?page=50").status_code == 200
