@@ -12,6 +12,7 @@ from registry.extensions import db
 from registry.models import Grant
 from registry.scoping import get_visible
 from registry.workflow import history
+from tests.conftest import Browser
 from tests.test_support_helpers import org_id, user, world  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("world")
@@ -176,16 +177,19 @@ def test_pages(browser, app):
     assert browser.get("/support/grants?year=2025&grant_type=venture").status_code == 200
     assert browser.get("/support/grants?year=abc&status=zz&region_code=511303").status_code == 200
 
+    browser = Browser(app.test_client())
     browser.login("gp1")
     assert browser.get(url).status_code == 404
     assert browser.post(f"{url}/cancel", {"comment": "x"}).status_code == 404
     assert "50,000.00" not in browser.get("/support/grants").get_data(as_text=True)
     assert "50,000.00" not in browser.get("/support/grants/totals").get_data(as_text=True)
 
+    browser = Browser(app.test_client())
     browser.login("rep1")
     assert browser.get(url).status_code == 200
     assert browser.get("/support/grants/totals").status_code == 403
     assert browser.get("/support/grants/new").status_code == 403
     assert browser.post(f"{url}/cancel", {"comment": "x"}).status_code == 403
+    browser = Browser(app.test_client())
     browser.login("rep2")
     assert browser.get(url).status_code == 404

@@ -11,6 +11,7 @@ from registry.errors import Conflict, NotAllowed, ValidationFailed
 from registry.extensions import db
 from registry.models import Organization, Training, TrainingAttendance
 from registry.scoping import get_visible
+from tests.conftest import Browser
 from tests.test_support_helpers import org_id, user, world  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("world")
@@ -157,6 +158,7 @@ def test_pages(browser, app):
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(TrainingAttendance)) == 0
 
+    browser = Browser(app.test_client())
     browser.login("gp1")
     assert browser.get(url).status_code == 404
     assert browser.get(f"{url}/edit").status_code == 404
@@ -172,6 +174,7 @@ def test_org_admin_pages(browser, app):
         support.add_attendance(user("sq1"), training, org_id("顺庆区助老协会"), "赵六")
         db.session.commit()
         training_id = training.id
+    browser = Browser(app.test_client())
     browser.login("rep1")
     page = browser.get(f"/support/trainings/{training_id}").get_data(as_text=True)
     assert "张明" in page and "赵六" not in page  # only its own people
