@@ -1,0 +1,44 @@
+"""The benchmark cases: each a dict of name, path and login (None or (username, password))."""
+
+CASES = [
+    {"name": "healthz", "path": "/healthz", "login": None},
+    {"name": "login-page", "path": "/login", "login": None},
+]
+
+# Volunteers at city scale (load first: .venv/bin/python bench/load_volunteers.py, 1,000,000
+# synthetic volunteers). bench-county is 南部县's official (111,111 of the volunteers),
+# station 1 is 滨江街道's. The deep cursor NjAwMDA is id 60,000: ~94% down the county's list.
+_VOL_LOGIN = ("bench-county", "Bench#Passw0rd")
+CASES += [
+    {"name": "volunteers-county-first", "path": "/api/v1/volunteers?per_page=20",
+     "login": _VOL_LOGIN},
+    {"name": "volunteers-county-deep", "path": "/api/v1/volunteers?per_page=20&cursor=NjAwMDA",
+     "login": _VOL_LOGIN},
+    {"name": "volunteers-county-page50", "path": "/api/v1/volunteers?per_page=20&page=50",
+     "login": _VOL_LOGIN},
+    {"name": "volunteers-county-search",
+     "path": "/api/v1/volunteers?per_page=20&status=active&q=%E7%8E%8B%E8%8A%B3",
+     "login": _VOL_LOGIN},
+    {"name": "volunteers-county-phone", "path": "/api/v1/volunteers?q=13500000000",
+     "login": _VOL_LOGIN},
+    {"name": "stations-county-coverage", "path": "/api/v1/stations/coverage",
+     "login": _VOL_LOGIN},
+    {"name": "township-dashboard", "path": "/api/v1/stations/1/dashboard",
+     "login": ("bench-station", "Bench#Passw0rd")},
+    {"name": "volunteers-city-first", "path": "/api/v1/volunteers?per_page=20",
+     "login": ("bench-city", "Bench#Passw0rd")},
+]
+
+# The public registry of social organizations with 10,000 synthetic organizations (load first:
+# flask seed-orgs --count 10000; ~80% approved). 阳光 (%E9%98%B3%E5%85%89) matches ~1/16 of
+# the names, 南部县 (511321) is one county of nine; no login: the public registry is open.
+_Q = "%E9%98%B3%E5%85%89"
+CASES += [
+    {"name": "orgs-public-page", "path": "/registry/", "login": None},
+    {"name": "orgs-public-search-page", "path": f"/registry/?q={_Q}", "login": None},
+    {"name": "orgs-public-search-api", "path": f"/api/v1/public/organizations?q={_Q}",
+     "login": None},
+    {"name": "orgs-public-filter-api",
+     "path": "/api/v1/public/organizations?org_type=social_service&region_code=511321",
+     "login": None},
+]
