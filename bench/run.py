@@ -17,7 +17,7 @@ import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/bench"
@@ -112,6 +112,7 @@ class Client:
                 self.conn.request(method, self.prefix + path, body=body, headers=headers or {})
                 response = self.conn.getresponse()
                 data = response.read()
+                self.last_headers = response.headers
                 return response.status, data, time.perf_counter() - start
             except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError) as exc:
                 self.conn.close()
@@ -138,6 +139,30 @@ def get_token(client: Client, username: str, password: str) -> str:
         return json.loads(data)["token"]
     except (ValueError, KeyError, TypeError) as exc:
         raise BenchError(f"login as {username!r}: no token in {data[:300]!r}") from exc
+
+
+def get_session_cookie(client: Client, username: str, password: str) -> str:
+    """A logged-in session cookie from the login form (for HTML pages), CSRF token included."""
+    status, page, _ = client.request("GET", "/login")
+    match = re.search(rb'name="csrf_token"[^>]*value="([^"]+)"', page)
+    cookie = _session_cookie(client.last_headers)
+    if status != 200 or not match or not cookie:
+        raise BenchError(f"GET /login: HTTP {status}, no form or cookie")
+    body = urlencode({"login": username, "password": password,
+                      "csrf_token": match.group(1).decode()}).encode()
+    status, data, _ = client.request("POST", "/login", {
+        "Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie}, body)
+    cookie = _session_cookie(client.last_headers)
+    if status != 302 or not cookie:
+        raise BenchError(f"web login as {username!r} failed: HTTP {status}: {data[:200]!r}")
+    return cookie
+
+
+def _session_cookie(headers) -> str | None:
+    for value in headers.get_all("Set-Cookie") or []:
+        if value.startswith("session="):
+            return value.split(";", 1)[0]
+    return None
 
 
 def revoke_token(client: Client, token: str) -> None:
@@ -200,7 +225,9 @@ def run_cases(base_url: str, cases: list[dict], n: int, warmup: int) -> list[dic
         for case in cases:
             try:
                 headers = {}
-                if case.get("login"):
+                if case.get("login") and case.get("web"):
+                    headers["Cookie"] = get_session_cookie(client, *case["login"])
+                elif case.get("login"):
                     username, password = case["login"]
                     if (username, password) not in tokens:
                         tokens[username, password] = get_token(client, username, password)
