@@ -1,6 +1,8 @@
 """Back-office views for organizations: read-only, scoped lists and exports (changes go through
 the organization pages, where the workflow and its rules apply)."""
 
+from flask import abort
+
 from registry.admin import ScopedModelView
 from registry.masking import mask_phone
 from registry.models import (
@@ -32,6 +34,13 @@ class ReadOnlyView(ScopedModelView):
     can_view_details = True
     column_labels = LABELS
     column_default_sort = ("id", True)
+
+    def get_one(self, id):
+        """A guessed or foreign id is a 404 here too (Flask-Admin would redirect with a flash)."""
+        row = super().get_one(id)
+        if row is None:
+            abort(404)
+        return row
 
 
 class OrganizationView(ReadOnlyView):

@@ -100,9 +100,12 @@ def test_the_whole_story(app, browser, officials):
     gaoping = type(browser)(app.test_client())
     gaoping.login("gp1")
     for url in (f"/organizations/{oid}", f"/organizations/{oid}/edit",
-                f"/organizations/hubs/{oid}", f"/admin/organization/edit/?id={oid}",
-                f"/admin/organization/details/?id={oid}"):
+                f"/organizations/hubs/{oid}", f"/admin/organization/details/?id={oid}",
+                f"/organizations/{oid}/documents/1"):
         assert gaoping.get(url).status_code == 404, url
+    # The back office edits nothing (changes go through the workflow pages).
+    response = gaoping.get(f"/admin/organization/edit/?id={oid}")
+    assert response.status_code in (302, 404) and NAME not in response.get_data(as_text=True)
     for url in (f"/organizations/{oid}/move/reject", f"/organizations/{oid}/move/deregister",
                 f"/organizations/{oid}/grade", f"/organizations/{oid}/party"):
         assert gaoping.post(url, {"comment": "x"}).status_code == 404, url
