@@ -53,22 +53,34 @@ class NoChoiceCheck:
 
 
 class OpenSelectField(NoChoiceCheck, SelectField):
-    pass
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.type = "SelectField"  # styled as a select by the field() macro
+
+
+class Marked:
+    """Marks a field as required (the asterisk); the domain checks the value itself, so that
+    every message comes from one place."""
+
+    field_flags = {"required": True}
+
+    def __call__(self, form, field):
+        return None
 
 
 class OrgForm(FlaskForm):
-    name = StringField(_l("组织名称"))
-    org_type = OpenSelectField(_l("组织类型"), choices=_choices(ORG_TYPES))
+    name = StringField(_l("组织名称"), validators=[Marked()])
+    org_type = OpenSelectField(_l("组织类型"), choices=_choices(ORG_TYPES), validators=[Marked()])
     category = OpenSelectField(_l("行业类别"), choices=_choices(ORG_CATEGORIES))
-    region_code = OpenSelectField(_l("所属行政区划"), choices=[])
+    region_code = OpenSelectField(_l("所属行政区划"), choices=[], validators=[Marked()])
     uscc = StringField(_l("统一社会信用代码（已有的填写）"))
-    legal_representative = StringField(_l("法定代表人"))
+    legal_representative = StringField(_l("法定代表人"), validators=[Marked()])
     supervisory_unit = StringField(_l("业务主管单位（直接登记的可不填）"))
-    business_scope = TextAreaField(_l("业务范围"), render_kw={"rows": 4})
+    business_scope = TextAreaField(_l("业务范围"), render_kw={"rows": 4}, validators=[Marked()])
     registered_capital_fen = StringField(_l("注册资金 / 活动资金（元）"))
-    address = StringField(_l("住所"))
-    contact_name = StringField(_l("联系人"))
-    contact_phone = StringField(_l("联系电话（手机）"))
+    address = StringField(_l("住所"), validators=[Marked()])
+    contact_name = StringField(_l("联系人"), validators=[Marked()])
+    contact_phone = StringField(_l("联系电话（手机）"), validators=[Marked()])
     founded_on = LocalDateField(_l("成立日期（可不填）"), default=None)
     is_volunteer_org = BooleanField(_l("志愿服务组织"))
     party_org_status = OpenSelectField(_l("党组织建立情况"), choices=_choices(PARTY_ORG_STATUSES))
