@@ -3,6 +3,7 @@
 import itertools
 from datetime import date, timedelta
 
+import pytest
 from conftest import PASSWORD
 from stdnum.cn import ric
 
@@ -71,3 +72,17 @@ def activity_data(start_in=timedelta(days=1), length=timedelta(hours=2), **chang
 
 def make_activity(admin: User, publish=True, **kwargs):
     return activities.create_activity(admin, activity_data(**kwargs), publish=publish)
+
+
+@pytest.fixture
+def browser(app):
+    """A browser that starts a fresh session whenever it logs in as someone else."""
+    from conftest import Browser
+
+    class Switching(Browser):
+        def login(self, username, **kwargs):
+            self.client = app.test_client()
+            self.token = None
+            return super().login(username, **kwargs)
+
+    return Switching(app.test_client())

@@ -1,12 +1,14 @@
 """Activity, me and certificate pages: each role's view, forms with bad input, scoping."""
+# ruff: noqa: F811  (the browser fixture is imported from test_activity_helpers)
 
 import re
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
-from test_activity_helpers import (
+from test_activity_helpers import (  # noqa: F401  (browser: a fixture)
     activity_data,
+    browser,
     make_activity,
     make_admin,
     make_station,
@@ -41,20 +43,6 @@ def site(app, make_user):
 
 def text(response):
     return response.get_data(as_text=True)
-
-
-@pytest.fixture
-def browser(app):
-    """A browser that starts a fresh session whenever it logs in as someone else."""
-    from conftest import Browser
-
-    class Switching(Browser):
-        def login(self, username, **kwargs):
-            self.client = app.test_client()
-            self.token = None
-            return super().login(username, **kwargs)
-
-    return Switching(app.test_client())
 
 
 def test_staff_lists_are_scoped(browser, site):
