@@ -1,0 +1,106 @@
+"""志愿服务记录证明: issued per recording station, signed, rendered with the embedded font,
+verified by serial (good, made-up and tampered)."""
+
+import re
+import shutil
+import subprocess
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import text
+from test_activity_helpers import make_activity, make_admin, make_station, make_volunteer
+
+from registry import activities, certificates
+from registry.errors import NotFound, ValidationFailed
+from registry.extensions import db
+
+PDFTOTEXT = shutil.which("pdftotext")
+PDFFONTS = shutil.which("pdffonts")
+
+
+@pytest.fixture
+def served(ctx):
+    """A volunteer with 150 minutes at 中城 and 60 at 北城."""
+    make_station("511302001", "中城街道志愿服务站")
+    make_station("511302002", "北城街道志愿服务站")
+    zhongcheng = make_admin("511302001")
+    beicheng = make_admin("511302002")
+    volunteer, _ = make_volunteer(name="王喆堃")
+    first = make_activity(zhongcheng, start_in=timedelta(days=-3), length=timedelta(hours=3))
+    second = make_activity(beicheng, start_in=timedelta(days=-2))
+    activities.confirm_service(zhongcheng, first, volunteer, 150)
+    activities.confirm_service(beicheng, second, volunteer, 60)
+    return volunteer
+
+
+def test_one_certificate_per_station(served):
+    services = certificates.service_by_station(served)
+    assert [(s.station.name, s.minutes) for s in services] == [
+        ("中城街道志愿服务站", 150), ("北城街道志愿服务站", 60)]
+    with pytest.raises(ValidationFailed) as error:
+        certificates.issue(served)
+    assert "station_id" in error.value.fields
+    cert = certificates.issue(served, services[1].station.id)
+    assert cert.issuer == "北城街道志愿服务站" and cert.total_minutes == 60
+    assert re.fullmatch(r"ZYFW\d{4}[0-9A-F]{10}", cert.serial)
+    assert certificates.issue(served, services[1].station.id).serial == cert.serial
+    with pytest.raises(NotFound):
+        certificates.issue(served, 99999)
+
+
+def test_verify_good_made_up_and_tampered(served):
+    station = certificates.service_by_station(served)[0].station
+    cert = certificates.issue(served, station.id)
+    db.session.commit()
+    result = certificates.verify(cert.serial)
+    assert result["valid"] is True and result["holder"] == "王**"
+    assert result["total_minutes"] == 150 and result["issuer"] == "中城街道志愿服务站"
+    assert result["issued_at"].endswith("+08:00")
+    assert certificates.verify(cert.serial.lower())["valid"]
+    assert certificates.verify("ZYFW2026" + "0" * 10) is None
+    assert certificates.verify("'; DROP TABLE x; --") is None
+    assert certificates.verify("") is None
+    # Someone edits the stored figures directly in the database: no longer valid.
+    db.session.execute(text("UPDATE service_certificate SET total_minutes = 6000 "
+                            "WHERE serial = :s"), {"s": cert.serial})
+    db.session.commit()
+    db.session.expire_all()
+    assert certificates.verify(cert.serial) is None
+
+
+def test_correction_leads_to_new_certificate(served):
+    station = certificates.service_by_station(served)[0].station
+    first = certificates.issue(served, station.id)
+    record = db.session.scalar(
+        db.select(activities.ServiceRecord).where(activities.ServiceRecord.station_id
+                                                  == station.id))
+    admin = db.session.scalar(db.select(activities.User).where(
+        activities.User.region_code == station.township_code))
+    activities.correct_record(admin, record, 120, "核对签到表")
+    second = certificates.issue(served, station.id)
+    assert second.serial != first.serial and second.total_minutes == 120
+    assert certificates.verify(first.serial)["total_minutes"] == 150  # true when issued
+
+
+def test_pdf_content(served, app):
+    station = certificates.service_by_station(served)[0].station
+    cert = certificates.issue(served, station.id)
+    data = certificates.certificate_data(cert)
+    assert data.holder_name == "王喆堃" and "*" in data.id_number_masked
+    assert data.verify_url == f"{app.config['PUBLIC_BASE_URL']}/certificates/{cert.serial}"
+    assert [line.minutes for line in data.records] == [150]
+    pdf = certificates.render(cert)
+    assert pdf.startswith(b"%PDF")
+    if PDFTOTEXT is None or PDFFONTS is None:
+        pytest.skip("poppler-utils is not installed")
+    path = app.config["UPLOAD_DIR"] + ".pdf"
+    with open(path, "wb") as handle:
+        handle.write(pdf)
+    content = re.sub(r"\s+", "", subprocess.run([PDFTOTEXT, path, "-"], capture_output=True,
+                                                 text=True, check=True).stdout)
+    for expected in ("志愿服务记录证明", "王喆堃", cert.serial, "中城街道志愿服务站", "2.5",
+                     data.id_number_masked, data.volunteer_no):
+        assert expected in content, expected
+    fonts = subprocess.run([PDFFONTS, path], capture_output=True, text=True, check=True).stdout
+    rows = [line for line in fonts.splitlines()[2:] if line.strip()]
+    assert rows and all(" yes yes " in row for row in rows), fonts
