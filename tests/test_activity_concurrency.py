@@ -1,0 +1,85 @@
+"""Concurrent sign-ups and confirmations on PostgreSQL: the activity row lock holds."""
+
+import threading
+from datetime import timedelta
+
+import pytest
+from conftest import PG_URL
+from sqlalchemy import func, select
+from test_activity_helpers import make_activity, make_admin, make_station, make_volunteer
+
+from registry import activities
+from registry.errors import RegistryError
+from registry.extensions import db
+from registry.models import PointsLedgerEntry, ServiceRecord, Signup, User
+
+pytestmark = pytest.mark.skipif(not PG_URL, reason="row locks need PostgreSQL")
+
+
+def run_all(app, calls):
+    """Run each call in its own thread, app context and transaction, all at once."""
+    barrier = threading.Barrier(len(calls))
+    results = []
+
+    def worker(call):
+        with app.app_context():
+            barrier.wait()
+            try:
+                call()
+                db.session.commit()
+                results.append("ok")
+            except RegistryError as error:
+                db.session.rollback()
+                results.append(error.status)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=worker, args=(call,)) for call in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    return results
+
+
+def test_last_places_are_not_oversold(app):
+    with app.app_context():
+        make_station("511302001")
+        admin = make_admin("511302001")
+        activity_id = make_activity(admin, capacity=3).id
+        names = [make_volunteer()[1] for _ in range(10)]
+        db.session.commit()
+
+    def signer(name):
+        def call():
+            user = db.session.scalar(select(User).where(User.username == name))
+            activities.sign_up(user, db.session.get(activities.Activity, activity_id))
+        return call
+
+    results = run_all(app, [signer(name) for name in names])
+    assert results.count("ok") == 10
+    with app.app_context():
+        counts = dict(db.session.execute(select(Signup.status, func.count()).group_by(
+            Signup.status)).all())
+        assert counts == {"signed_up": 3, "waitlisted": 7}
+
+
+def test_confirming_twice_at_once_credits_once(app):
+    with app.app_context():
+        make_station("511302001")
+        admin = make_admin("511302001")
+        activity_id = make_activity(admin, start_in=timedelta(hours=-3)).id
+        volunteer_id = make_volunteer()[0].id
+        admin_id = admin.id
+        db.session.commit()
+
+    def confirm():
+        activities.confirm_service(db.session.get(User, admin_id),
+                                   db.session.get(activities.Activity, activity_id),
+                                   db.session.get(activities.Volunteer, volunteer_id), 60)
+
+    results = run_all(app, [confirm for _ in range(6)])
+    assert results.count("ok") == 1 and results.count(409) == 5
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(ServiceRecord)) == 1
+        assert db.session.scalar(select(func.count()).select_from(PointsLedgerEntry)) == 1
