@@ -40,3 +40,34 @@ def test_bump_negative_and_rollback(ctx):
 def test_bump_refuses_unknown_counter(ctx):
     with pytest.raises(ValueError):
         township_stats.bump("511303001", 2026, hours=1)
+
+
+def test_bump_concurrent_first_writers(app):
+    """Many sessions bumping a row that does not exist yet: no lost update, no error."""
+    import threading
+
+    from registry.extensions import db as _db
+
+    errors = []
+
+    def work():
+        try:
+            with app.app_context():
+                for _ in range(5):
+                    township_stats.bump("511304001", 2030, activities=1, service_minutes=10)
+                    _db.session.commit()
+        except Exception as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    with app.app_context():
+        if _db.engine.dialect.name != "postgresql":
+            pytest.skip("concurrent writers need PostgreSQL")
+    threads = [threading.Thread(target=work) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    with app.app_context():
+        row = _db.session.get(TownshipYearStats, ("511304001", 2030))
+        assert (row.activities, row.service_minutes) == (30, 300)

@@ -255,3 +255,30 @@ def me():
         "volunteers/me.html", volunteer=volunteer,
         id_number=crypto.decrypt(volunteer.id_number_encrypted), statuses=VOLUNTEER_STATUSES,
         stars=STAR_LABELS, township=db.session.get(Region, volunteer.township_code))
+
+
+@bp.app_context_processor
+def volunteer_helpers():
+    """volunteer_home_figures(): the figures the home cards show (a few summary-row queries)."""
+    return {"volunteer_home_figures": _home_figures}
+
+
+def _home_figures() -> dict | None:
+    from registry import stations
+
+    if not current_user.is_authenticated:
+        return None
+    try:
+        if current_user.role == STATION_ADMIN:
+            station = stations.station_of_township(current_user.region_code)
+            if station is None:
+                return {"station": None}
+            data = stations.dashboard(current_user, station)
+            return {"station": station, "pending": data["pending"], **data["stats"]}
+        if current_user.role in STAFF:
+            result = stations.coverage(current_user)
+            return {"townships": result.townships, "with_station": result.with_station,
+                    "without_station": result.without_station, **result.totals}
+    except RegistryError:
+        return None
+    return None
