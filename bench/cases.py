@@ -42,3 +42,18 @@ CASES += [
      "path": "/api/v1/public/organizations?org_type=social_service&region_code=511321",
      "login": None},
 ]
+
+# Activities, points and the volunteer's own pages (load first: flask seed-ledger, which makes
+# bench-volunteer with 100,000 ledger entries and 1,000,000 more spread over other volunteers;
+# flask seed-bulk --activities 100000 for the public list). page=50 is OFFSET 980 into the
+# volunteer's ledger; the web page is the same ledger as HTML.
+_POINTS_LOGIN = ("bench-volunteer", "Bench#Passw0rd")
+CASES += [
+    {"name": "me-points", "path": "/api/v1/me/points", "login": _POINTS_LOGIN},
+    {"name": "me-ledger-first", "path": "/api/v1/me/ledger?per_page=20", "login": _POINTS_LOGIN},
+    {"name": "me-ledger-page50", "path": "/api/v1/me/ledger?per_page=20&page=50",
+     "login": _POINTS_LOGIN},
+    {"name": "me-points-page", "path": "/me/points", "login": _POINTS_LOGIN, "web": True},
+    {"name": "public-activities", "path": "/api/v1/public/activities?per_page=20",
+     "login": None},
+]

@@ -97,3 +97,26 @@ def test_balance_row_created_once(ctx):
     ledger.credit(volunteer, 1, "earn", ref="a")
     ledger.credit(volunteer, 1, "earn", ref="b")
     assert db.session.scalar(select(db.func.count()).select_from(PointsBalance)) == 1
+
+
+def test_seed_ledger_and_activities(app):
+    with app.app_context():
+        from test_activity_helpers import make_station
+
+        make_station("511302001")
+        make_volunteer()
+        db.session.commit()
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["seed-ledger", "--entries", "300", "--others", "50"])
+    assert result.exit_code == 0, result.output
+    assert runner.invoke(args=["ledger-check"]).exit_code == 0
+    result = runner.invoke(args=["seed-ledger", "--entries", "10", "--others", "0"])
+    assert result.exit_code == 0, result.output
+    assert runner.invoke(args=["ledger-check"]).exit_code == 0
+    with app.app_context():
+        from registry.activity_cli import seed_activities
+        from registry.models import Activity
+
+        assert "新增 40 个活动" in seed_activities(40)
+        db.session.commit()
+        assert db.session.scalar(select(db.func.count()).select_from(Activity)) == 40
