@@ -210,9 +210,14 @@ def update_activity(user: User, activity: Activity, data: dict) -> Activity:
     taken = occupied(activity)
     if clean["capacity"] < taken:
         raise ValidationFailed(f"已有 {taken} 人报名，招募人数不能少于 {taken}", "capacity")
+    old_year = local_year(activity.starts_at)
     for key, value in clean.items():
         setattr(activity, key, value)
     db.session.flush()
+    new_year = local_year(activity.starts_at)
+    if activity.status == "published" and new_year != old_year:
+        township_stats.bump(activity.township_code, old_year, activities=-1)
+        township_stats.bump(activity.township_code, new_year, activities=1)
     promote_waitlisted(activity)
     return activity
 

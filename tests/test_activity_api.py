@@ -227,3 +227,41 @@ def test_openapi_lists_endpoints(api):
                  "/api/v1/me/ledger", "/api/v1/me/service-records", "/api/v1/me/certificate",
                  "/api/v1/public/activities", "/api/v1/public/certificates/{serial}"):
         assert path in spec["paths"], path
+
+
+def test_more_bad_input_never_500(api, setup):
+    activity = create(api, setup)
+    checks = [
+        api.post("/api/v1/activities/99999999999999999999/signups"),
+        api.post(f"/api/v1/activities/{activity['id']}/service-records", data="not json",
+                 headers={"Content-Type": "application/json"}),
+        api.post(f"/api/v1/activities/{activity['id']}/service-records", json=[1, 2]),
+        api.get("/api/v1/activities?per_page=1000"),
+        api.get("/api/v1/activities?cursor=%%%%"),
+        api.get("/api/v1/activities?station_id=abc"),
+        api.client.get("/api/v1/public/activities?region_code=12ab"),
+        api.client.get("/api/v1/public/activities?page=0"),
+        api.client.get("/api/v1/public/certificates/" + "A" * 300),
+    ]
+    for response in checks:
+        assert 400 <= response.status_code < 500, response.get_json()
+        assert response.is_json and response.get_json()["error"]["message"]
+    naive = body()
+    naive["starts_at"] = naive["starts_at"][:-6]
+    naive["ends_at"] = naive["ends_at"][:-6]
+    response = api.post("/api/v1/activities", json=naive)
+    assert response.status_code == 201
+    assert response.get_json()["starts_at"][:16] == naive["starts_at"][:16]
+    api.token(setup["volunteers"][0][1])
+    assert api.get("/api/v1/me/certificate?station_id=abc").status_code == 422
+
+
+def test_pending_volunteer_cannot_sign_up(api, setup, app):
+    activity = create(api, setup)
+    with app.app_context():
+        _, name = make_volunteer(status="pending")
+        db.session.commit()
+    api.token(name)
+    response = api.post(f"/api/v1/activities/{activity['id']}/signups")
+    assert response.status_code == 409
+    assert "审核" in response.get_json()["error"]["message"]
