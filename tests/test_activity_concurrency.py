@@ -83,3 +83,35 @@ def test_confirming_twice_at_once_credits_once(app):
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(ServiceRecord)) == 1
         assert db.session.scalar(select(func.count()).select_from(PointsLedgerEntry)) == 1
+
+
+def test_same_idempotency_key_at_once_moves_once(app, api):
+    with app.app_context():
+        make_station("511302001")
+        admin = make_admin("511302001")
+        activity_id = make_activity(admin, start_in=timedelta(hours=-3)).id
+        volunteer_id = make_volunteer()[0].id
+        username = admin.username
+        db.session.commit()
+    token = api.token(username)
+    url = f"/api/v1/activities/{activity_id}/service-records"
+    barrier = threading.Barrier(5)
+    answers = []
+
+    def worker():
+        client = app.test_client()
+        barrier.wait()
+        response = client.post(url, json={"volunteer_id": volunteer_id, "minutes": 60},
+                               headers={"Authorization": f"Bearer {token}",
+                                        "Idempotency-Key": "same-key-1"})
+        answers.append((response.status_code, response.get_json()))
+
+    threads = [threading.Thread(target=worker) for _ in range(5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert [status for status, _ in answers] == [201] * 5
+    assert len({str(body) for _, body in answers}) == 1
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(PointsLedgerEntry)) == 1
