@@ -250,7 +250,7 @@ def test_pages_create_incubator_and_intake(browser, app):
     ({"name": "园" * 5000}, "不能超过 100 个字符"),
     ({"name": "孵化园", "operator_id": "不存在的组织"}, "找不到该社会组织"),
     ({"name": "孵化园", "region_code": "511303"}, "不在您的管辖范围内"),
-    ({"name": "孵化园", "address": "\x00\x01"}, "无法识别的字符"),
+    ({"name": "孵化园", "address": "\x01\x02"}, "无法识别的字符"),
 ])
 def test_incubator_page_bad_input(browser, app, data, message):
     browser.login("sq1")

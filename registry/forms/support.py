@@ -4,7 +4,7 @@ from datetime import datetime
 
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms import DateField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Optional
 
 from registry.extensions import db
@@ -32,13 +32,13 @@ def required(label: str) -> InputRequired:
     return InputRequired(message=f"请填写{label}")
 
 
-def region_choices_for(user) -> list[tuple[str, str]]:
+def region_choices_for(user) -> list[SelectChoice]:
     """The regions in the user's jurisdiction, county level first, for a select."""
     stmt = (select(Region.code, Region.name, Region.level)
             .where(Region.code.in_(region_codes_under(user.region_code)))
             .order_by(Region.code))
     indent = {"city": "", "county": "　", "township": "　　"}
-    return [(code, f"{indent.get(level, '')}{name}") for code, name, level in
+    return [SelectChoice(code, f"{indent.get(level, '')}{name}") for code, name, level in
             db.session.execute(stmt)]
 
 
@@ -116,7 +116,8 @@ class AttendanceForm(FlaskForm):
 
 class GrantForm(FlaskForm):
     organization = StringField("受助组织（名称或统一社会信用代码）", [required("受助组织")])
-    grant_type = SelectField("资金类型", choices=list(GRANT_TYPES.items()), validate_choice=False)
+    grant_type = SelectField("资金类型", validate_choice=False,
+                             choices=[SelectChoice(k, v) for k, v in GRANT_TYPES.items()])
     amount = StringField("金额（元，最多两位小数）", [required("金额")])
     purpose = TextAreaField("资金用途（项目名称及内容）", [required("资金用途")])
     source = StringField("资金来源", [required("资金来源")])
