@@ -4,9 +4,11 @@ bulk import from .xlsx and export. Every function only flush()es; the caller com
 
 import secrets
 from collections.abc import Mapping
+from contextlib import contextmanager
 from datetime import date
 
 from sqlalchemy import exists, func, or_, select
+from sqlalchemy.exc import IntegrityError
 
 from registry import accounts, audit, crypto, township_stats
 from registry.clock import today_local, utcnow
@@ -158,6 +160,17 @@ def validate_person(data: Mapping, errors: FieldErrors, *, township_field="towns
     return clean
 
 
+@contextmanager
+def _unique_guard():
+    """Two people submitting the same ID number or phone at the same moment both pass the
+    look-up; the unique index stops the second, answered as a conflict, not a 500."""
+    try:
+        yield
+    except IntegrityError:
+        db.session.rollback()
+        raise Conflict("该身份证号码或手机号码刚刚已被登记，请勿重复提交", "id_number") from None
+
+
 def _make_volunteer(clean: dict, *, status: str, source: str, user: User | None) -> Volunteer:
     id_number = clean["id_number"]
     now = utcnow()
@@ -198,11 +211,13 @@ def register_self(data: Mapping) -> Volunteer:
     elif not password:
         errors.add("password", "请设置登录密码")
     errors.raise_if_any()
-    user, _ = accounts.create_user("v" + clean["phone"], password, VOLUNTEER,
-                                   clean["township_code"], clean["name"], phone=clean["phone"])
-    audit.set_actor(user)
-    volunteer = _make_volunteer(clean, status="pending", source="self", user=user)
-    audit.record("register", volunteer, comment="网上自助注册")
+    with _unique_guard():
+        user, _ = accounts.create_user("v" + clean["phone"], password, VOLUNTEER,
+                                       clean["township_code"], clean["name"],
+                                       phone=clean["phone"])
+        audit.set_actor(user)
+        volunteer = _make_volunteer(clean, status="pending", source="self", user=user)
+        audit.record("register", volunteer, comment="网上自助注册")
     return volunteer
 
 
@@ -219,12 +234,13 @@ def register_by_staff(staff: User, data: Mapping, *, create_login: bool = True
     clean = validate_person(data, errors, staff=staff)
     errors.raise_if_any()
     user = password = None
-    if create_login:
-        user, password = accounts.create_user("v" + clean["phone"], None, VOLUNTEER,
-                                              clean["township_code"], clean["name"],
-                                              phone=clean["phone"])
-    volunteer = _make_volunteer(clean, status="active", source="station", user=user)
-    audit.record("register", volunteer, comment="志愿服务站代为登记（已核验身份证件）")
+    with _unique_guard():
+        if create_login:
+            user, password = accounts.create_user("v" + clean["phone"], None, VOLUNTEER,
+                                                  clean["township_code"], clean["name"],
+                                                  phone=clean["phone"])
+        volunteer = _make_volunteer(clean, status="active", source="station", user=user)
+        audit.record("register", volunteer, comment="志愿服务站代为登记（已核验身份证件）")
     return volunteer, password
 
 
@@ -526,8 +542,9 @@ def import_xlsx(staff: User, stream) -> int:
     if problems:
         raise ImportFailed(f"共有 {len({p[0] for p in problems})} 行有误，整个文件未导入",
                            problems)
-    for clean in cleaned:
-        _make_volunteer(clean, status="active", source="import", user=None)
+    with _unique_guard():
+        for clean in cleaned:
+            _make_volunteer(clean, status="active", source="import", user=None)
     audit.record("import", object_type="Volunteer", region_code=staff.region_code,
                  comment=f"从 Excel 导入志愿者 {len(cleaned)} 名")
     return len(cleaned)
@@ -559,6 +576,8 @@ def export_xlsx(user: User, args: Mapping, target) -> int:
             volunteer.created_at.strftime("%Y-%m-%d"),
         ])
         written += 1
+    if written >= EXPORT_MAX_ROWS:
+        sheet.append([f"（只导出了前 {EXPORT_MAX_ROWS:,} 条，请用筛选条件缩小范围后分批导出）"])
     book.save(target)
     audit.record("export", object_type="Volunteer", region_code=user.region_code,
                  comment=f"导出志愿者名单 {written} 条（已脱敏）", changes={

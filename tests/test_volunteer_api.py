@@ -189,3 +189,16 @@ def test_deep_page_numbers_refused(api, make_user):
     response = api.get("/api/v1/volunteers?page=51")
     assert response.status_code == 422 and "page" in response.get_json()["error"]["fields"]
     assert api.get("/api/v1/volunteers?page=50").status_code == 200
+
+
+def test_race_on_same_id_is_a_conflict(app, monkeypatch):
+    """If the look-up misses a registration made at the same moment, the unique index answers
+    409, not 500."""
+    from registry import volunteers
+
+    client = app.test_client()
+    assert client.post("/api/v1/public/volunteers", json=body()).status_code == 201
+    monkeypatch.setattr(volunteers, "id_number_taken", lambda id_number: False)
+    response = client.post("/api/v1/public/volunteers", json=body(phone="13800000019"))
+    assert response.status_code == 409
+    assert response.get_json()["error"]["code"] == "conflict"
