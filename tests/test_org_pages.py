@@ -206,3 +206,50 @@ def test_public_pages_render(app, officials):
     page = client.get("/").get_data(as_text=True)
     assert "社会组织名录查询" in page
     assert re.search(r'href="/registry/signup"', page)
+
+
+@pytest.mark.parametrize("role,region", [("system_admin", "511300"), ("auditor", "511300"),
+                                         ("station_admin", "511302001"),
+                                         ("volunteer", "511302001")])
+def test_roles_without_organization_pages(app, browser, make_user, role, region):
+    username = make_user(role, region)
+    browser.login(username)
+    for url in ("/organizations/", "/organizations/new", "/organizations/hubs",
+                "/organizations/party", "/organizations/export.csv"):
+        assert browser.get(url).status_code in (403, 302), url
+
+
+def test_representative_limits(app, browser, officials):
+    sign_up(browser)
+    browser.refresh_token("/organizations/new")
+    browser.post("/organizations/new", {**FORM, "action": "submit"})
+    oid = org_id(app)
+    for url in ("/organizations/hubs", "/organizations/party", "/organizations/export.csv"):
+        assert browser.get(url).status_code == 403, url
+    response = browser.post(f"/organizations/{oid}/move/approve", {"uscc": USCC})
+    assert response.status_code == 403
+    assert browser.post(f"/organizations/{oid}/grade", {"grade": "5A"}).status_code == 403
+    # A second application from the same account is refused with a clear message.
+    browser.refresh_token("/organizations/new")
+    response = browser.post("/organizations/new", {**FORM, "name": "南充市顺庆区另一家服务中心"})
+    assert "一个账号只办理一个组织" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.query(Organization).count() == 1
+
+
+def test_admin_export_is_scoped(app, browser, officials):
+    with app.app_context():
+        from registry import audit, organizations
+        from registry.org_demo import sample_data
+
+        sq = db.session.scalar(select(User).where(User.username == "sq1"))
+        audit.set_actor(sq)
+        organizations.create_application(sq, sample_data(name=NAME), submit=True)
+        db.session.commit()
+    browser.login("gp1")
+    response = browser.get("/admin/organization/export/csv/")
+    assert response.status_code == 200 and NAME not in response.get_data(as_text=True)
+    city = type(browser)(app.test_client())
+    city.login("city1")
+    assert NAME in city.get("/admin/organization/export/csv/").get_data(as_text=True)
+    assert NAME in city.get("/organizations/export.csv").get_data(as_text=True)

@@ -23,7 +23,7 @@ from sqlalchemy import or_, select
 from registry import audit, uploads
 from registry import organizations as orgs
 from registry.clock import today_local
-from registry.errors import RegistryError, ValidationFailed
+from registry.errors import NotAllowed, RegistryError, ValidationFailed
 from registry.extensions import db
 from registry.forms import show_errors
 from registry.forms.organizations import (
@@ -123,8 +123,11 @@ def _fill(form: OrgForm, org: Organization) -> None:
 
 
 def _fail(form, error: RegistryError) -> None:
-    """Nothing is kept; the message goes to its field (and on top, so it is seen)."""
+    """Nothing is kept; the message goes to its field (and on top, so it is seen). A role
+    that may not do this at all gets a plain 403."""
     db.session.rollback()
+    if isinstance(error, NotAllowed):
+        abort(403)
     placed = any(name in form._fields for name in error.fields)
     show_errors(form, error)
     if placed:
