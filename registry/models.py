@@ -71,7 +71,9 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(20), index=True)
     region_code: Mapped[str] = mapped_column(ForeignKey("region.code"), index=True)
     phone: Mapped[str | None] = mapped_column(String(11), index=True)
-    organization_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id"), index=True)
+    organization_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organization.id", use_alter=True), index=True
+    )
     password_hash: Mapped[str] = mapped_column(String(255))
     password_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
     must_change_password: Mapped[bool] = mapped_column(default=False)
@@ -166,7 +168,7 @@ def always(value: bool) -> ColumnElement[bool]:
     return true() if value else false()
 
 
+from registry.activity_models import *  # noqa: E402,F403  (activities, service, ledger)
 from registry.org_models import *  # noqa: E402,F403  (organizations and their support)
 from registry.support_models import *  # noqa: E402,F403  (incubation, training, grants)
 from registry.volunteer_models import *  # noqa: E402,F403  (stations, volunteers)
-from registry.activity_models import *  # noqa: E402,F403  (activities, service, ledger)

@@ -11,6 +11,7 @@ from flask_login import current_user, logout_user
 from registry import audit
 from registry.accounts import ROLE_LABELS, password_expired
 from registry.clock import to_local
+from registry.errors import api_error, render_error
 from registry.extensions import db, login_manager
 from registry.masking import mask_id_number, mask_name, mask_phone
 from registry.models import STAFF_ROLES, Region, User
@@ -47,6 +48,19 @@ def register_request_hooks(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = "请先登录"
     login_manager.login_message_category = "warning"
+
+    @app.before_request
+    def refuse_nul_characters():
+        # PostgreSQL text cannot hold NUL; no person types one, so refuse it up front.
+        values = list(request.args.values()) + list(request.form.values())
+        if any("\x00" in value for value in values) or (
+            request.is_json and b"\\u0000" in request.get_data()
+        ):
+            message = _("提交的内容包含无效字符（NUL），请检查后重新输入")
+            if request.path.startswith("/api/"):
+                return api_error(400, message)
+            return render_error(400, message)
+        return None
 
     @app.before_request
     def enforce_session_rules():

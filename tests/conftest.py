@@ -61,15 +61,16 @@ def template_db(tmp_path_factory):
 
 @pytest.fixture
 def database_url(template_db, tmp_path):
-    """A fresh copy of the migrated template for one test."""
+    """A fresh database for one test: a copy of the migrated template on SQLite; on PostgreSQL
+    the template itself, emptied after the test (TRUNCATE is much faster than CREATE DATABASE)."""
     if PG_URL:
-        name = f"registry_t_{uuid.uuid4().hex[:12]}"
-        engine = _pg_admin()
-        with engine.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template_db}"'))
-        yield _pg_url(name)
-        with engine.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        url = _pg_url(template_db)
+        yield url
+        engine = create_engine(url)
+        keep = {"region", "alembic_version"}
+        names = ", ".join(f'"{t}"' for t in db.metadata.tables if t not in keep)
+        with engine.begin() as conn:
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
         engine.dispose()
     else:
         path = tmp_path / "test.db"

@@ -172,12 +172,20 @@ def test_login_form_without_csrf_token_is_refused(app, make_user):
     assert app.test_client().get("/audit/").status_code == 302
 
 
-@pytest.mark.parametrize("login", ["", "x" * 10_000, "\x00\x01", "名字" * 40])
+@pytest.mark.parametrize("login", ["", "x" * 10_000, "\x01\x02", "名字" * 40])
 def test_login_bad_input_is_a_clear_message(browser, login):
     response = browser.post("/login", {"login": login, "password": "whatever"})
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert "请填写用户名" in page or "用户名过长" in page or "用户名或密码错误" in page
+
+
+def test_nul_characters_are_refused_everywhere(browser, api):
+    response = browser.post("/login", {"login": "a\x00b", "password": "whatever"})
+    assert response.status_code == 400 and "无效字符" in response.get_data(as_text=True)
+    assert browser.get("/audit/?actor=%00").status_code == 400
+    response = api.post("/api/v1/auth/token", json={"login": "a\u0000", "password": "x"})
+    assert response.status_code == 400 and "无效字符" in response.get_json()["error"]["message"]
 
 
 def test_login_non_utf8_bytes(browser):
