@@ -193,3 +193,32 @@ def test_pages(browser, app):
     browser = Browser(app.test_client())
     browser.login("rep2")
     assert browser.get(url).status_code == 404
+
+
+def test_admin_views_are_scoped_and_read_only(app):
+    with app.app_context():
+        grant_id = granted().id
+    sq = Browser(app.test_client())
+    sq.login("sq1")
+    assert "社区养老公益创投项目" in sq.get("/admin/grant/").get_data(as_text=True)
+    assert sq.get(f"/admin/grant/details/?id={grant_id}").status_code == 200
+    assert sq.get(f"/admin/grant/edit/?id={grant_id}").status_code in (302, 403, 404)
+    gp = Browser(app.test_client())
+    gp.login("gp1")
+    assert "社区养老公益创投项目" not in gp.get("/admin/grant/").get_data(as_text=True)
+    details = gp.get(f"/admin/grant/details/?id={grant_id}")
+    assert details.status_code in (302, 404)
+    assert "社区养老公益创投项目" not in details.get_data(as_text=True)
+    rep = Browser(app.test_client())
+    rep.login("rep1")
+    assert rep.get("/admin/grant/").status_code == 403
+
+
+def test_cli_totals(app):
+    with app.app_context():
+        granted()
+    result = app.test_cli_runner().invoke(args=["grant-totals", "--user", "sq1"])
+    assert result.exit_code == 0, result.output
+    assert "顺庆区\t2025\t公益创投\t1 笔\t50,000.00 元" in result.output
+    result = app.test_cli_runner().invoke(args=["grant-totals", "--user", "rep1"])
+    assert result.exit_code != 0
