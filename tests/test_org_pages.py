@@ -153,6 +153,16 @@ def test_bad_form_input_saves_nothing(app, browser, officials):
         assert db.session.scalar(select(Organization.id)) is None
 
 
+def test_all_bad_fields_are_reported_together(app, browser, officials):
+    browser.login("sq1")
+    browser.refresh_token("/organizations/new")
+    response = browser.post("/organizations/new", {**FORM, "registered_capital_fen": "-3",
+                                                   "contact_phone": "139", "uscc": "5X"})
+    page = response.get_data(as_text=True)
+    for message in ("注册资金不能为负数", "手机号码应为 11 位", "统一社会信用代码应为 18 位"):
+        assert message in page, message
+
+
 def test_non_utf8_form_body(app, browser, officials):
     browser.login("sq1")
     browser.refresh_token("/organizations/new")

@@ -70,8 +70,10 @@ class Marked:
 
 class OrgForm(FlaskForm):
     name = StringField(_l("组织名称"), validators=[Marked()])
-    org_type = OpenSelectField(_l("组织类型"), choices=_choices(ORG_TYPES), validators=[Marked()])
-    category = OpenSelectField(_l("行业类别"), choices=_choices(ORG_CATEGORIES))
+    org_type = OpenSelectField(_l("组织类型"), choices=_choices(ORG_TYPES, "请选择"),
+                               validators=[Marked()])
+    category = OpenSelectField(_l("行业类别"), choices=_choices(ORG_CATEGORIES),
+                               default="other")
     region_code = OpenSelectField(_l("所属行政区划"), choices=[], validators=[Marked()])
     uscc = StringField(_l("统一社会信用代码（已有的填写）"))
     legal_representative = StringField(_l("法定代表人"), validators=[Marked()])
@@ -83,7 +85,8 @@ class OrgForm(FlaskForm):
     contact_phone = StringField(_l("联系电话（手机）"), validators=[Marked()])
     founded_on = LocalDateField(_l("成立日期（可不填）"), default=None)
     is_volunteer_org = BooleanField(_l("志愿服务组织"))
-    party_org_status = OpenSelectField(_l("党组织建立情况"), choices=_choices(PARTY_ORG_STATUSES))
+    party_org_status = OpenSelectField(_l("党组织建立情况"), choices=_choices(PARTY_ORG_STATUSES),
+                                       default="none")
     party_member_count = StringField(_l("党员人数"), default="0")
     party_instructor = StringField(_l("党建指导员（未建党组织的）"))
 

@@ -108,8 +108,18 @@ def county_choices() -> list[tuple[str, str]]:
 def _org_data(form: OrgForm) -> dict:
     """The form's values for the domain (money typed in yuan becomes fen)."""
     data = {name: form[name].data for name in orgs.FIELDS if name in form}
-    data["registered_capital_fen"] = parse_yuan(form.registered_capital_fen.data or "0",
-                                                "registered_capital_fen", "注册资金")
+    try:
+        data["registered_capital_fen"] = parse_yuan(form.registered_capital_fen.data or "0",
+                                                    "registered_capital_fen", "注册资金")
+    except ValidationFailed as capital:
+        # Report the other fields' problems too, in one go (clean_fields writes nothing).
+        data["registered_capital_fen"] = 0
+        try:
+            orgs.clean_fields(data, current_user)
+        except ValidationFailed as other:
+            raise ValidationFailed(capital.message,
+                                   fields={**other.fields, **capital.fields}) from None
+        raise
     return data
 
 
