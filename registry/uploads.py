@@ -30,9 +30,9 @@ SIGNATURES = (
 )
 NAME_EXTENSIONS = {".pdf": "application/pdf", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
                    ".png": "image/png"}
-# When the representative may still add documents: while preparing or fixing the application,
-# and (annual reports and the like) once registered.
-ORG_ADMIN_UPLOAD_STATES = ("draft", "returned", "approved")
+# When the representative may add documents: while preparing, under review (to supplement it)
+# or fixing the application, and (annual reports and the like) once registered.
+ORG_ADMIN_UPLOAD_STATES = ("draft", "submitted", "returned", "approved")
 OFFICIAL_UPLOAD_STATES = ("draft", "submitted", "returned", "approved")
 
 

@@ -64,9 +64,12 @@ def test_upload_checks_content_not_name(ctx, people):
     assert "10 MB" in error.value.message
 
 
-def test_upload_refused_when_submitted_for_representative(ctx, people):
+def test_upload_refused_once_rejected(ctx, people):
     rep = user("rep1")
     org = orgs.create_application(rep, sample_data(), submit=True)
+    uploads.save_document(rep, org, io.BytesIO(PDF), "补充材料.pdf", "other")
+    orgs.reject(user("sq1"), org, "不符合条件")
+    rep = user("rep1")
     with pytest.raises(Conflict):
         uploads.save_document(rep, org, io.BytesIO(PDF), "a.pdf", "charter")
     with pytest.raises(NotAllowed):
