@@ -207,38 +207,42 @@ def grant_filters(stmt, filters: dict):
 
 
 def grant_totals(user: Any, filters: dict) -> dict:
-    """Totals of grants the user sees, by county, year and type, in SQL (GROUP BY).
+    """Totals of grants the user sees, by county, year and type.
 
-    Cancelled grants are left out unless the status filter asks for them.
-    Returns {"rows": [...], "by_county": [...], "by_year": [...], "by_type": [...],
-    "total": {...}}; each row has count, amount_fen and paid_fen.
+    One SQL GROUP BY (county × year × type) does the work over the grants; the roll-ups by
+    county, by year, by type and the grand total add up those few grouped rows (at most
+    counties × years × 4). Cancelled grants are left out unless the status filter asks for
+    them. Returns {"rows", "by_county", "by_year", "by_type", "total"}; each row has count,
+    amount_fen and paid_fen.
     """
     county = func.coalesce(Region.county_code, Region.code).label("county_code")
     paid = func.coalesce(func.sum(case((Grant.status == "paid", Grant.amount_fen), else_=0)), 0)
+    stmt = (select(county, Grant.year, Grant.grant_type, func.count(Grant.id),
+                   func.coalesce(func.sum(Grant.amount_fen), 0), paid)
+            .select_from(Grant).join(Region, Region.code == Grant.region_code))
+    stmt = visible(user, grant_filters(stmt, filters), Grant)
+    if not filters.get("status"):
+        stmt = stmt.where(Grant.status != "cancelled")
+    stmt = stmt.group_by(county, Grant.year, Grant.grant_type).order_by(
+        county, Grant.year, Grant.grant_type)
+    rows = [{"county_code": code, "year": year, "grant_type": kind, "count": count,
+             "amount_fen": int(amount or 0), "paid_fen": int(paid_fen or 0)}
+            for code, year, kind, count, amount, paid_fen in db.session.execute(stmt)]
 
-    def grouped(*keys):
-        stmt = (select(*keys, func.count(Grant.id), func.coalesce(func.sum(Grant.amount_fen), 0),
-                       paid)
-                .select_from(Grant).join(Region, Region.code == Grant.region_code))
-        stmt = visible(user, grant_filters(stmt, filters), Grant)
-        if not filters.get("status"):
-            stmt = stmt.where(Grant.status != "cancelled")
-        if keys:
-            stmt = stmt.group_by(*keys).order_by(*keys)
-        return [
-            {**dict(zip([k.key for k in keys], row[:len(keys)], strict=True)),
-             "count": row[-3], "amount_fen": int(row[-2] or 0), "paid_fen": int(row[-1] or 0)}
-            for row in db.session.execute(stmt)
-        ]
+    def rollup(key: str | None) -> list[dict]:
+        out: dict = {}
+        for row in rows:
+            group = out.setdefault(row[key] if key else None, {
+                **({key: row[key]} if key else {}), "count": 0, "amount_fen": 0, "paid_fen": 0})
+            for field in ("count", "amount_fen", "paid_fen"):
+                group[field] += row[field]
+        return [out[k] for k in sorted(out, key=lambda v: (v is None, v))]
 
-    result = {
-        "rows": grouped(county, Grant.year, Grant.grant_type),
-        "by_county": grouped(county),
-        "by_year": grouped(Grant.year),
-        "by_type": grouped(Grant.grant_type),
-        "total": grouped()[0],
-    }
-    codes = {row["county_code"] for row in result["by_county"]}
+    totals = rollup(None)
+    result = {"rows": rows, "by_county": rollup("county_code"), "by_year": rollup("year"),
+              "by_type": rollup("grant_type"),
+              "total": totals[0] if totals else {"count": 0, "amount_fen": 0, "paid_fen": 0}}
+    codes = {row["county_code"] for row in rows}
     names = dict(db.session.execute(select(Region.code, Region.name).where(
         Region.code.in_(codes))).all()) if codes else {}
     for row in result["rows"] + result["by_county"]:
