@@ -101,7 +101,9 @@ def test_grants_through_the_api(app):
     good = {"organization_id": sq_org, "grant_type": "venture", "amount_fen": 5_000_000,
             "purpose": "公益创投项目", "source": "市级福利彩票公益金", "granted_on": "2025-06-01"}
     for bad, field in (({"amount_fen": 1.5}, "amount_fen"), ({"amount_fen": -100}, "amount_fen"),
-                       ({"amount_fen": "abc"}, "amount_fen"), ({"grant_type": "x"}, "grant_type"),
+                       ({"amount_fen": "abc"}, "amount_fen"),
+                       ({"amount_fen": 100.0}, "amount_fen"), ({"amount_fen": True}, "amount_fen"),
+                       ({"grant_type": "x"}, "grant_type"),
                        ({"purpose": "p" * 5000}, "purpose"),
                        ({"organization_id": gp_org}, "organization"),
                        ({"granted_on": (TODAY + timedelta(days=2)).isoformat()}, "granted_on")):

@@ -105,7 +105,7 @@ class ApplyBody(JsonBody):
 
 class IncubationMoveBody(JsonBody):
     comment = TEXT(load_default="", validate=Length(max=2000, error="意见不能超过 2000 个字符"))
-    score = ma.fields.Raw(load_default=None)
+    score = _int(load_default=None, allow_none=True)
     start_on = ma.fields.Date(load_default=None, allow_none=True)
     end_on = ma.fields.Date(load_default=None, allow_none=True)
     finished_on = ma.fields.Date(load_default=None, allow_none=True)
@@ -126,7 +126,7 @@ class TrainingPage(PageSchema):
 class TrainingBody(JsonBody):
     title, region_code, place = TEXT(required=True), TEXT(required=True), TEXT(required=True)
     held_on = ma.fields.Date(required=True)
-    minutes = ma.fields.Raw(required=True)
+    minutes = _int(required=True)
     organizer = TEXT(load_default="")
     description = TEXT(load_default="")
 
@@ -162,7 +162,7 @@ class GrantListArgs(PageArgs):
 class GrantBody(JsonBody):
     organization_id = _int(required=True)
     grant_type = TEXT(required=True)
-    amount_fen = ma.fields.Raw(required=True)
+    amount_fen = _int(required=True)  # integer fen: 1.5 or 100.0 is refused
     purpose, source = TEXT(required=True), TEXT(required=True)
     granted_on = ma.fields.Date(required=True)
 
