@@ -65,6 +65,21 @@ def roles(*allowed: str):
     return decorator
 
 
+def form_page(form, save, done, message: str, template: str, **context):
+    """The one pattern of a form page: on a valid POST run save(form) (domain calls), commit,
+    flash and redirect to done(result); a domain error goes onto the form (422), nothing saved."""
+    if form.validate_on_submit():
+        try:
+            result = save(form)
+            db.session.commit()
+            flash(message, "success")
+            return redirect(done(result))
+        except RegistryError as error:
+            db.session.rollback()
+            show_errors(form, error)
+    return render_template(template, form=form, **context), 422 if form.errors else 200
+
+
 def _int_arg(name: str) -> int | None:
     raw = (request.args.get(name) or "").strip()
     return int(raw) if raw.isdigit() and len(raw) < 10 else None
@@ -110,24 +125,18 @@ def _incubator_form(incubator: Incubator | None):
     form.region_code.choices = region_choices_for(current_user)
     if incubator is not None and request.method == "GET":
         form.operator_id.data = incubator.operator.name if incubator.operator else ""
-    if form.validate_on_submit():
-        try:
-            operator = (inc.find_organization(current_user, form.operator_id.data, "operator_id")
-                        if (form.operator_id.data or "").strip() else None)
-            incubator = inc.save_incubator(current_user, {
-                "name": form.name.data, "region_code": form.region_code.data,
-                "operator_id": operator.id if operator else None,
-                "address": form.address.data, "description": form.description.data,
-            }, incubator)
-            db.session.commit()
-            flash("孵化基地已保存", "success")
-            return redirect(url_for("support.incubator", incubator_id=incubator.id))
-        except RegistryError as error:
-            db.session.rollback()
-            show_errors(form, error)
-    status = 422 if form.errors else 200
-    return render_template("support/incubator_form.html", form=form, incubator=incubator,
-                           names=inc.organization_names(current_user)), status
+
+    def save(form):
+        operator = (inc.find_organization(current_user, form.operator_id.data, "operator_id")
+                    if (form.operator_id.data or "").strip() else None)
+        return inc.save_incubator(current_user, {
+            "name": form.name.data, "region_code": form.region_code.data,
+            "operator_id": operator.id if operator else None,
+            "address": form.address.data, "description": form.description.data}, incubator)
+
+    return form_page(form, save, lambda row: url_for("support.incubator", incubator_id=row.id),
+                     "孵化基地已保存", "support/incubator_form.html", incubator=incubator,
+                     names=inc.organization_names(current_user))
 
 
 @bp.route("/incubators/new", methods=["GET", "POST"])
@@ -156,21 +165,13 @@ def incubator(incubator_id: int):
 
 
 def _intake_form(incubator: Incubator, intake: IncubationIntake | None):
-    form = IntakeForm(obj=intake)
-    if form.validate_on_submit():
-        try:
-            intake = inc.save_intake(current_user, incubator, {
-                "year": form.year.data, "title": form.title.data, "opens_on": form.opens_on.data,
-                "closes_on": form.closes_on.data, "capacity": form.capacity.data}, intake)
-            db.session.commit()
-            flash("招募批次已保存", "success")
-            return redirect(url_for("support.intake", intake_id=intake.id))
-        except RegistryError as error:
-            db.session.rollback()
-            show_errors(form, error)
-    status = 422 if form.errors else 200
-    return render_template("support/intake_form.html", form=form, incubator=incubator,
-                           intake=intake), status
+    fields = ("year", "title", "opens_on", "closes_on", "capacity")
+    return form_page(
+        IntakeForm(obj=intake),
+        lambda form: inc.save_intake(current_user, incubator, {
+            name: getattr(form, name).data for name in fields}, intake),
+        lambda row: url_for("support.intake", intake_id=row.id), "招募批次已保存",
+        "support/intake_form.html", incubator=incubator, intake=intake)
 
 
 @bp.route("/incubators/<int:incubator_id>/intakes/new", methods=["GET", "POST"])
@@ -204,22 +205,18 @@ def intake(intake_id: int):
 @roles(*READERS)
 def apply(intake_id: int):
     row = get_visible_or_404(current_user, IncubationIntake, intake_id)
-    form = ApplyForm()
-    if form.validate_on_submit():
-        try:
-            org_id = None
-            if current_user.role != ORG_ADMIN:
-                org_id = inc.find_organization(current_user, form.organization.data).id
-            application = inc.apply(current_user, row, org_id, form.plan.data)
-            db.session.commit()
-            flash("入驻申请已提交", "success")
-            return redirect(url_for("support.incubation", incubation_id=application.id))
-        except RegistryError as error:
-            db.session.rollback()
-            show_errors(form, error)
+
+    def save(form):
+        org_id = None
+        if current_user.role != ORG_ADMIN:
+            org_id = inc.find_organization(current_user, form.organization.data).id
+        return inc.apply(current_user, row, org_id, form.plan.data)
+
     names = inc.organization_names(current_user) if current_user.role != ORG_ADMIN else []
-    return render_template("support/apply.html", form=form, intake=row, names=names,
-                           is_open=inc.intake_is_open(row)), 422 if form.errors else 200
+    return form_page(ApplyForm(), save,
+                     lambda item: url_for("support.incubation", incubation_id=item.id),
+                     "入驻申请已提交", "support/apply.html", intake=row, names=names,
+                     is_open=inc.intake_is_open(row))
 
 
 # --- incubations -------------------------------------------------------------------------
@@ -344,20 +341,12 @@ def trainings():
 def _training_form(training: Training | None):
     form = TrainingForm(obj=training)
     form.region_code.choices = region_choices_for(current_user)
-    if form.validate_on_submit():
-        try:
-            training = support.save_training(current_user, {
-                field: getattr(form, field).data for field in (
-                    "title", "region_code", "held_on", "minutes", "place", "organizer",
-                    "description")}, training)
-            db.session.commit()
-            flash("培训已发布", "success")
-            return redirect(url_for("support.training", training_id=training.id))
-        except RegistryError as error:
-            db.session.rollback()
-            show_errors(form, error)
-    status = 422 if form.errors else 200
-    return render_template("support/training_form.html", form=form, training=training), status
+    fields = ("title", "region_code", "held_on", "minutes", "place", "organizer", "description")
+    return form_page(
+        form, lambda form: support.save_training(current_user, {
+            name: getattr(form, name).data for name in fields}, training),
+        lambda row: url_for("support.training", training_id=row.id), "培训已保存",
+        "support/training_form.html", training=training)
 
 
 @bp.route("/trainings/new", methods=["GET", "POST"])
@@ -460,24 +449,17 @@ def grant_totals():
 @bp.route("/grants/new", methods=["GET", "POST"])
 @roles(*inc.OFFICIALS)
 def new_grant():
-    form = GrantForm()
-    if form.validate_on_submit():
-        try:
-            org = inc.find_organization(current_user, form.organization.data)
-            grant = support.record_grant(current_user, {
-                "organization_id": org.id, "grant_type": form.grant_type.data,
-                "amount_fen": support.parse_yuan(form.amount.data),
-                "purpose": form.purpose.data, "source": form.source.data,
-                "granted_on": form.granted_on.data})
-            db.session.commit()
-            flash("资金支持已登记", "success")
-            return redirect(url_for("support.grant", grant_id=grant.id))
-        except RegistryError as error:
-            db.session.rollback()
-            show_errors(form, error)
-    return render_template("support/grant_form.html", form=form,
-                           names=inc.organization_names(current_user)), \
-        422 if form.errors else 200
+
+    def save(form):
+        org = inc.find_organization(current_user, form.organization.data)
+        return support.record_grant(current_user, {
+            "organization_id": org.id, "grant_type": form.grant_type.data,
+            "amount_fen": support.parse_yuan(form.amount.data), "purpose": form.purpose.data,
+            "source": form.source.data, "granted_on": form.granted_on.data})
+
+    return form_page(GrantForm(), save, lambda row: url_for("support.grant", grant_id=row.id),
+                     "资金支持已登记", "support/grant_form.html",
+                     names=inc.organization_names(current_user))
 
 
 def _grant_page(row: Grant, pay_form=None, cancel_form=None, status: int = 200):
