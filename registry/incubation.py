@@ -59,6 +59,25 @@ def require_official(user: Any) -> None:
         raise NotAllowed("只有市、县级民政部门工作人员可以进行此操作")
 
 
+def is_operator(user: Any, incubation: Incubation) -> bool:
+    """Whether user represents the organization running the incubator (the hub admin), and the
+    application is not its own organization's."""
+    org_id = getattr(user, "organization_id", None)
+    return (user is not None and user.role == ORG_ADMIN and bool(org_id)
+            and incubation.incubator.operator_id == org_id
+            and incubation.organization_id != org_id)
+
+
+def can_support(user: Any, incubation: Incubation) -> bool:
+    """Officials, and the incubator's operator, score applications and keep milestones."""
+    return user.role in OFFICIALS or is_operator(user, incubation)
+
+
+def require_supporter(user: Any, incubation: Incubation) -> None:
+    if not can_support(user, incubation):
+        raise NotAllowed("只有民政部门工作人员或孵化基地运营机构可以进行此操作")
+
+
 def add_months(day: date, months: int) -> date:
     """The same day months later (the month's last day when it has fewer days)."""
     month_index = day.month - 1 + months
@@ -204,8 +223,9 @@ def start_review(user: Any, incubation: Incubation, comment: str = "") -> None:
 
 
 def record_score(user: Any, incubation: Incubation, score: Any, comment: str) -> None:
-    """The review panel's total score (0–100) and comments, while under review."""
-    require_official(user)
+    """The review panel's total score (0–100) and comments, while under review (officials or
+    the incubator's operator)."""
+    require_supporter(user, incubation)
     if incubation.status != "under_review":
         raise Conflict(f"当前状态为“{MACHINE.label(incubation.status)}”，只有评审中的申请可以评分")
     incubation.score = check_int(score, "score", "评审得分", 0, 100)
@@ -277,7 +297,7 @@ def finish(user: Any, incubation: Incubation, move: str, finished_on: date | Non
 def add_milestone(user: Any, incubation: Incubation, title: str,
                   due_on: date | None) -> IncubationMilestone:
     """A milestone of an organization being incubated, due within or after its start."""
-    require_official(user)
+    require_supporter(user, incubation)
     if incubation.status not in ("admitted", "mid_review"):
         raise Conflict("只有孵化中的组织可以添加里程碑")
     title = check_text(title, "title", "里程碑内容", max_length=200)
@@ -292,7 +312,7 @@ def add_milestone(user: Any, incubation: Incubation, title: str,
 
 def complete_milestone(user: Any, milestone: IncubationMilestone, done_on: date | None) -> None:
     """Mark a milestone done on a date (not in the future)."""
-    require_official(user)
+    require_supporter(user, milestone.incubation)
     if milestone.done_on is not None:
         raise Conflict(f"该里程碑已于 {milestone.done_on} 完成")
     done_on = done_on or today_local()

@@ -170,7 +170,9 @@ class Incubation(db.Model):
 
     @classmethod
     def owner_condition(cls, user) -> ColumnElement[bool]:
-        return _own_org(cls.organization_id, user)
+        """Its own applications, and for the incubator's operator (the hub) those it runs."""
+        operated = select(Incubator.id).where(_own_org(Incubator.operator_id, user))
+        return or_(_own_org(cls.organization_id, user), cls.incubator_id.in_(operated))
 
     def __str__(self) -> str:
         return f"孵化申请 #{self.id}"
@@ -196,7 +198,7 @@ class IncubationMilestone(db.Model):
     @classmethod
     def owner_condition(cls, user) -> ColumnElement[bool]:
         return cls.incubation_id.in_(
-            select(Incubation.id).where(_own_org(Incubation.organization_id, user))
+            select(Incubation.id).where(Incubation.owner_condition(user))
         )
 
 

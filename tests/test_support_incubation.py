@@ -12,6 +12,7 @@ from registry.extensions import db
 from registry.models import Incubation, IncubationIntake, Incubator
 from registry.scoping import get_visible
 from registry.workflow import history
+from tests.conftest import Browser
 from tests.test_support_helpers import org_id, user, world  # noqa: F401
 
 TODAY = today_local()
@@ -352,3 +353,47 @@ def test_station_admin_and_anonymous_are_kept_out(browser):
     browser.login("st1")
     for url in ("/support/incubators", "/support/trainings", "/support/grants"):
         assert browser.get(url).status_code == 403
+
+
+def test_incubator_operator_scores_and_keeps_milestones(browser, app):
+    """The hub running the incubator (its representative) sees the applications to it, scores
+    them and keeps milestones; it decides nothing, and never acts on its own application."""
+    with app.app_context():
+        official = user("sq1")
+        base = inc.save_incubator(official, {"name": "孵化园", "region_code": "511302",
+                                             "operator_id": org_id("顺庆区阳光社工中心")})
+        intake = inc.save_intake(official, base, {
+            "year": TODAY.year, "title": "第一期", "opens_on": TODAY, "closes_on": TODAY,
+            "capacity": 3})
+        db.session.commit()
+        item = under_review(intake, "顺庆区助老协会", score=None)
+        own = under_review(intake, "顺庆区阳光社工中心", score=None)
+        item_id, own_id = item.id, own.id
+        rep = user("rep1")
+        assert inc.can_support(rep, item) and not inc.can_support(rep, own)
+        assert not inc.can_support(user("rep2"), item)
+    browser.login("rep1")
+    url = f"/support/incubations/{item_id}"
+    page = browser.get(url).get_data(as_text=True)
+    assert "保存评分" in page and "同意入驻" not in page
+    assert browser.post(f"{url}/score", {"score": "85", "score_comment": "方向明确"}
+                        ).status_code == 302
+    assert browser.post(f"{url}/admit", {}).status_code == 403
+    assert browser.post(f"{url}/reject", {"comment": "x"}).status_code == 403
+    assert browser.post(f"/support/incubations/{own_id}/score",
+                        {"score": "100", "score_comment": "自评"}).status_code == 403
+    with app.app_context():
+        assert db.session.get(Incubation, item_id).score == 85
+        assert db.session.get(Incubation, own_id).score is None
+        inc.admit(user("sq1"), db.session.get(Incubation, item_id), start_on=TODAY)
+        db.session.commit()
+    response = browser.post(f"{url}/milestone", {"title": "建立制度", "due_on": TODAY.isoformat()})
+    assert response.status_code == 302
+    with app.app_context():
+        milestone_id = db.session.get(Incubation, item_id).milestones[0].id
+    assert browser.post(f"/support/milestones/{milestone_id}/done", {}).status_code == 302
+    with app.app_context():
+        assert db.session.get(Incubation, item_id).milestones[0].done_on == TODAY
+    other = Browser(app.test_client())
+    other.login("rep2")
+    assert other.get(url).status_code == 404

@@ -249,7 +249,8 @@ def _incubation_page(row: Incubation, forms: dict | None = None, status: int = 2
     return render_template(
         "support/incubation.html", item=row, forms=forms, done_form=MilestoneDoneForm(
             formdata=None), moves=[m.name for m in inc.MACHINE.allowed(row, current_user)],
-        history=history(row), machine=inc.MACHINE), status
+        history=history(row), machine=inc.MACHINE,
+        supporter=inc.can_support(current_user, row)), status
 
 
 @bp.route("/incubations/<int:incubation_id>")
@@ -279,12 +280,16 @@ def _run_action(row: Incubation, action: str, form) -> None:
 
 
 @bp.route("/incubations/<int:incubation_id>/<action>", methods=["POST"])
-@roles(*inc.OFFICIALS)
+@roles(*READERS)
 def incubation_action(incubation_id: int, action: str):
     row = get_visible_or_404(current_user, Incubation, incubation_id)
     form_class = ACTION_FORMS.get(action)
     if form_class is None:
         abort(404)
+    # The incubator's operator (hub admin) scores and keeps milestones; officials decide.
+    if current_user.role not in inc.OFFICIALS and not (
+            action in ("score", "milestone") and inc.is_operator(current_user, row)):
+        abort(403)
     form = form_class()
     if form.validate_on_submit():
         try:
@@ -303,9 +308,11 @@ def incubation_action(incubation_id: int, action: str):
 
 
 @bp.route("/milestones/<int:milestone_id>/done", methods=["POST"])
-@roles(*inc.OFFICIALS)
+@roles(*READERS)
 def milestone_done(milestone_id: int):
     milestone = get_visible_or_404(current_user, IncubationMilestone, milestone_id)
+    if not inc.can_support(current_user, milestone.incubation):
+        abort(403)
     form = MilestoneDoneForm()
     if form.validate_on_submit():
         try:

@@ -299,13 +299,14 @@ def get_incubation(incubation_id):
 
 @blp.route("/incubations/<int:incubation_id>/<any(review, score, admit, reject, mid_review, "
            "graduate, exit):move>", methods=["POST"])
-@auth_required(*OFFICIALS)
+@auth_required(*READERS)
 @blp.arguments(IncubationMoveBody)
 @blp.response(200, IncubationOut)
 def move_incubation(body, incubation_id, move):
     """A workflow step: review, score ({score, comment}), admit ({start_on, end_on, mentor,
     agreement_no}), reject, mid_review ({score, comment}), graduate, exit ({finished_on,
-    comment}). A step the state does not allow → 409."""
+    comment}). Officials decide; the incubator's operator (its representative) may only score.
+    A step the state does not allow → 409, a role that may not make it → 403."""
     user = current_api_user()
     row = _found(Incubation, incubation_id, "孵化申请")
     comment = body["comment"]
