@@ -358,9 +358,8 @@ def signups_stmt(activity: Activity, status: str | None = None):
 
 
 def my_signups_stmt(volunteer: Volunteer):
-    return (select(Signup).where(Signup.volunteer_id == volunteer.id)
-            .options(selectinload(Signup.activity).selectinload(Activity.station))
-            .order_by(Signup.id.desc()))
+    stmt = select(Signup).options(selectinload(Signup.activity).selectinload(Activity.station))
+    return ledger.one_volunteer(stmt, Signup, volunteer.id)
 
 
 # ---------------------------------------------------------------- check-in and check-out
@@ -616,11 +615,10 @@ def records_stmt(activity: Activity):
 
 def my_records_stmt(volunteer: Volunteer):
     """A volunteer's confirmed records, newest first, with activity, station and confirmer."""
-    return (select(ServiceRecord).where(ServiceRecord.volunteer_id == volunteer.id)
-            .options(selectinload(ServiceRecord.activity), selectinload(ServiceRecord.station),
-                     selectinload(ServiceRecord.confirmer),
-                     selectinload(ServiceRecord.corrections))
-            .order_by(ServiceRecord.id.desc()))
+    stmt = select(ServiceRecord).options(
+        selectinload(ServiceRecord.activity), selectinload(ServiceRecord.station),
+        selectinload(ServiceRecord.confirmer), selectinload(ServiceRecord.corrections))
+    return ledger.one_volunteer(stmt, ServiceRecord, volunteer.id)
 
 
 def pending_confirmation(activity: Activity) -> list[tuple[Signup, int | None]]:

