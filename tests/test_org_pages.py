@@ -131,8 +131,11 @@ def test_the_whole_story(app, browser, officials):
         organizations.set_hub(city_user, hub, True)
         db.session.commit()
         hub_id = hub.id
-    response = city.post(f"/organizations/hubs/{hub_id}", {"member": USCC})
+    assert "加入该枢纽组织" in city.get(f"/organizations/{oid}").get_data(as_text=True)
+    response = city.post(f"/organizations/{oid}/join-hub", {"hub_id": str(hub_id)})
     assert response.status_code == 302
+    response = city.post(f"/organizations/hubs/{hub_id}", {"member": USCC})
+    assert response.status_code == 422 and "已是该枢纽的成员" in response.get_data(as_text=True)
     assert NAME in city.get(f"/organizations/hubs/{hub_id}").get_data(as_text=True)
     assert "南充市社会组织促进会" in city.get("/organizations/hubs").get_data(as_text=True)
 

@@ -263,6 +263,8 @@ def _detail_context(org: Organization) -> dict:
         "remove_form": RemoveAbnormalForm(formdata=None), "party_form": party,
         "hub_form": HubForm(formdata=None), "reasons": ABNORMAL_REASONS,
         "show_phone": official or user.role == ORG_ADMIN,
+        "hubs": [hub for hub, _count in orgs.hubs_overview(user)]
+        if user.role == CITY_OFFICIAL and org.status == "approved" and not org.is_hub else [],
     }
 
 
@@ -432,6 +434,22 @@ def hub_toggle(org_id):
     return _act(org, form, lambda: orgs.set_hub(current_user, org, designate),
                 _("已认定为枢纽型社会组织") if designate else _("已取消枢纽型社会组织认定"),
                 "hub_form")
+
+
+@bp.route("/<int:org_id>/join-hub", methods=["POST"])
+@roles(CITY_OFFICIAL)
+def join_hub(org_id):
+    """The city puts a registered organization under one of its hubs (from its own page)."""
+    org = _load(org_id)
+    form = HubForm()
+    hub = get_visible(current_user, Organization, request.form.get("hub_id") or 0)
+
+    def action():
+        if hub is None:
+            raise ValidationFailed("请选择枢纽组织", "hub_id")
+        orgs.add_hub_member(current_user, hub, org)
+
+    return _act(org, form, action, _("已加入枢纽组织"), "hub_form")
 
 
 # ---------------------------------------------------------------- hubs and party building
