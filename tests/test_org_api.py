@@ -159,3 +159,20 @@ def test_openapi_lists_the_endpoints(app):
     for path in ("/api/v1/organizations", "/api/v1/organizations/{org_id}",
                  "/api/v1/organizations/{org_id}/approve", "/api/v1/public/organizations"):
         assert path in spec["paths"], path
+
+
+def test_representative_moves_and_edits_by_state(api, people):
+    org = create(api, "rep1")
+    oid = org["id"]
+    assert org["moves"] == []
+    response = api.patch(f"/api/v1/organizations/{oid}", json={"address": "改"})
+    assert response.status_code == 409 and "不能修改" in response.get_json()["error"]["message"]
+    assert api.post(f"/api/v1/organizations/{oid}/submit", json={}).status_code == 409
+    # A second application from the same account is a conflict.
+    response = api.post("/api/v1/organizations", json=body(name="南充市顺庆区第二家服务中心"))
+    assert response.status_code == 409
+    api.token("sq1")
+    detail = api.get(f"/api/v1/organizations/{oid}").get_json()
+    assert set(detail["moves"]) == {"approve", "return", "reject"}
+    listed = api.get("/api/v1/organizations?status=submitted").get_json()
+    assert listed["items"][0]["contact_phone"] == "138****0000"
