@@ -2,6 +2,8 @@
 
 from datetime import datetime
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import DateField, SelectChoice, SelectField, StringField, TextAreaField
@@ -25,11 +27,11 @@ class ChineseDateField(DateField):
         except ValueError:
             self.data = None
         if self.data is None:
-            raise ValueError("日期格式不正确（应为 YYYY-MM-DD，如 2026-03-01）")
+            raise ValueError(_("日期格式不正确（应为 YYYY-MM-DD，如 2026-03-01）"))
 
 
 def required(label: str) -> InputRequired:
-    return InputRequired(message=f"请填写{label}")
+    return InputRequired(message=_l("请填写%(label)s", label=label))
 
 
 def region_choices_for(user) -> list[SelectChoice]:
@@ -43,87 +45,88 @@ def region_choices_for(user) -> list[SelectChoice]:
 
 
 class IncubatorForm(FlaskForm):
-    name = StringField("孵化基地名称", [required("孵化基地名称")])
-    region_code = SelectField("所属区划", choices=[], validate_choice=False)
-    operator_id = StringField("运营机构（社会组织名称或统一社会信用代码，可不填）", [Optional()])
-    address = StringField("地址", [Optional()])
-    description = TextAreaField("简介", [Optional()])
+    name = StringField(_l("孵化基地名称"), [required("孵化基地名称")])
+    region_code = SelectField(_l("所属区划"), choices=[], validate_choice=False)
+    operator_id = StringField(_l("运营机构（社会组织名称或统一社会信用代码，可不填）"),
+                              [Optional()])
+    address = StringField(_l("地址"), [Optional()])
+    description = TextAreaField(_l("简介"), [Optional()])
 
 
 class IntakeForm(FlaskForm):
-    year = StringField("年度", [required("年度")])
-    title = StringField("批次名称", [required("批次名称")])
-    opens_on = ChineseDateField("报名开始日期", [required("报名开始日期")])
-    closes_on = ChineseDateField("报名截止日期", [required("报名截止日期")])
-    capacity = StringField("计划入驻数量（家）", [required("计划入驻数量")])
+    year = StringField(_l("年度"), [required("年度")])
+    title = StringField(_l("批次名称"), [required("批次名称")])
+    opens_on = ChineseDateField(_l("报名开始日期"), [required("报名开始日期")])
+    closes_on = ChineseDateField(_l("报名截止日期"), [required("报名截止日期")])
+    capacity = StringField(_l("计划入驻数量（家）"), [required("计划入驻数量")])
 
 
 class ApplyForm(FlaskForm):
-    organization = StringField("申请组织（名称或统一社会信用代码）", [Optional()])
-    plan = TextAreaField("入驻计划（项目简介）", [required("入驻计划")])
+    organization = StringField(_l("申请组织（名称或统一社会信用代码）"), [Optional()])
+    plan = TextAreaField(_l("入驻计划（项目简介）"), [required("入驻计划")])
 
 
 class CommentForm(FlaskForm):
-    comment = TextAreaField("意见", [Optional()])
+    comment = TextAreaField(_l("意见"), [Optional()])
 
 
 class ScoreForm(FlaskForm):
-    score = StringField("评审总分（0–100）", [required("评审总分")])
-    score_comment = TextAreaField("评审意见", [required("评审意见")])
+    score = StringField(_l("评审总分（0–100）"), [required("评审总分")])
+    score_comment = TextAreaField(_l("评审意见"), [required("评审意见")])
 
 
 class AdmitForm(FlaskForm):
-    start_on = ChineseDateField("孵化开始日期（默认今天）", [Optional()])
-    end_on = ChineseDateField("孵化结束日期（默认按配置的孵化期）", [Optional()])
-    mentor = StringField("导师", [Optional()])
-    agreement_no = StringField("入驻协议编号", [Optional()])
-    comment = TextAreaField("意见", [Optional()])
+    start_on = ChineseDateField(_l("孵化开始日期（默认今天）"), [Optional()])
+    end_on = ChineseDateField(_l("孵化结束日期（默认按配置的孵化期）"), [Optional()])
+    mentor = StringField(_l("导师"), [Optional()])
+    agreement_no = StringField(_l("入驻协议编号"), [Optional()])
+    comment = TextAreaField(_l("意见"), [Optional()])
 
 
 class MidReviewForm(FlaskForm):
-    mid_score = StringField("中期评估得分（0–100）", [required("中期评估得分")])
-    comment = TextAreaField("中期评估意见", [required("中期评估意见")])
+    mid_score = StringField(_l("中期评估得分（0–100）"), [required("中期评估得分")])
+    comment = TextAreaField(_l("中期评估意见"), [required("中期评估意见")])
 
 
 class FinishForm(FlaskForm):
-    finished_on = ChineseDateField("日期（默认今天）", [Optional()])
-    comment = TextAreaField("意见", [Optional()])
+    finished_on = ChineseDateField(_l("日期（默认今天）"), [Optional()])
+    comment = TextAreaField(_l("意见"), [Optional()])
 
 
 class MilestoneForm(FlaskForm):
-    title = StringField("里程碑内容", [required("里程碑内容")])
-    due_on = ChineseDateField("计划完成日期", [required("计划完成日期")])
+    title = StringField(_l("里程碑内容"), [required("里程碑内容")])
+    due_on = ChineseDateField(_l("计划完成日期"), [required("计划完成日期")])
 
 
 class MilestoneDoneForm(FlaskForm):
-    done_on = ChineseDateField("完成日期（默认今天）", [Optional()])
+    done_on = ChineseDateField(_l("完成日期（默认今天）"), [Optional()])
 
 
 class TrainingForm(FlaskForm):
-    title = StringField("培训名称", [required("培训名称")])
-    region_code = SelectField("面向区划", choices=[], validate_choice=False)
-    held_on = ChineseDateField("培训日期", [required("培训日期")])
-    minutes = StringField("培训时长（分钟）", [required("培训时长")])
-    place = StringField("培训地点", [required("培训地点")])
-    organizer = StringField("主办单位", [Optional()])
-    description = TextAreaField("培训内容", [Optional()])
+    title = StringField(_l("培训名称"), [required("培训名称")])
+    region_code = SelectField(_l("面向区划"), choices=[], validate_choice=False)
+    held_on = ChineseDateField(_l("培训日期"), [required("培训日期")])
+    minutes = StringField(_l("培训时长（分钟）"), [required("培训时长")])
+    place = StringField(_l("培训地点"), [required("培训地点")])
+    organizer = StringField(_l("主办单位"), [Optional()])
+    description = TextAreaField(_l("培训内容"), [Optional()])
 
 
 class AttendanceForm(FlaskForm):
-    organization = StringField("所属组织（名称或统一社会信用代码）", [required("所属组织")])
-    person_name = StringField("参训人员姓名", [required("参训人员姓名")])
+    organization = StringField(_l("所属组织（名称或统一社会信用代码）"), [required("所属组织")])
+    person_name = StringField(_l("参训人员姓名"), [required("参训人员姓名")])
 
 
 class GrantForm(FlaskForm):
-    organization = StringField("受助组织（名称或统一社会信用代码）", [required("受助组织")])
-    grant_type = SelectField("资金类型", validate_choice=False,
+    organization = StringField(_l("受助组织（名称或统一社会信用代码）"), [required("受助组织")])
+    grant_type = SelectField(_l("资金类型"), validate_choice=False,
                              choices=[SelectChoice(k, v) for k, v in GRANT_TYPES.items()])
-    amount = StringField("金额（元，最多两位小数）", [required("金额")])
-    purpose = TextAreaField("资金用途（项目名称及内容）", [required("资金用途")])
-    source = StringField("资金来源", [required("资金来源")])
-    granted_on = ChineseDateField("批准日期", [required("批准日期")])
+    amount = StringField(_l("金额（元，最多两位小数）"), [required("金额")])
+    purpose = TextAreaField(_l("资金用途（项目名称及内容）"), [required("资金用途")])
+    source = StringField(_l("资金来源"), [required("资金来源")])
+    granted_on = ChineseDateField(_l("批准日期"), [required("批准日期")])
 
 
 class PayForm(FlaskForm):
-    paid_on = ChineseDateField("拨付日期", [required("拨付日期")])
-    payment_ref = StringField("拨付凭证号", [Optional()])
+    paid_on = ChineseDateField(_l("拨付日期"), [required("拨付日期")])
+    payment_ref = StringField(_l("拨付凭证号"), [Optional()])

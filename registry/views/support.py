@@ -3,6 +3,7 @@
 from functools import wraps
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
@@ -135,7 +136,7 @@ def _incubator_form(incubator: Incubator | None):
             "address": form.address.data, "description": form.description.data}, incubator)
 
     return form_page(form, save, lambda row: url_for("support.incubator", incubator_id=row.id),
-                     "孵化基地已保存", "support/incubator_form.html", incubator=incubator,
+                     _("孵化基地已保存"), "support/incubator_form.html", incubator=incubator,
                      names=inc.organization_names(current_user))
 
 
@@ -170,7 +171,7 @@ def _intake_form(incubator: Incubator, intake: IncubationIntake | None):
         IntakeForm(obj=intake),
         lambda form: inc.save_intake(current_user, incubator, {
             name: getattr(form, name).data for name in fields}, intake),
-        lambda row: url_for("support.intake", intake_id=row.id), "招募批次已保存",
+        lambda row: url_for("support.intake", intake_id=row.id), _("招募批次已保存"),
         "support/intake_form.html", incubator=incubator, intake=intake)
 
 
@@ -215,7 +216,7 @@ def apply(intake_id: int):
     names = inc.organization_names(current_user) if current_user.role != ORG_ADMIN else []
     return form_page(ApplyForm(), save,
                      lambda item: url_for("support.incubation", incubation_id=item.id),
-                     "入驻申请已提交", "support/apply.html", intake=row, names=names,
+                     _("入驻申请已提交"), "support/apply.html", intake=row, names=names,
                      is_open=inc.intake_is_open(row))
 
 
@@ -295,7 +296,7 @@ def incubation_action(incubation_id: int, action: str):
         try:
             _run_action(row, action, form)
             db.session.commit()
-            flash("已保存", "success")
+            flash(_("已保存"), "success")
             return redirect(url_for("support.incubation", incubation_id=row.id))
         except RegistryError as error:
             db.session.rollback()
@@ -318,7 +319,7 @@ def milestone_done(milestone_id: int):
         try:
             inc.complete_milestone(current_user, milestone, form.done_on.data)
             db.session.commit()
-            flash("里程碑已标记完成", "success")
+            flash(_("里程碑已标记完成"), "success")
         except RegistryError as error:
             db.session.rollback()
             flash(error.message, "danger")
@@ -352,7 +353,7 @@ def _training_form(training: Training | None):
     return form_page(
         form, lambda form: support.save_training(current_user, {
             name: getattr(form, name).data for name in fields}, training),
-        lambda row: url_for("support.training", training_id=row.id), "培训已保存",
+        lambda row: url_for("support.training", training_id=row.id), _("培训已保存"),
         "support/training_form.html", training=training)
 
 
@@ -397,7 +398,7 @@ def add_attendance(training_id: int):
             org = inc.find_organization(current_user, form.organization.data)
             support.add_attendance(current_user, row, org.id, form.person_name.data)
             db.session.commit()
-            flash("已登记参训人员", "success")
+            flash(_("已登记参训人员"), "success")
             return redirect(url_for("support.training", training_id=row.id))
         except RegistryError as error:
             db.session.rollback()
@@ -414,7 +415,7 @@ def delete_attendance(attendance_id: int):
     if CommentForm().validate_on_submit():
         support.remove_attendance(current_user, row)
         db.session.commit()
-        flash("已删除该参训记录", "success")
+        flash(_("已删除该参训记录"), "success")
     return redirect(url_for("support.training", training_id=training_id))
 
 
@@ -465,7 +466,7 @@ def new_grant():
             "source": form.source.data, "granted_on": form.granted_on.data})
 
     return form_page(GrantForm(), save, lambda row: url_for("support.grant", grant_id=row.id),
-                     "资金支持已登记", "support/grant_form.html",
+                     _("资金支持已登记"), "support/grant_form.html",
                      names=inc.organization_names(current_user))
 
 
@@ -497,7 +498,7 @@ def grant_action(grant_id: int, action: str):
             else:
                 support.cancel_grant(current_user, row, form.comment.data)
             db.session.commit()
-            flash("已保存", "success")
+            flash(_("已保存"), "success")
             return redirect(url_for("support.grant", grant_id=row.id))
         except RegistryError as error:
             db.session.rollback()
