@@ -63,6 +63,13 @@ def _own_org(column, user) -> ColumnElement[bool]:
     return column == (user.organization_id or -1)
 
 
+def _representative(user) -> ColumnElement[bool]:
+    """All rows for an organization's representative (org_admin); none for a volunteer."""
+    from registry.models import ORG_ADMIN, always
+
+    return always(user.role == ORG_ADMIN)
+
+
 class Incubator(db.Model):
     """A 社会组织孵化基地, often run by a hub organization."""
 
@@ -86,9 +93,7 @@ class Incubator(db.Model):
     @classmethod
     def owner_condition(cls, user) -> ColumnElement[bool]:
         # An incubator is a public facility: representatives see all of them, to apply.
-        from registry.models import always
-
-        return always(True)
+        return _representative(user)
 
     def __str__(self) -> str:
         return self.name
@@ -120,9 +125,7 @@ class IncubationIntake(db.Model):
 
     @classmethod
     def owner_condition(cls, user) -> ColumnElement[bool]:
-        from registry.models import always
-
-        return always(True)
+        return _representative(user)
 
     def __str__(self) -> str:
         return f"{self.year}年 {self.title}"

@@ -397,3 +397,14 @@ def test_incubator_operator_scores_and_keeps_milestones(browser, app):
     other = Browser(app.test_client())
     other.login("rep2")
     assert other.get(url).status_code == 404
+
+
+def test_volunteers_see_no_incubator(ctx, make_user):
+    from registry.models import User
+
+    setup_intake()
+    name = make_user("volunteer", "511302001")
+    volunteer = db.session.scalar(select(User).where(User.username == name))
+    assert get_visible(volunteer, Incubator, 1) is None
+    assert get_visible(volunteer, IncubationIntake, 1) is None
+    assert get_visible(user("rep2"), Incubator, 1) is not None
