@@ -222,3 +222,22 @@ def test_cli_totals(app):
     assert "顺庆区\t2025\t公益创投\t1 笔\t50,000.00 元" in result.output
     result = app.test_cli_runner().invoke(args=["grant-totals", "--user", "rep1"])
     assert result.exit_code != 0
+
+
+def test_org_support_snippet(app):
+    from flask import render_template_string
+    from flask_login import login_user
+
+    from registry.models import Organization, User
+
+    with app.app_context():
+        granted()
+        with app.test_request_context("/"):
+            org = db.session.get(Organization, org_id("顺庆区阳光社工中心"))
+            template = '{% include "support/_org_support.html" %}'
+            assert "资金支持" not in render_template_string(template, organization=org)
+            login_user(db.session.scalar(select(User).where(User.username == "sq1")))
+            html = render_template_string(template, organization=org)
+            assert "1 笔" in html and "50,000.00" in html
+            login_user(db.session.scalar(select(User).where(User.username == "gp1")))
+            assert "0 笔" in render_template_string(template, organization=org)

@@ -96,6 +96,18 @@ def recent_trainings_global(org_id: int, limit: int = 5):
     return support.recent_trainings_of(org_id, limit)
 
 
+@bp.app_template_global("org_support_summary")
+def org_support_summary(org_id: int) -> dict:
+    """For an organization's page: its incubations and grants the viewer may see."""
+    if not current_user.is_authenticated or current_user.role not in READERS:
+        return {"incubations": [], "grant_count": 0, "grant_fen": 0}
+    stmt = (visible_select(current_user, Incubation).where(Incubation.organization_id == org_id)
+            .order_by(Incubation.id.desc()).limit(5))
+    count, fen = support.organization_grants(current_user, org_id)
+    return {"incubations": list(db.session.scalars(stmt)), "grant_count": count,
+            "grant_fen": fen}
+
+
 @bp.app_template_global("support_labels")
 def support_labels() -> dict:
     return {"incubation": INCUBATION_STATUSES, "grant_types": GRANT_TYPES,
