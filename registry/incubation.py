@@ -362,3 +362,20 @@ def organization_names(user: Any, limit: int = 300) -> list[str]:
             .where(Organization.status.not_in(CLOSED_ORG_STATUSES))
             .order_by(Organization.id.desc()).limit(limit))
     return list(db.session.scalars(stmt))
+
+
+def overdue(user: Any, today: date | None = None, limit: int = 500) -> dict[str, list]:
+    """What needs attention: incubations past their end date still running, and milestones
+    past their due date not done (both in the user's jurisdiction, oldest first)."""
+    today = today or today_local()
+    running = (visible_select(user, Incubation)
+               .where(Incubation.status.in_(("admitted", "mid_review")),
+                      Incubation.end_on < today)
+               .order_by(Incubation.end_on).limit(limit))
+    late = (visible_select(user, IncubationMilestone)
+            .join(Incubation, Incubation.id == IncubationMilestone.incubation_id)
+            .where(IncubationMilestone.done_on.is_(None), IncubationMilestone.due_on < today,
+                   Incubation.status.in_(("admitted", "mid_review")))
+            .order_by(IncubationMilestone.due_on).limit(limit))
+    return {"incubations": list(db.session.scalars(running)),
+            "milestones": list(db.session.scalars(late))}

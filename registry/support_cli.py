@@ -30,3 +30,24 @@ def register(app) -> None:
         total = totals["total"]
         click.echo(f"合计\t{total['count']} 笔\t{total['amount_fen'] / 100:,.2f} 元\t"
                    f"已拨付 {total['paid_fen'] / 100:,.2f} 元")
+
+    @app.cli.command("incubation-due")
+    @click.option("--user", "username", required=True, help="按此用户的管辖范围查询")
+    def incubation_due_command(username):
+        """List incubations past their end date and milestones past due (for follow-up)."""
+        from registry import incubation
+        from registry.cli import fail
+
+        user = db.session.scalar(select(User).where(User.username == username))
+        if user is None or user.role not in ("city_official", "county_official"):
+            fail("请指定一个市级或县级民政部门工作人员的用户名")
+        due = incubation.overdue(user)
+        for item in due["incubations"]:
+            click.echo(f"孵化期已满未结业\t#{item.id}\t{item.organization.name}\t"
+                       f"{item.incubator.name}\t孵化期至 {item.end_on}")
+        for milestone in due["milestones"]:
+            click.echo(f"里程碑逾期\t#{milestone.incubation_id}\t"
+                       f"{milestone.incubation.organization.name}\t{milestone.title}\t"
+                       f"计划 {milestone.due_on}")
+        click.echo(f"共 {len(due['incubations'])} 项孵化、{len(due['milestones'])} 个里程碑需跟进")
+

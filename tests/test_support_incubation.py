@@ -408,3 +408,24 @@ def test_volunteers_see_no_incubator(ctx, make_user):
     assert get_visible(volunteer, Incubator, 1) is None
     assert get_visible(volunteer, IncubationIntake, 1) is None
     assert get_visible(user("rep2"), Incubator, 1) is not None
+
+
+def test_overdue_incubations_and_milestones(app):
+    with app.app_context():
+        _, intake = setup_intake()
+        item = under_review(intake)
+        start = TODAY - timedelta(days=500)
+        inc.admit(user("sq1"), item, start_on=start, end_on=start + timedelta(days=365))
+        inc.add_milestone(user("sq1"), item, "章程", start + timedelta(days=30))
+        db.session.commit()
+        due = inc.overdue(user("sq1"))
+        assert [i.id for i in due["incubations"]] == [item.id]
+        assert [m.title for m in due["milestones"]] == ["章程"]
+        assert inc.overdue(user("gp1")) == {"incubations": [], "milestones": []}
+    result = app.test_cli_runner().invoke(args=["incubation-due", "--user", "sq1"])
+    assert result.exit_code == 0, result.output
+    assert "孵化期已满未结业" in result.output and "共 1 项孵化、1 个里程碑需跟进" in result.output
+    browser = Browser(app.test_client())
+    browser.login("sq1")
+    page = browser.get("/support/incubations").get_data(as_text=True)
+    assert "尚未结业或退出" in page and "已逾期" in page

@@ -245,7 +245,8 @@ def incubations():
     if incubator_id:
         stmt = stmt.where(Incubation.incubator_id == incubator_id)
     page = paginate_query(stmt.order_by(Incubation.id.desc()), Incubation.id, request.args)
-    return render_template("support/incubations.html", page=page, status=status)
+    due = inc.overdue(current_user, limit=10) if current_user.role in inc.OFFICIALS else None
+    return render_template("support/incubations.html", page=page, status=status, due=due)
 
 
 ACTION_FORMS = {
