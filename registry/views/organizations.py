@@ -101,7 +101,12 @@ def region_choices(user) -> list[tuple[str, str]]:
 
 
 def county_choices() -> list[tuple[str, str]]:
-    stmt = select(Region.code, Region.name).where(Region.level.in_(("city", "county")))
+    """Area filter choices within the jurisdiction: the counties for the city, a county and its
+    townships for a county official."""
+    stmt = select(Region.code, Region.name).where(
+        Region.code.in_(region_codes_under(current_user.region_code)))
+    if current_user.role == CITY_OFFICIAL:
+        stmt = stmt.where(Region.level.in_(("city", "county")))
     return list(db.session.execute(stmt.order_by(Region.code)))
 
 
