@@ -6,6 +6,7 @@ import io
 
 import qrcode
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -108,7 +109,7 @@ def create():
             publish = request.form.get("publish") == "1"
             activity = activities.create_activity(current_user, form.data, publish=publish)
             db.session.commit()
-            flash("活动已发布" if publish else "活动已保存为草稿", "success")
+            flash(_("活动已发布") if publish else _("活动已保存为草稿"), "success")
             return redirect(url_for(".detail", activity_id=activity.id))
         except RegistryError as error:
             db.session.rollback()
@@ -130,7 +131,7 @@ def edit(activity_id: int):
         try:
             activities.update_activity(current_user, activity, form.data)
             db.session.commit()
-            flash("活动已更新", "success")
+            flash(_("活动已更新"), "success")
             return redirect(url_for(".detail", activity_id=activity.id))
         except RegistryError as error:
             db.session.rollback()
@@ -165,7 +166,7 @@ def _back(activity: Activity, anchor: str = ""):
 def _run(activity: Activity, action, message: str, anchor: str = ""):
     """Run a domain action for a POST button; commit, or flash the refusal."""
     if not ActionForm().validate_on_submit():
-        flash("页面已过期，请刷新后重试", "danger")
+        flash(_("页面已过期，请刷新后重试"), "danger")
         return _back(activity, anchor)
     try:
         action()
@@ -186,30 +187,35 @@ def move(activity_id: int, name: str):
     label = activities.MACHINE.by_name[name].label
     return _run(activity, lambda: activities.move(current_user, activity, name,
                                                   request.form.get("comment", "")),
-                f"已{label}")
+                _("已%(label)s", label=label))
 
 
 @bp.route("/<int:activity_id>/signup", methods=["POST"])
 @login_required
 def sign_up(activity_id: int):
     activity = load(activity_id)
-    holder = {}
-
-    def action():
-        holder["signup"] = activities.sign_up(current_user, activity)
-
-    response = _run(activity, action, "报名成功")
-    signup = holder.get("signup")
-    if signup is not None and signup.status == "waitlisted":
-        flash("名额已满，您已进入候补名单；有人取消时按顺序递补", "info")
-    return response
+    if not ActionForm().validate_on_submit():
+        flash(_("页面已过期，请刷新后重试"), "danger")
+        return _back(activity)
+    try:
+        signup = activities.sign_up(current_user, activity)
+        db.session.commit()
+        if signup.status == "waitlisted":
+            flash(_("名额已满，您已进入候补名单；有人取消时按报名先后递补"), "info")
+        else:
+            flash(_("报名成功"), "success")
+    except RegistryError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+    return _back(activity)
 
 
 @bp.route("/<int:activity_id>/cancel", methods=["POST"])
 @login_required
 def cancel(activity_id: int):
     activity = load(activity_id)
-    return _run(activity, lambda: activities.cancel_signup(current_user, activity), "已取消报名")
+    return _run(activity, lambda: activities.cancel_signup(current_user, activity),
+                _("已取消报名"))
 
 
 def _signup(activity: Activity, signup_id: int) -> Signup:
@@ -227,7 +233,8 @@ def check(activity_id: int, signup_id: int, what: str):
     signup = _signup(activity, signup_id)
     action = activities.check_in if what == "checkin" else activities.check_out
     return _run(activity, lambda: action(current_user, activity, signup),
-                f"{signup.volunteer.name} 已{'签到' if what == 'checkin' else '签退'}",
+                _("%(name)s 已签到", name=signup.volunteer.name) if what == "checkin"
+                else _("%(name)s 已签退", name=signup.volunteer.name),
                 "#signups")
 
 
@@ -278,8 +285,8 @@ def confirm(activity_id: int):
         record = activities.confirm_service(current_user, activity, volunteer,
                                             form.minutes.data, form.reason.data)
         db.session.commit()
-        flash(f"已确认 {volunteer.name} 服务 {record.minutes} 分钟，记入 {record.points} 积分",
-              "success")
+        flash(_("已确认 %(name)s 服务 %(m)s 分钟，记入 %(p)s 积分", name=volunteer.name,
+                m=record.minutes, p=record.points), "success")
     except RegistryError as error:
         db.session.rollback()
         flash(error.message, "danger")
@@ -297,7 +304,8 @@ def walk_in(activity_id: int):
             record = activities.confirm_service(current_user, activity, volunteer,
                                                 form.minutes.data, form.reason.data)
             db.session.commit()
-            flash(f"已确认 {volunteer.name}（现场参加）服务 {record.minutes} 分钟", "success")
+            flash(_("已确认 %(name)s（现场参加）服务 %(m)s 分钟", name=volunteer.name,
+                    m=record.minutes), "success")
             return redirect(url_for(".service", activity_id=activity.id))
         except RegistryError as error:
             db.session.rollback()
@@ -321,7 +329,7 @@ def correct(record_id: int):
         try:
             activities.correct_record(current_user, record, form.minutes.data, form.reason.data)
             db.session.commit()
-            flash("已记录更正，积分已相应调整", "success")
+            flash(_("已记录更正，积分已相应调整"), "success")
             return redirect(url_for(".service", activity_id=record.activity_id))
         except RegistryError as error:
             db.session.rollback()
