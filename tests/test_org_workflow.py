@@ -176,3 +176,45 @@ def test_moves_are_audited(ctx, people):
     rows = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "transition",
                                                        AuditEntry.object_id == str(org.id)))
     assert len(list(rows)) == 2
+
+
+def test_name_duplicates_ignore_bracket_width_and_spaces(ctx, people):
+    submitted(name="南充市顺庆区阳光（社工）服务中心")
+    with pytest.raises(Conflict):
+        orgs.create_application(user("sq1"), sample_data(name=" 南充市顺庆区阳光(社工)服务中心 "))
+    # A rejected application no longer holds its name.
+    org = db.session.scalar(select(Organization))
+    orgs.reject(user("sq1"), org, "材料不实")
+    again = orgs.create_application(user("sq1"), sample_data(name="南充市顺庆区阳光(社工)服务中心"))
+    assert again.name == "南充市顺庆区阳光（社工）服务中心"
+
+
+def test_approval_dates_and_uscc_kind(ctx, people):
+    org = submitted(founded_on=date(2025, 6, 1))
+    with pytest.raises(ValidationFailed) as error:
+        orgs.approve(user("sq1"), org, uscc=USCC, certificate_date=date(2025, 5, 1))
+    assert "certificate_date" in error.value.fields  # before the founding date
+    with pytest.raises(ValidationFailed) as error:
+        orgs.approve(user("sq1"), org, uscc=make_uscc("social_group", "511302", 9))
+    assert "第 2 位" in error.value.message  # a 社团 code for a 社会服务机构
+    with pytest.raises(ValidationFailed):
+        orgs.approve(user("sq1"), org, uscc="91511302MA0000000X")  # not a civil-affairs code
+    db.session.rollback()
+    assert db.session.get(Organization, org.id).status == "submitted"
+
+
+def test_public_sees_only_approved(app, ctx):
+    from registry.org_cli import seed_orgs
+
+    seed_orgs(200)
+    db.session.commit()
+    approved = db.session.query(Organization).filter_by(status="approved").count()
+    hidden = db.session.scalars(select(Organization.id).where(
+        Organization.status != "approved")).all()
+    client = app.test_client()
+    body = client.get("/api/v1/public/organizations?per_page=100").get_json()
+    assert body["total"] == approved
+    assert all(item["status"] == "approved" for item in body["items"])
+    for oid in hidden[:20]:
+        assert client.get(f"/api/v1/public/organizations/{oid}").status_code == 404
+        assert client.get(f"/registry/{oid}").status_code == 404
