@@ -162,6 +162,16 @@ def register(app) -> None:
             sys.exit(1)
         click.echo(f"积分账一致：{accounts} 个账户的余额均等于其流水合计（共 {entries} 条流水）")
 
+    @app.cli.command("idempotency-purge")
+    @click.option("--days", type=click.IntRange(1, 3650), default=7, show_default=True)
+    def idempotency_purge_command(days: int):
+        """Delete Idempotency-Key records older than --days."""
+        from registry.idempotency import purge
+
+        removed = purge(days)
+        db.session.commit()
+        click.echo(f"已删除 {removed} 条 {days} 天前的 Idempotency-Key 记录")
+
     @app.cli.command("seed-ledger")
     @click.option("--entries", type=click.IntRange(0, 10_000_000), default=100_000,
                   show_default=True, help="压测志愿者（bench-volunteer）自己的流水条数")

@@ -113,3 +113,15 @@ def _replay(user_id: int, key: str, fingerprint: str):
         raise ValidationFailed("该 Idempotency-Key 已用于另一个请求，请换一个新的键", HEADER)
     body = json.loads(record.response_body)
     return (body, record.status_code) if record.status_code else body
+
+
+def purge(older_than_days: int = 7) -> int:
+    """Delete keys older than the given days (a client retries within minutes, not weeks)."""
+    from datetime import timedelta
+
+    from sqlalchemy import delete
+
+    cutoff = utcnow() - timedelta(days=older_than_days)
+    result = db.session.execute(delete(IdempotencyRecord).where(
+        IdempotencyRecord.created_at < cutoff))
+    return result.rowcount or 0

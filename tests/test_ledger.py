@@ -120,3 +120,24 @@ def test_seed_ledger_and_activities(app):
         assert "新增 40 个活动" in seed_activities(40)
         db.session.commit()
         assert db.session.scalar(select(db.func.count()).select_from(Activity)) == 40
+
+
+def test_idempotency_purge(app):
+    from datetime import timedelta
+
+    from registry.clock import utcnow
+    from registry.idempotency import IdempotencyRecord
+
+    with app.app_context():
+        volunteer, username = make_volunteer()
+        user_id = volunteer.user_id
+        db.session.add_all([
+            IdempotencyRecord(user_id=user_id, key="old", request_hash="x",
+                              created_at=utcnow() - timedelta(days=30)),
+            IdempotencyRecord(user_id=user_id, key="new", request_hash="x")])
+        db.session.commit()
+    result = app.test_cli_runner().invoke(args=["idempotency-purge", "--days", "7"])
+    assert result.exit_code == 0 and "1 条" in result.output
+    with app.app_context():
+        keys = list(db.session.scalars(select(IdempotencyRecord.key)))
+        assert keys == ["new"]
