@@ -79,7 +79,10 @@ class ScopedModelView(StaffOnly, ModelView):
         )
 
     def get_one(self, id):
-        return get_visible(current_user, self.model, id)
+        row = get_visible(current_user, self.model, id)
+        if row is None:
+            abort(404)  # a foreign id looks exactly like a missing one
+        return row
 
     def _get_list_extra_args(self):
         args = super()._get_list_extra_args()
