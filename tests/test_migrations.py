@@ -20,7 +20,19 @@ def test_upgraded_database_matches_the_models(ctx):
         diff = compare_metadata(
             MigrationContext.configure(conn, opts={"compare_type": True}), db.metadata
         )
-    assert diff == []
+    dialect = db.engine.dialect.name
+    assert [d for d in diff if _applies(d, dialect)] == []
+
+
+def _applies(difference, dialect: str) -> bool:
+    """An index declared for another database only (Index(...).ddl_if) is not drift here."""
+    if difference[0] in ("add_index", "remove_index"):
+        index = difference[1]
+        declared = {i.name: i for i in db.metadata.tables[index.table.name].indexes}
+        ddl_if = getattr(declared.get(index.name), "_ddl_if", None)  # alembic copies indexes
+        if ddl_if is not None and ddl_if.dialect and ddl_if.dialect != dialect:
+            return False
+    return True
 
 
 def test_every_model_table_exists(ctx):
