@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app registry
 export FLASK_APP := registry
 
-.PHONY: run test venv lint bench clean-db
+.PHONY: run test venv lint bench clean-db translations
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "需要 Python 3.11（$(PYTHON)）"; exit 1; }
@@ -35,3 +35,9 @@ bench: venv
 
 clean-db:
 	rm -f instance/registry.db
+
+# English catalogue: msgids are the Chinese texts; en/ holds their English.
+translations: venv
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o registry/translations/messages.pot .
+	$(BIN)/pybabel update -i registry/translations/messages.pot -d registry/translations -l en --no-fuzzy-matching
+	$(BIN)/pybabel compile -d registry/translations -l en
