@@ -402,6 +402,20 @@ def check_out(user: User, activity: Activity, signup: Signup) -> Signup:
     return signup
 
 
+def mark_no_show(user: User, activity: Activity, signup: Signup) -> Signup:
+    """After the start, a signed-up volunteer who never came is marked 未到场."""
+    require_organizer(user, activity)
+    if signup.activity_id != activity.id:
+        raise NotFound("报名记录不存在")
+    if utcnow() < activity.starts_at:
+        raise Conflict("活动尚未开始，不能标记未到场")
+    if signup.status != "signed_up":
+        raise Conflict(f"当前状态为“{status_label(signup.status)}”，不能标记未到场")
+    signup.status = "no_show"
+    db.session.flush()
+    return signup
+
+
 def _serializer() -> URLSafeSerializer:
     return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="activity-checkin")
 

@@ -337,3 +337,21 @@ def test_public_list_shows_published_upcoming_only(world):
         {"region_code": "511303"}))) == []
     with pytest.raises(ValidationFailed):
         activities.public_activities_stmt({"region_code": "abc"})
+
+
+def test_no_show(world):
+    _, admin = world
+    activity = make_activity(admin, start_in=timedelta(minutes=-30))
+    upcoming = make_activity(admin)
+    people = [user_of(make_volunteer()[1]) for _ in range(2)]
+    signup = activities.sign_up(people[0], activity)
+    early = activities.sign_up(people[1], upcoming)
+    with pytest.raises(Conflict):
+        activities.mark_no_show(admin, upcoming, early)
+    with pytest.raises(NotAllowed):
+        activities.mark_no_show(make_admin("511302002"), activity, signup)
+    activities.mark_no_show(admin, activity, signup)
+    assert signup.status == "no_show"
+    assert signup not in [s for s, _ in activities.pending_confirmation(activity)]
+    with pytest.raises(Conflict):
+        activities.mark_no_show(admin, activity, signup)

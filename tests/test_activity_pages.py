@@ -236,3 +236,20 @@ def test_edit_page(browser, site, app):
     assert re.search(r'name="starts_at"[^>]*value="\d{4}-\d\d-\d\dT\d\d:\d\d"', page)
     browser.login(site["other"])
     assert browser.get(url).status_code == 404
+
+
+def test_no_show_button(browser, site, app):
+    ids = site["ids"]
+    browser.login(site["vol"])
+    browser.post(f"/activities/{ids['current']}/signup")
+    with app.app_context():
+        signup_id = db.session.scalar(select(Signup.id))
+    browser.login(site["admin"])
+    assert "未到场" in text(browser.get(f"/activities/{ids['current']}/service"))
+    response = browser.post(f"/activities/{ids['current']}/signups/{signup_id}/no-show")
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.get(Signup, signup_id).status == "no_show"
+    browser.login(site["other"])
+    assert browser.post(
+        f"/activities/{ids['current']}/signups/{signup_id}/no-show").status_code == 404

@@ -238,6 +238,23 @@ def check(activity_id: int, signup_id: int, what: str):
                 "#signups")
 
 
+@bp.route("/<int:activity_id>/signups/<int:signup_id>/no-show", methods=["POST"])
+@login_required
+def no_show(activity_id: int, signup_id: int):
+    activity = get_visible_or_404(current_user, Activity, activity_id)
+    signup = _signup(activity, signup_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        activities.mark_no_show(current_user, activity, signup)
+        db.session.commit()
+        flash(_("%(name)s 已标记为未到场", name=signup.volunteer.name), "success")
+    except RegistryError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+    return redirect(url_for(".service", activity_id=activity.id))
+
+
 @bp.route("/<int:activity_id>/checkin", methods=["GET", "POST"])
 @login_required
 def scan(activity_id: int):
