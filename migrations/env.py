@@ -97,6 +97,13 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        def include_object(obj, name, type_, reflected, compare_to):
+            # An index declared for one database only (Index(...).ddl_if) is not drift elsewhere.
+            ddl_if = getattr(obj, "_ddl_if", None) if type_ == "index" else None
+            return not (ddl_if is not None and ddl_if.dialect
+                        and ddl_if.dialect != connection.dialect.name)
+
+        conf_args.setdefault("include_object", include_object)
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
