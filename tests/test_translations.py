@@ -86,7 +86,7 @@ def test_language_switch_on_login_page(browser, path):
     assert 'lang="en"' in english
     assert "Log in" in english
     assert "Username or mobile number" in english
-    assert "Nanchong Social Governance Participation Platform" in english
+    assert "Nanchong Social Governance" in english
     assert "登录" not in english.replace(">中文<", "")
 
     browser.get("/lang/zh_Hans_CN")
