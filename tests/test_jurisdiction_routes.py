@@ -75,7 +75,7 @@ def test_guessed_ids_of_shunqing_rows_are_not_found(app, demo):
     api = ApiClient(app.test_client())
     api.token("gaoping", DEMO_PASSWORD)
     leaks = []
-    for rule, arg in _int_rules(app):
+    for rule, _arg in _int_rules(app):
         for ident in demo["foreign_ids"]:
             url = re.sub(r"<[^>]+>", str(ident), rule.rule)
             client = api if url.startswith("/api/") else official
