@@ -105,10 +105,16 @@ def test_chain_detects_a_removed_last_row(ctx):
 
 def test_audit_verify_command(app):
     runner = app.test_cli_runner()
+    with app.app_context():
+        for n in range(2):
+            audit.record("note", object_type="Test", object_id=str(n))
+        db.session.commit()
     result = runner.invoke(args=["audit-verify"])
     assert result.exit_code == 0 and "完整" in result.output
     with app.app_context():
-        db.session.execute(text("UPDATE audit_entry SET actor_name = 'x' WHERE id = 1"))
+        first = _entries(object_type="Test")[0]
+        db.session.execute(text("UPDATE audit_entry SET actor_name = 'x' WHERE id = :id"),
+                           {"id": first.id})
         db.session.commit()
     result = runner.invoke(args=["audit-verify"])
     assert result.exit_code == 1 and "校验失败" in result.output
