@@ -210,3 +210,18 @@ def test_no_page_loads_anything_from_the_internet(browser, make_user):
         page = browser.get(url).get_data(as_text=True)
         assert "http://" not in page.replace("http://127.0.0.1", "") or "cdn" not in page
         assert "cdn." not in page and "googleapis" not in page
+
+
+def test_me_gives_a_volunteer_their_own_full_record(app, api):
+    app.test_cli_runner().invoke(args=["seed-demo"])
+    api.token("13800000001", "Nanchong#2026")
+    me = api.get("/api/v1/me").get_json()
+    record = me["volunteer"]
+    assert record["phone"] == "13800000001"
+    assert "*" not in record["id_number"] and len(record["id_number"]) == 18
+    assert record["created_at"].endswith("+08:00")
+
+
+def test_me_has_no_volunteer_record_for_staff(api, make_user):
+    api.token(make_user("county_official", "511302"))
+    assert api.get("/api/v1/me").get_json()["volunteer"] is None

@@ -35,6 +35,9 @@ class MeResponse(UserBrief):
     phone = ma.fields.String(allow_none=True)
     must_change_password = ma.fields.Boolean()
     organization_id = ma.fields.Integer(allow_none=True)
+    volunteer = ma.fields.Dict(allow_none=True, metadata={
+        "description": "a volunteer's own record, unmasked (id, volunteer_no, name, id_number, "
+                       "phone, township_code, status, total_minutes, star_level)"})
 
 
 def user_brief(user) -> dict:
@@ -72,8 +75,15 @@ def revoke_token():
 @auth_required()
 @blp.response(200, MeResponse)
 def me():
-    """The caller's own profile, unmasked."""
+    """The caller's own profile, unmasked (a volunteer's own record included)."""
+    from registry.volunteers import own_volunteer, public_dict
+
     user = current_api_user()
+    volunteer = own_volunteer(user)
+    record = None
+    if volunteer is not None:
+        record = public_dict(volunteer, unmasked_for=user)
+        record["created_at"] = isoformat(record["created_at"])
     return {**user_brief(user), "username": user.username, "region_name": user.region.name,
             "phone": user.phone, "must_change_password": user.must_change_password,
-            "organization_id": user.organization_id}
+            "organization_id": user.organization_id, "volunteer": record}
