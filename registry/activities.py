@@ -33,7 +33,7 @@ from registry.activity_models import (
 )
 from registry.certificate_pdf import hours
 from registry.clock import from_local, to_local, utcnow
-from registry.errors import Conflict, NotAllowed, NotFound, ValidationFailed
+from registry.errors import Conflict, FieldErrors, NotAllowed, NotFound, ValidationFailed
 from registry.extensions import db
 from registry.models import STATION_ADMIN, VOLUNTEER, Station, User, Volunteer, star_level
 from registry.scoping import region_codes_under, visible
@@ -55,29 +55,6 @@ MAX_LENGTH = timedelta(days=30)
 MAX_CAPACITY = 100_000
 MAX_POINTS_PER_HOUR = 1000
 DATETIME_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S")
-
-
-class Errors:
-    """Collects field errors so that a form shows all of them at once."""
-
-    def __init__(self) -> None:
-        self.fields: dict[str, list[str]] = {}
-
-    def check(self, func, *args, **kwargs):
-        try:
-            return func(*args, **kwargs)
-        except ValidationFailed as error:
-            for name, messages in error.fields.items():
-                self.fields.setdefault(name, []).extend(messages)
-            return None
-
-    def add(self, field: str, message: str) -> None:
-        self.fields.setdefault(field, []).append(message)
-
-    def raise_if_any(self) -> None:
-        if self.fields:
-            first = next(iter(self.fields.values()))[0]
-            raise ValidationFailed(first, fields=self.fields)
 
 
 # ---------------------------------------------------------------- people and places
@@ -153,7 +130,7 @@ def parse_datetime(value: Any, field: str, label: str) -> datetime | None:
 
 def clean_activity(data: dict) -> dict:
     """Check an activity's fields; all problems at once, each at its field."""
-    errors = Errors()
+    errors = FieldErrors()
     clean = {
         "title": errors.check(check_text, data.get("title"), "title", "活动名称", max_length=100),
         "content": errors.check(check_text, data.get("content"), "content", "活动内容",
@@ -583,7 +560,7 @@ def correct_record(user: User, record: ServiceRecord, minutes: Any,
     activity = db.session.get(Activity, record.activity_id)
     require_organizer(user, activity)
     activity = lock_activity(activity.id)
-    errors = Errors()
+    errors = FieldErrors()
     minutes = errors.check(check_amount, minutes, "minutes", "更正后的服务时长（分钟）",
                            allow_zero=True)
     reason = errors.check(check_text, reason, "reason", "更正原因", max_length=500)

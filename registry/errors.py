@@ -89,6 +89,32 @@ class Conflict(RegistryError):
     code = "conflict"
 
 
+class FieldErrors:
+    """Collects every field's errors so that a form shows all of them at once."""
+
+    def __init__(self) -> None:
+        self.fields: dict[str, list[str]] = {}
+
+    def check(self, func, *args, **kwargs):
+        """Call a validator; keep its error instead of raising, and return None."""
+        try:
+            return func(*args, **kwargs)
+        except ValidationFailed as error:
+            for name, messages in error.fields.items():
+                self.fields.setdefault(name, []).extend(messages)
+            if not error.fields:
+                self.fields.setdefault("_schema", []).append(error.message)
+            return None
+
+    def add(self, field: str, message: str) -> None:
+        self.fields.setdefault(field, []).append(message)
+
+    def raise_if_any(self) -> None:
+        if self.fields:
+            first = next(iter(self.fields.values()))[0]
+            raise ValidationFailed(first, fields=self.fields)
+
+
 def translate_field_messages(messages) -> dict:
     """Flatten webargs' {'json': {'field': [...]}} into {'field': [Chinese, ...]}."""
     out: dict[str, list[str]] = {}

@@ -7,6 +7,7 @@ from stdnum.cn import ric
 from registry import audit, crypto, stations, volunteers
 from registry.clock import today_local
 from registry.demo import DEMO_PASSWORD
+from registry.errors import FieldErrors
 from registry.extensions import db
 from registry.volunteer_models import Station, Volunteer
 
@@ -93,7 +94,7 @@ def seed(users: dict) -> list:
         elif status == "pending":
             audit.set_actor(None)
             volunteer = volunteers._make_volunteer(
-                volunteers.validate_person(data, volunteers.FieldErrors()),
+                volunteers.validate_person(data, FieldErrors()),
                 status="pending", source="self", user=None)
         else:
             audit.set_actor(station_admin)

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from registry import accounts, audit, crypto, township_stats
 from registry.clock import today_local, utcnow
-from registry.errors import Conflict, NotAllowed, NotFound, ValidationFailed
+from registry.errors import Conflict, FieldErrors, NotAllowed, NotFound, ValidationFailed
 from registry.extensions import db
 from registry.masking import mask_id_number, mask_phone
 from registry.models import (
@@ -51,31 +51,6 @@ MACHINE = Machine(
              comment_required=True),
     ),
 )
-
-
-class FieldErrors:
-    """Collects every field's first error so a form shows them all at once."""
-
-    def __init__(self) -> None:
-        self.fields: dict[str, list[str]] = {}
-
-    def check(self, func, *args, **kwargs):
-        try:
-            return func(*args, **kwargs)
-        except ValidationFailed as error:
-            for name, messages in error.fields.items():
-                self.fields.setdefault(name, []).extend(messages)
-            if not error.fields:
-                self.fields.setdefault("_schema", []).append(error.message)
-            return None
-
-    def add(self, field: str, message: str) -> None:
-        self.fields.setdefault(field, []).append(message)
-
-    def raise_if_any(self) -> None:
-        if self.fields:
-            first = next(iter(self.fields.values()))[0]
-            raise ValidationFailed(first, fields=self.fields)
 
 
 def age_on(birth: date, day: date) -> int:
