@@ -3,10 +3,11 @@ locale, template helpers and security headers."""
 
 import secrets
 import time
+from functools import wraps
 
-from flask import Flask, flash, g, redirect, request, session, url_for
+from flask import Flask, abort, flash, g, redirect, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, logout_user
+from flask_login import current_user, login_required, logout_user
 
 from registry import audit
 from registry.accounts import ROLE_LABELS, password_expired
@@ -24,6 +25,22 @@ CSP = (
 # Pages a user who must change their password can still reach.
 OPEN_ENDPOINTS = {"auth.change_password", "auth.logout", "static", "main.set_language",
                   "main.healthz"}
+
+
+def roles(*allowed: str):
+    """A page for logged-in users with one of the allowed roles; others get 403."""
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapper(*args, **kwargs):
+            if current_user.role not in allowed:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorator
 
 
 def select_locale() -> str:

@@ -3,7 +3,6 @@ applications, review, documents, annual reports, grades, abnormal list, hubs, pa
 
 import csv
 import io
-from functools import wraps
 
 from flask import (
     Blueprint,
@@ -17,7 +16,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import or_, select
 
 from registry import audit, uploads
@@ -60,27 +59,12 @@ from registry.models import (
 from registry.pagination import paginate_query
 from registry.scoping import get_visible, get_visible_or_404, region_codes_under, scope_condition
 from registry.validators import parse_yuan
+from registry.web import roles
 from registry.workflow import history
 
 bp = Blueprint("organizations", __name__, url_prefix="/organizations")
 VIEW_ROLES = (*OFFICIAL_ROLES, ORG_ADMIN)
 EXPORT_LIMIT = 20_000
-
-
-def roles(*allowed):
-    """Logged in with one of allowed roles, else 403."""
-
-    def decorator(view):
-        @wraps(view)
-        @login_required
-        def wrapper(*args, **kwargs):
-            if current_user.role not in allowed:
-                abort(403)
-            return view(*args, **kwargs)
-
-        return wrapper
-
-    return decorator
 
 
 def _load(org_id: int) -> Organization:

@@ -1,10 +1,9 @@
 """Pages for incubation (孵化培育), training (人才培养) and grants (资金支持) under /support."""
 
-from functools import wraps
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import func, select
 
 from registry import incubation as inc
@@ -44,26 +43,11 @@ from registry.models import (
 )
 from registry.pagination import paginate_query
 from registry.scoping import get_visible_or_404, region_visible, visible_select
+from registry.web import roles
 from registry.workflow import history
 
 bp = Blueprint("support", __name__, url_prefix="/support")
 READERS = (*inc.OFFICIALS, ORG_ADMIN)
-
-
-def roles(*allowed: str):
-    """Logged in with one of allowed roles, else 403."""
-
-    def decorator(view):
-        @wraps(view)
-        @login_required
-        def wrapper(*args, **kwargs):
-            if current_user.role not in allowed:
-                abort(403)
-            return view(*args, **kwargs)
-
-        return wrapper
-
-    return decorator
 
 
 def form_page(form, save, done, message: str, template: str, **context):
