@@ -68,6 +68,9 @@ class Config:
     # Volunteer star ladder in hours (DOMAIN.md §5; local ladders differ).
     STAR_THRESHOLDS_HOURS = (100, 300, 600, 1000, 1500)
     POINTS_EXPIRY_MONTHS = 24
+    # Incubation period of an admitted organization (DOMAIN.md §3: typically 1–2 years).
+    INCUBATION_DEFAULT_MONTHS = 12
+    INCUBATION_MAX_MONTHS = 36
 
     @classmethod
     def check(cls) -> None:
