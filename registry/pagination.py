@@ -65,11 +65,14 @@ def decode_cursor(raw: str) -> int:
 
 
 def paginate_query(stmt: Select, key_column, args, *, default_per_page: int = 20,
-                   count: bool = True) -> Page:
+                   count: bool = True, count_cap: int | None = None) -> Page:
     """Run stmt (already filtered and ordered by key_column descending) for one page.
 
     With ?cursor= the page starts after that key (keyset: as fast deep as on top);
     otherwise ?page= uses OFFSET, fine for the first pages people click through.
+    With count_cap the total is exact up to the cap; above it `total` is None and
+    `extra["total_capped"]` is set, and cursor pages skip the count, so that a list of a
+    million rows never counts them all.
     """
     page = _int_arg(args, "page", 1, 1, MAX_PAGE, "页码 page ")
     per_page = _int_arg(args, "per_page", default_per_page, 1, MAX_PER_PAGE, "每页条数 per_page ")
@@ -82,10 +85,15 @@ def paginate_query(stmt: Select, key_column, args, *, default_per_page: int = 20
     rows = list(db.session.execute(rows_stmt).scalars())
     more = len(rows) > per_page
     rows = rows[:per_page]
-    total = None
-    if count:
+    total, extra = None, {}
+    if count and count_cap is None:
         total = db.session.scalar(select(func.count()).select_from(
             stmt.order_by(None).subquery()))
+    elif count and not raw_cursor:
+        limited = stmt.order_by(None).with_only_columns(key_column).limit(count_cap + 1)
+        total = db.session.scalar(select(func.count()).select_from(limited.subquery()))
+        if total > count_cap:
+            total, extra = None, {"total_capped": True}
     key_name = key_column.key
     next_cursor = encode_cursor(getattr(rows[-1], key_name)) if more and rows else None
-    return Page(rows, page, per_page, total, next_cursor, raw_cursor)
+    return Page(rows, page, per_page, total, next_cursor, raw_cursor, extra)

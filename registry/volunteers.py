@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from contextlib import contextmanager
 from datetime import date
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import exists, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from registry import accounts, audit, crypto, township_stats
@@ -316,12 +316,6 @@ COUNT_CAP = 1_000
 MAX_OFFSET_PAGE = 50
 
 
-def capped_count(stmt, cap: int = COUNT_CAP) -> int:
-    """The number of rows of stmt, counting no further than cap + 1 (bounded cost at any size)."""
-    inner = stmt.order_by(None).with_only_columns(Volunteer.id).limit(cap + 1).subquery()
-    return db.session.scalar(select(func.count()).select_from(inner)) or 0
-
-
 def list_volunteers(user: User, args: Mapping, *, count: bool = True) -> Page:
     """One page of the volunteers user may see (keyset with ?cursor= for deep pages).
 
@@ -334,14 +328,7 @@ def list_volunteers(user: User, args: Mapping, *, count: bool = True) -> Page:
     if raw_page.isdigit() and int(raw_page) > MAX_OFFSET_PAGE:
         raise ValidationFailed(f"页码最大为 {MAX_OFFSET_PAGE}，更往后请用“下一页”"
                                "（API 用 next_cursor）翻页", "page")
-    page = paginate_query(stmt, Volunteer.id, args, count=False)
-    if count and not args.get("cursor"):
-        total = capped_count(stmt)
-        if total > COUNT_CAP:
-            page.extra["total_capped"] = True
-        else:
-            page.total = total
-    return page
+    return paginate_query(stmt, Volunteer.id, args, count=count, count_cap=COUNT_CAP)
 
 
 def public_dict(volunteer: Volunteer, *, unmasked_for: User | None = None) -> dict:

@@ -142,6 +142,20 @@ def test_pagination_pages_and_cursor_agree(app):
         assert len(last.items) == 5 and last.next_cursor is None
 
 
+def test_pagination_count_cap(app):
+    _users(app, 25)
+    with app.app_context():
+        admin = User(id=0, role="system_admin", region_code="511300", username="x",
+                     display_name="x", password_hash="x", active=True)
+        stmt = visible_select(admin, User).order_by(User.id.desc())
+        capped = paginate_query(stmt, User.id, {"per_page": "10"}, count_cap=20)
+        assert capped.total is None and capped.extra == {"total_capped": True}
+        exact = paginate_query(stmt, User.id, {"per_page": "10"}, count_cap=30)
+        assert exact.total == 25 and exact.extra == {}
+        deep = paginate_query(stmt, User.id, {"cursor": capped.next_cursor}, count_cap=30)
+        assert deep.total is None and len(deep.items) == 15
+
+
 @pytest.mark.parametrize(
     "args, field",
     [

@@ -17,6 +17,8 @@ from registry.scoping import get_visible
 from registry.views.api import auth_required, blp, current_api_user, page_body
 from registry.views.api.schemas import JsonBody, PageArgs, PageSchema
 
+# Exact totals up to this many entries; a long ledger pages on by next_cursor.
+LEDGER_COUNT_CAP = 1000
 IDEMPOTENCY_DOC = {"parameters": [{
     "in": "header", "name": "Idempotency-Key", "required": False,
     "schema": {"type": "string", "maxLength": 100},
@@ -299,7 +301,8 @@ def my_ledger(args):
     """The caller's ledger entries, newest first."""
     from registry.models import PointsLedgerEntry
 
-    page = paginate_query(ledger.entries_stmt(_me()), PointsLedgerEntry.id, args)
+    page = paginate_query(ledger.entries_stmt(_me()), PointsLedgerEntry.id, args,
+                          count_cap=LEDGER_COUNT_CAP)
     return page_body(page, lambda e: {
         "id": e.id, "created_at": isoformat(e.created_at), "kind": e.kind, "points": e.points,
         "balance_after": e.balance_after, "memo": e.memo})

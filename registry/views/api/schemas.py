@@ -23,7 +23,10 @@ class PageArgs(QueryArgs):
 class PageSchema(ma.Schema):
     page = ma.fields.Integer()
     per_page = ma.fields.Integer()
-    total = ma.fields.Integer(allow_none=True)
+    total = ma.fields.Integer(allow_none=True, metadata={
+        "description": "null when not counted: a cursor page, or more rows than a large "
+                       "list counts (then total_capped is true)"})
+    total_capped = ma.fields.Boolean(metadata={"description": "more rows than are counted"})
     next_cursor = ma.fields.String(allow_none=True)
 
 
