@@ -38,6 +38,6 @@ clean-db:
 
 # English catalogue: msgids are the Chinese texts; en/ holds their English.
 translations: venv
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o registry/translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k N_ -o registry/translations/messages.pot .
 	$(BIN)/pybabel update -i registry/translations/messages.pot -d registry/translations -l en --no-fuzzy-matching
 	$(BIN)/pybabel compile -d registry/translations -l en

@@ -204,3 +204,14 @@ def test_login_rate_limit_per_ip(app, browser):
     assert statuses[-1] == 429
     assert "请求过于频繁" in browser.post("/login", {"login": "n", "password": "x"}).get_data(
         as_text=True)
+
+
+def test_chosen_language_survives_login_and_logout(browser, make_user):
+    username = make_user("county_official", "511302")
+    browser.get("/lang/en")
+    browser.login(username)
+    with browser.client.session_transaction() as session:
+        assert session["lang"] == "en"
+    browser.post("/logout")
+    with browser.client.session_transaction() as session:
+        assert session["lang"] == "en"

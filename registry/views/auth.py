@@ -47,7 +47,10 @@ def login():
             form.password.errors = [error.message]
         else:
             audit.set_actor(user)
-            session.clear()
+            lang = session.get("lang")
+            session.clear()  # a new session on login (no fixation); keep the chosen language
+            if lang:
+                session["lang"] = lang
             login_user(user)
             session["last_seen"] = time.time()
             audit.record("login", user)
@@ -63,7 +66,10 @@ def logout():
     audit.record("logout", current_user)
     db.session.commit()
     logout_user()
+    lang = session.get("lang")
     session.clear()
+    if lang:
+        session["lang"] = lang
     flash(_("已退出登录"), "info")
     return redirect(url_for("auth.login"))
 
