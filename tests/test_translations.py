@@ -107,3 +107,4 @@ def test_logged_in_page_in_english(browser, make_user):
     page = browser.get("/").get_data(as_text=True)
     assert "Hello, 李干事" in page
     assert "Log out" in page and "退出登录" not in page
+    assert "County civil affairs official" in page and "县级民政干部" not in page
