@@ -33,7 +33,7 @@ from registry.forms.activities import (
 )
 from registry.models import CITY_OFFICIAL, COUNTY_OFFICIAL, STATION_ADMIN
 from registry.pagination import paginate_query
-from registry.scoping import get_visible_or_404
+from registry.scoping import get_visible, get_visible_or_404
 
 bp = Blueprint("activities", __name__, url_prefix="/activities")
 STAFF = (STATION_ADMIN, COUNTY_OFFICIAL, CITY_OFFICIAL)
@@ -219,7 +219,7 @@ def cancel(activity_id: int):
 
 
 def _signup(activity: Activity, signup_id: int) -> Signup:
-    signup = db.session.get(Signup, signup_id)
+    signup = get_visible(current_user, Signup, signup_id)
     if signup is None or signup.activity_id != activity.id:
         abort(404)
     return signup
