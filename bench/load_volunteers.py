@@ -61,9 +61,10 @@ def main(argv: list[str] | None = None) -> int:
 
     from registry import accounts, create_app
     from registry.extensions import db
-    from registry.models import Region, Station, User, Volunteer
+    from registry.models import Region, User
     from registry.regions import load_regions
-    from registry.volunteer_cli import seed_volunteers
+    from registry.volunteers.bulk import seed_volunteers
+    from registry.volunteers.models import Station, Volunteer
 
     app = create_app("production")
     with app.app_context():

@@ -6,6 +6,13 @@ from pathlib import Path
 from flask import Flask
 
 from config import CONFIGS
+from registry import admin, audit  # noqa: F401  (audit registers its session events)
+from registry.areas import AREAS
+from registry.cli import register_cli
+from registry.errors import register_error_handlers
+from registry.extensions import babel, csrf, db, limiter, login_manager, migrate
+from registry.request_hooks import register_request_hooks, select_locale
+from registry.views import register_views
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -27,21 +34,13 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     if not app.config.get("UPLOAD_DIR"):
         app.config["UPLOAD_DIR"] = str(Path(app.instance_path) / "uploads")
     register_extensions(app)
-    register_blueprints(app)
-    register_commands(app)
-    from registry.errors import register_error_handlers
-    from registry.web import register_request_hooks
-
+    register_areas(app)
     register_error_handlers(app)
     register_request_hooks(app)
     return app
 
 
 def register_extensions(app: Flask) -> None:
-    from registry import admin, audit  # noqa: F401  (audit registers its session events)
-    from registry.extensions import babel, csrf, db, limiter, login_manager, migrate
-    from registry.web import select_locale
-
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True,
                      compare_type=True)
@@ -53,16 +52,17 @@ def register_extensions(app: Flask) -> None:
         default_translation_directories=str(ROOT / "registry" / "translations"),
     )
     limiter.init_app(app)
-    admin.init_admin(app)
 
 
-def register_blueprints(app: Flask) -> None:
-    from registry.views import register_views
-
-    register_views(app)
-
-
-def register_commands(app: Flask) -> None:
-    from registry.cli import register_cli
-
+def register_areas(app: Flask) -> None:
+    """The kernel's pages, back office and commands, then each area's (registry/areas.py)."""
+    register_views(app, [module for area in AREAS for module in area.pages])
+    admin.init_admin(app, [view for area in AREAS for view in area.admin.admin_views()])
     register_cli(app)
+    for area in AREAS:
+        area.cli.register(app)
+    app.extensions["registry_demo_seeds"] = [area.demo.seed for area in AREAS]
+
+    @app.context_processor
+    def area_templates():
+        return {"areas": AREAS}

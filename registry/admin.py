@@ -24,6 +24,7 @@ from registry.models import (
     Region,
     User,
 )
+from registry.request_hooks import csp_nonce
 from registry.scoping import get_visible, region_visible, scope_condition
 from registry.validators import normalize_phone
 
@@ -213,19 +214,8 @@ class AuditEntryView(ScopedModelView):
         raise ValidationError("审计日志只读，不能修改")
 
 
-def _area_views():
-    """Back-office views contributed by each area module."""
-    import importlib
-
-    for name in ("registry.org_admin", "registry.support_admin", "registry.volunteer_admin",
-                 "registry.activity_admin"):
-        module = importlib.import_module(name)
-        yield from module.admin_views()
-
-
-def init_admin(app) -> None:
-    from registry.web import csp_nonce
-
+def init_admin(app, area_views) -> None:
+    """The back office: the kernel's views (users, regions, the audit log), then each area's."""
     admin = Admin(
         app,
         name="南充社会治理·后台",
@@ -236,5 +226,5 @@ def init_admin(app) -> None:
     admin.add_view(UserView(User, name="用户", category="系统"))
     admin.add_view(RegionView(Region, name="行政区划", category="系统"))
     admin.add_view(AuditEntryView(AuditEntry, name="审计日志", category="系统"))
-    for view in _area_views():
+    for view in area_views:
         admin.add_view(view)

@@ -1,4 +1,5 @@
-"""Command-line tasks: regions, users, demo data, audit verification."""
+"""The kernel's command-line tasks: regions, users, demo data, the audit chain, idempotency keys;
+each area adds its own from its cli.py (registered from registry/areas.py)."""
 
 import sys
 
@@ -7,9 +8,12 @@ from flask import Flask, current_app
 from sqlalchemy import func, select
 
 from registry import accounts, audit
+from registry.demo import DEMO_PASSWORD, DEMO_USERS, seed_demo
 from registry.errors import RegistryError
 from registry.extensions import db
-from registry.models import User
+from registry.idempotency import purge
+from registry.models import AuditEntry, User
+from registry.regions import load_regions
 
 
 def fail(message: str) -> None:
@@ -21,8 +25,6 @@ def register_cli(app: Flask) -> None:
     @app.cli.command("load-regions")
     def load_regions_command():
         """Load Nanchong's city, counties and townships (idempotent)."""
-        from registry.regions import load_regions
-
         added, updated = load_regions()
         db.session.commit()
         click.echo(f"行政区划：新增 {added} 条，更新 {updated} 条")
@@ -48,9 +50,6 @@ def register_cli(app: Flask) -> None:
         """Load demo data if missing (a second run changes nothing) and print the logins."""
         if current_app.config["ENV_NAME"] == "production":
             fail("生产配置不加载演示数据")
-        from registry.demo import seed_demo
-        from registry.regions import load_regions
-
         load_regions()
         logins = seed_demo()
         db.session.commit()
@@ -59,15 +58,11 @@ def register_cli(app: Flask) -> None:
     @app.cli.command("demo-logins")
     def demo_logins_command():
         """Print the demo logins."""
-        from registry.demo import DEMO_PASSWORD, DEMO_USERS
-
         print_logins([(u, DEMO_PASSWORD, accounts.ROLE_LABELS[r]) for u, r, _, _ in DEMO_USERS])
 
     @app.cli.command("audit-verify")
     def audit_verify_command():
         """Check the audit log's hash chain; exit 1 if a row was changed or removed."""
-        from registry.models import AuditEntry
-
         problems = audit.verify_chain()
         total = db.session.scalar(select(func.count()).select_from(AuditEntry))
         if problems:
@@ -81,16 +76,13 @@ def register_cli(app: Flask) -> None:
         """Exit 0 if the database has no users yet (make run then loads the demo)."""
         sys.exit(0 if db.session.scalar(select(func.count()).select_from(User)) == 0 else 1)
 
-
-    for module in _area_cli_modules():
-        module.register(app)
-
-
-def _area_cli_modules():
-    """Commands contributed by each area (bulk seeding, ledger checks, ...)."""
-    from registry import activity_cli, org_cli, support_cli, volunteer_cli
-
-    return (org_cli, support_cli, volunteer_cli, activity_cli)
+    @app.cli.command("idempotency-purge")
+    @click.option("--days", type=click.IntRange(1, 3650), default=7, show_default=True)
+    def idempotency_purge_command(days: int):
+        """Delete Idempotency-Key records older than --days."""
+        removed = purge(days)
+        db.session.commit()
+        click.echo(f"已删除 {removed} 条 {days} 天前的 Idempotency-Key 记录")
 
 
 def print_logins(logins) -> None:

@@ -1,5 +1,6 @@
 """Demo data for trying the app: accounts in two counties, then each area's own demo rows."""
 
+from flask import current_app
 from sqlalchemy import select
 
 from registry import accounts
@@ -29,14 +30,9 @@ def seed_demo() -> list[tuple[str, str, str]]:
             user, _ = accounts.create_user(username, DEMO_PASSWORD, role, region, name)
         users[username] = user
     logins = [(u, DEMO_PASSWORD, accounts.ROLE_LABELS[r]) for u, r, _, _ in DEMO_USERS]
-    for seed in _area_seeds():
+    # Each area's demo seed, in the order of registry/areas.py (create_app puts them here).
+    for seed in current_app.extensions["registry_demo_seeds"]:
         logins += seed(users) or []
     db.session.flush()
     return logins
 
-
-def _area_seeds():
-    """Each area's demo seeding function (organizations, volunteers, ...)."""
-    from registry import activity_demo, org_demo, support_demo, volunteer_demo
-
-    return (org_demo.seed, support_demo.seed, volunteer_demo.seed, activity_demo.seed)

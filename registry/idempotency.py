@@ -1,32 +1,13 @@
-"""Idempotency-Key for API endpoints that move points, stock or money (API.md).
+"""The Idempotency-Key records and their purge; the API's decorator is in
+registry/views/api/idempotency.py."""
 
-Put `@idempotent` between `@blp.response(...)` and the view function, and let the view
-*flush only*: the decorator commits. With an `Idempotency-Key` header, the key row is
-inserted first (a concurrent request with the same key waits on the unique index, then
-replays), the view runs, and its result is stored in the same transaction as what it moved.
-The same key with the same method, path and body returns the stored result and moves nothing
-again; the same key with another request is a 422. Errors are not stored (a retry runs again).
-Without the header the view simply runs and is committed.
-"""
-
-import hashlib
-import json
-import re
 from datetime import datetime
-from functools import wraps
-from typing import Any
 
-from flask import request
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from registry.clock import utcnow
-from registry.errors import ValidationFailed
 from registry.extensions import db
-
-HEADER = "Idempotency-Key"
-KEY_RE = re.compile(r"^[A-Za-z0-9._:\-]{1,100}$")
 
 
 class IdempotencyRecord(db.Model):
@@ -44,75 +25,6 @@ class IdempotencyRecord(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
-def request_fingerprint() -> str:
-    """SHA-256 of method, path and body (JSON normalised, so key order does not matter)."""
-    raw = request.get_data(cache=True)
-    try:
-        body = json.dumps(json.loads(raw or b"null"), sort_keys=True, separators=(",", ":"))
-    except ValueError:
-        body = raw.hex()
-    payload = f"{request.method} {request.path}\n{body}"
-    return hashlib.sha256(payload.encode()).hexdigest()
-
-
-def sent_key() -> str | None:
-    """The request's Idempotency-Key, checked, or None."""
-    key = request.headers.get(HEADER)
-    if key is None:
-        return None
-    key = key.strip()
-    if not KEY_RE.match(key):
-        raise ValidationFailed("Idempotency-Key 应为 1–100 个字母、数字或 . _ : -", HEADER)
-    return key
-
-
-def _split(result: Any) -> tuple[Any, int | None]:
-    if isinstance(result, tuple):
-        return result[0], (result[1] if len(result) > 1 else None)
-    return result, None
-
-
-def idempotent(view):
-    """Replay the first result for a repeated Idempotency-Key; commit the view's work."""
-
-    @wraps(view)
-    def wrapper(*args, **kwargs):
-        from registry.views.api import current_api_user
-
-        key = sent_key()
-        if key is None:
-            result = view(*args, **kwargs)
-            db.session.commit()
-            return result
-        user = current_api_user()
-        fingerprint = request_fingerprint()
-        record = IdempotencyRecord(user_id=user.id, key=key, request_hash=fingerprint)
-        try:
-            with db.session.begin_nested():
-                db.session.add(record)
-                db.session.flush()
-        except IntegrityError:
-            return _replay(user.id, key, fingerprint)
-        result = view(*args, **kwargs)
-        body, status = _split(result)
-        record.status_code = status
-        record.response_body = json.dumps(body, ensure_ascii=False, default=str)
-        db.session.commit()
-        return result
-
-    return wrapper
-
-
-def _replay(user_id: int, key: str, fingerprint: str):
-    db.session.rollback()
-    record = db.session.scalar(select(IdempotencyRecord).where(
-        IdempotencyRecord.user_id == user_id, IdempotencyRecord.key == key))
-    if record is None or record.response_body is None:
-        raise ValidationFailed("相同 Idempotency-Key 的请求正在处理，请稍后重试", HEADER)
-    if record.request_hash != fingerprint:
-        raise ValidationFailed("该 Idempotency-Key 已用于另一个请求，请换一个新的键", HEADER)
-    body = json.loads(record.response_body)
-    return (body, record.status_code) if record.status_code else body
 
 
 def purge(older_than_days: int = 7) -> int:
@@ -125,3 +37,5 @@ def purge(older_than_days: int = 7) -> int:
     result = db.session.execute(delete(IdempotencyRecord).where(
         IdempotencyRecord.created_at < cutoff))
     return result.rowcount or 0
+
+

@@ -167,8 +167,3 @@ def always(value: bool) -> ColumnElement[bool]:
     """A SQL literal true or false, for scoping rules that are all or nothing."""
     return true() if value else false()
 
-
-from registry.activity_models import *  # noqa: E402,F403  (activities, service, ledger)
-from registry.org_models import *  # noqa: E402,F403  (organizations and their support)
-from registry.support_models import *  # noqa: E402,F403  (incubation, training, grants)
-from registry.volunteer_models import *  # noqa: E402,F403  (stations, volunteers)

@@ -13,9 +13,10 @@ from test_activity_helpers import (  # noqa: F401  (browser: a fixture)
     make_volunteer,
 )
 
-from registry import activities
+from registry.activities import service_records
+from registry.activities.models import Activity
 from registry.extensions import db
-from registry.models import Activity, PointsLedgerEntry
+from registry.points.models import PointsLedgerEntry
 
 VIEWS = ("activity", "signup", "servicerecord", "servicecorrection", "pointsledgerentry",
          "servicecertificate")
@@ -31,7 +32,7 @@ def data(app):
         activity = make_activity(admin, start_in=timedelta(hours=-3))
         foreign = make_activity(other, start_in=timedelta(hours=-3))
         volunteer, vname = make_volunteer()
-        record = activities.confirm_service(admin, activity, volunteer, 60)
+        record = service_records.confirm_service(admin, activity, volunteer, 60)
         db.session.commit()
         entry = db.session.scalar(select(PointsLedgerEntry.id))
         return {"admin": admin.username, "other": other.username, "vol": vname,

@@ -6,9 +6,11 @@ import pytest
 from sqlalchemy import func, select
 from test_activity_helpers import local_str, make_admin, make_station, make_volunteer
 
+from registry.activities.models import ServiceRecord
 from registry.clock import utcnow
 from registry.extensions import db
-from registry.models import PointsLedgerEntry, ServiceRecord, User
+from registry.models import User
+from registry.points.models import PointsLedgerEntry
 
 
 @pytest.fixture

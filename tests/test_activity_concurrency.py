@@ -8,10 +8,13 @@ from conftest import PG_URL
 from sqlalchemy import func, select
 from test_activity_helpers import make_activity, make_admin, make_station, make_volunteer
 
-from registry import activities
+from registry.activities import service_records, signups
+from registry.activities.models import Activity, ServiceRecord, Signup
 from registry.errors import RegistryError
 from registry.extensions import db
-from registry.models import PointsLedgerEntry, ServiceRecord, Signup, User
+from registry.models import User
+from registry.points.models import PointsLedgerEntry
+from registry.volunteers.models import Volunteer
 
 pytestmark = pytest.mark.skipif(not PG_URL, reason="row locks need PostgreSQL")
 
@@ -53,7 +56,7 @@ def test_last_places_are_not_oversold(app):
     def signer(name):
         def call():
             user = db.session.scalar(select(User).where(User.username == name))
-            activities.sign_up(user, db.session.get(activities.Activity, activity_id))
+            signups.sign_up(user, db.session.get(Activity, activity_id))
         return call
 
     results = run_all(app, [signer(name) for name in names])
@@ -74,9 +77,9 @@ def test_confirming_twice_at_once_credits_once(app):
         db.session.commit()
 
     def confirm():
-        activities.confirm_service(db.session.get(User, admin_id),
-                                   db.session.get(activities.Activity, activity_id),
-                                   db.session.get(activities.Volunteer, volunteer_id), 60)
+        service_records.confirm_service(db.session.get(User, admin_id),
+                                   db.session.get(Activity, activity_id),
+                                   db.session.get(Volunteer, volunteer_id), 60)
 
     results = run_all(app, [confirm for _ in range(6)])
     assert results.count("ok") == 1 and results.count(409) == 5

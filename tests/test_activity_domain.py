@@ -13,18 +13,17 @@ from test_activity_helpers import (
     make_volunteer,
 )
 
-from registry import activities, ledger
+from registry.activities import operations as activities
+from registry.activities import service_records, signups
+from registry.activities.models import Activity, ServiceRecord
 from registry.audit import AppendOnlyError
 from registry.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from registry.extensions import db
-from registry.models import (
-    AuditEntry,
-    PointsLedgerEntry,
-    ServiceRecord,
-    TownshipYearStats,
-    User,
-    Volunteer,
-)
+from registry.models import AuditEntry, User
+from registry.points import ledger
+from registry.points import operations as points
+from registry.points.models import PointsLedgerEntry
+from registry.volunteers.models import TownshipYearStats, Volunteer
 
 
 @pytest.fixture
@@ -59,7 +58,7 @@ def test_bad_activity_input(world, changes, field):
     with pytest.raises(ValidationFailed) as error:
         activities.create_activity(admin, activity_data(**changes))
     assert field in error.value.fields
-    assert db.session.scalar(select(func.count()).select_from(activities.Activity)) == 0
+    assert db.session.scalar(select(func.count()).select_from(Activity)) == 0
 
 
 def test_end_before_start(world):
@@ -113,19 +112,19 @@ def test_signup_waitlist_and_promotion(world):
     activity = make_activity(admin, capacity=2)
     people = [make_volunteer() for _ in range(4)]
     users = [user_of(name) for _, name in people]
-    statuses = [activities.sign_up(u, activity).status for u in users]
+    statuses = [signups.sign_up(u, activity).status for u in users]
     assert statuses == ["signed_up", "signed_up", "waitlisted", "waitlisted"]
     with pytest.raises(Conflict) as error:
-        activities.sign_up(users[0], activity)
+        signups.sign_up(users[0], activity)
     assert "重复报名" in error.value.message
-    activities.cancel_signup(users[1], activity)
+    signups.cancel_signup(users[1], activity)
     states = {s.volunteer_id: s.status for s in db.session.scalars(
-        activities.signups_stmt(activity))}
+        signups.signups_stmt(activity))}
     assert states[people[2][0].id] == "signed_up"  # first on the list moves up
     assert states[people[3][0].id] == "waitlisted"
     # Signing up again after cancelling goes to the end of the queue.
-    assert activities.sign_up(users[1], activity).status == "waitlisted"
-    activities.cancel_signup(users[3], activity)  # a waitlisted one leaves: nobody moves
+    assert signups.sign_up(users[1], activity).status == "waitlisted"
+    signups.cancel_signup(users[3], activity)  # a waitlisted one leaves: nobody moves
     assert activities.occupied(activity) == 2
 
 
@@ -136,46 +135,46 @@ def test_signup_rules(world):
     _, username = make_volunteer()
     user = user_of(username)
     with pytest.raises(Conflict):
-        activities.sign_up(user, draft)
+        signups.sign_up(user, draft)
     with pytest.raises(Conflict) as error:
-        activities.sign_up(user, ended)
+        signups.sign_up(user, ended)
     assert "已结束" in error.value.message
     _, pending_name = make_volunteer(status="pending")
     with pytest.raises(Conflict):
-        activities.sign_up(user_of(pending_name), make_activity(admin))
+        signups.sign_up(user_of(pending_name), make_activity(admin))
     with pytest.raises(NotAllowed):
-        activities.sign_up(admin, make_activity(admin))
+        signups.sign_up(admin, make_activity(admin))
     with pytest.raises(NotFound):
-        activities.cancel_signup(user, make_activity(admin))
+        signups.cancel_signup(user, make_activity(admin))
 
 
 def test_checkin_checkout_and_default_minutes(world):
     _, admin = world
     activity = make_activity(admin, start_in=timedelta(minutes=-30))
     volunteer, username = make_volunteer()
-    signup = activities.sign_up(user_of(username), activity)
+    signup = signups.sign_up(user_of(username), activity)
     with pytest.raises(Conflict):
-        activities.check_out(admin, activity, signup)
-    activities.check_in(admin, activity, signup)
-    activities.check_out(admin, activity, signup)
+        signups.check_out(admin, activity, signup)
+    signups.check_in(admin, activity, signup)
+    signups.check_out(admin, activity, signup)
     assert signup.status == "checked_out"
     signup.check_in_at = activity.starts_at - timedelta(minutes=20)  # early: capped
     signup.check_out_at = activity.starts_at + timedelta(minutes=95)
-    assert activities.default_minutes(activity, signup) == 95
+    assert service_records.default_minutes(activity, signup) == 95
     signup.check_out_at = activity.ends_at + timedelta(hours=1)  # late: capped
-    assert activities.default_minutes(activity, signup) == 120
+    assert service_records.default_minutes(activity, signup) == 120
     other = make_admin("511302002")
     with pytest.raises(NotAllowed):
-        activities.check_in(other, activity, signup)
+        signups.check_in(other, activity, signup)
 
 
 def test_checkin_window(world):
     _, admin = world
     activity = make_activity(admin, start_in=timedelta(days=2))
     _, username = make_volunteer()
-    signup = activities.sign_up(user_of(username), activity)
+    signup = signups.sign_up(user_of(username), activity)
     with pytest.raises(Conflict):
-        activities.check_in(admin, activity, signup)
+        signups.check_in(admin, activity, signup)
 
 
 def test_qr_scan_checks_in_then_out(world):
@@ -183,21 +182,21 @@ def test_qr_scan_checks_in_then_out(world):
     activity = make_activity(admin, start_in=timedelta(minutes=-10))
     volunteer, username = make_volunteer()
     user = user_of(username)
-    code = activities.checkin_code(activity)
+    code = signups.checkin_code(activity)
     with pytest.raises(ValidationFailed):
-        activities.scan(user, activity, code + "x")
+        signups.scan(user, activity, code + "x")
     other = make_activity(admin, start_in=timedelta(minutes=-10))
     with pytest.raises(ValidationFailed):
-        activities.scan(user, other, code)
-    signup, action = activities.scan(user, activity, code)  # not signed up: a walk-in
+        signups.scan(user, other, code)
+    signup, action = signups.scan(user, activity, code)  # not signed up: a walk-in
     assert action == "checked_in" and signup.walk_in
     with pytest.raises(Conflict):
-        activities.scan(user, activity, code)  # too soon to check out
+        signups.scan(user, activity, code)  # too soon to check out
     signup.check_in_at -= timedelta(minutes=30)
-    signup, action = activities.scan(user, activity, code)
+    signup, action = signups.scan(user, activity, code)
     assert action == "checked_out"
     with pytest.raises(Conflict):
-        activities.scan(user, activity, code)
+        signups.scan(user, activity, code)
 
 
 def confirm_setup(admin, pph=10, **kwargs):
@@ -209,12 +208,12 @@ def confirm_setup(admin, pph=10, **kwargs):
 def test_confirm_credits_points_once(world):
     station, admin = world
     activity, volunteer, _ = confirm_setup(admin, pph=7)
-    record = activities.confirm_service(admin, activity, volunteer, 100)
+    record = service_records.confirm_service(admin, activity, volunteer, 100)
     assert record.points == 100 * 7 // 60 == 11
     assert ledger.balance(volunteer).balance == 11
     assert db.session.get(Volunteer, volunteer.id).total_minutes == 100
     with pytest.raises(Conflict):
-        activities.confirm_service(admin, activity, volunteer, 60)
+        service_records.confirm_service(admin, activity, volunteer, 60)
     entries = db.session.scalar(select(func.count()).select_from(PointsLedgerEntry))
     assert entries == 1
     assert ledger.balance(volunteer).balance == 11
@@ -222,7 +221,7 @@ def test_confirm_credits_points_once(world):
     assert (stats.service_minutes, stats.points_issued) == (100, 11)
     signup = activities.signup_of(activity, volunteer)
     assert signup.status == "confirmed" and signup.walk_in and record.walk_in
-    assert list(ledger.mismatches()) == []
+    assert list(points.mismatches()) == []
 
 
 @pytest.mark.parametrize("minutes, status", [(121, ValidationFailed), (0, ValidationFailed),
@@ -232,7 +231,7 @@ def test_confirm_bad_minutes(world, minutes, status):
     _, admin = world
     activity, volunteer, _ = confirm_setup(admin)
     with pytest.raises(status):
-        activities.confirm_service(admin, activity, volunteer, minutes)
+        service_records.confirm_service(admin, activity, volunteer, minutes)
     assert db.session.scalar(select(func.count()).select_from(ServiceRecord)) == 0
     assert ledger.balance(volunteer).balance == 0
 
@@ -242,24 +241,24 @@ def test_confirm_rules(world):
     upcoming = make_activity(admin)
     volunteer, _ = make_volunteer()
     with pytest.raises(Conflict):
-        activities.confirm_service(admin, upcoming, volunteer, 30)
+        service_records.confirm_service(admin, upcoming, volunteer, 30)
     activity, volunteer, _ = confirm_setup(admin)
     other = make_admin("511302002")
     with pytest.raises(NotAllowed):
-        activities.confirm_service(other, activity, volunteer, 30)
+        service_records.confirm_service(other, activity, volunteer, 30)
 
 
 def test_confirm_changed_minutes_needs_reason(world):
     _, admin = world
     activity, volunteer, username = confirm_setup(admin, length=timedelta(hours=4))
-    signup = activities.sign_up(user_of(username), activity)
+    signup = signups.sign_up(user_of(username), activity)
     signup.status = "checked_out"
     signup.check_in_at = activity.starts_at
     signup.check_out_at = activity.starts_at + timedelta(minutes=90)
     with pytest.raises(ValidationFailed) as error:
-        activities.confirm_service(admin, activity, volunteer, 100)
+        service_records.confirm_service(admin, activity, volunteer, 100)
     assert "reason" in error.value.fields
-    record = activities.confirm_service(admin, activity, volunteer, 100, "签退前忘记扫码")
+    record = service_records.confirm_service(admin, activity, volunteer, 100, "签退前忘记扫码")
     assert record.default_minutes == 90 and record.change_reason == "签退前忘记扫码"
     assert not record.walk_in
 
@@ -267,18 +266,18 @@ def test_confirm_changed_minutes_needs_reason(world):
 def test_correction_appends_and_adjusts(world):
     _, admin = world
     activity, volunteer, _ = confirm_setup(admin, pph=60)
-    record = activities.confirm_service(admin, activity, volunteer, 100)
+    record = service_records.confirm_service(admin, activity, volunteer, 100)
     with pytest.raises(ValidationFailed):
-        activities.correct_record(admin, record, 80, "")
+        service_records.correct_record(admin, record, 80, "")
     with pytest.raises(ValidationFailed):
-        activities.correct_record(admin, record, 100, "没变化")
+        service_records.correct_record(admin, record, 100, "没变化")
     with pytest.raises(ValidationFailed):
-        activities.correct_record(admin, record, 500, "太长")
-    activities.correct_record(admin, record, 80, "实际提前离开")
+        service_records.correct_record(admin, record, 500, "太长")
+    service_records.correct_record(admin, record, 80, "实际提前离开")
     assert ledger.balance(volunteer).balance == 80
     assert db.session.get(Volunteer, volunteer.id).total_minutes == 80
-    activities.correct_record(admin, record, 110, "补记准备时间")
-    assert activities.record_totals(record) == (110, 110)
+    service_records.correct_record(admin, record, 110, "补记准备时间")
+    assert service_records.record_totals(record) == (110, 110)
     kinds = list(db.session.scalars(select(PointsLedgerEntry.kind)
                                     .order_by(PointsLedgerEntry.id)))
     assert kinds == ["earn", "reverse", "adjust"]
@@ -286,7 +285,7 @@ def test_correction_appends_and_adjusts(world):
     audit_rows = db.session.scalar(select(func.count()).select_from(AuditEntry).where(
         AuditEntry.action == "correct"))
     assert audit_rows == 2
-    assert list(ledger.mismatches()) == []
+    assert list(points.mismatches()) == []
     record.minutes = 5
     with pytest.raises(AppendOnlyError):
         db.session.flush()
@@ -296,10 +295,10 @@ def test_correction_appends_and_adjusts(world):
 def test_correction_refused_when_points_already_spent(world):
     _, admin = world
     activity, volunteer, _ = confirm_setup(admin, pph=60)
-    record = activities.confirm_service(admin, activity, volunteer, 100)
+    record = service_records.confirm_service(admin, activity, volunteer, 100)
     ledger.debit(volunteer, 90, "reverse", ref="spent-elsewhere")
     with pytest.raises(Conflict):
-        activities.correct_record(admin, record, 10, "录入错误")
+        service_records.correct_record(admin, record, 10, "录入错误")
 
 
 def test_star_level_rises(app, ctx):
@@ -307,7 +306,7 @@ def test_star_level_rises(app, ctx):
     make_station("511302001")
     admin = make_admin("511302001")
     activity, volunteer, _ = confirm_setup(admin)
-    activities.confirm_service(admin, activity, volunteer, 120)
+    service_records.confirm_service(admin, activity, volunteer, 120)
     assert db.session.get(Volunteer, volunteer.id).star_level == 2
     assert db.session.scalar(select(func.count()).select_from(AuditEntry).where(
         AuditEntry.action == "star_level")) == 1
@@ -318,7 +317,7 @@ def test_update_activity_capacity(world):
     activity = make_activity(admin, capacity=1)
     users = [user_of(make_volunteer()[1]) for _ in range(3)]
     for user in users:
-        activities.sign_up(user, activity)
+        signups.sign_up(user, activity)
     data = activity_data(capacity=2)
     activities.update_activity(admin, activity, data)
     assert activities.occupied(activity) == 2
@@ -344,14 +343,14 @@ def test_no_show(world):
     activity = make_activity(admin, start_in=timedelta(minutes=-30))
     upcoming = make_activity(admin)
     people = [user_of(make_volunteer()[1]) for _ in range(2)]
-    signup = activities.sign_up(people[0], activity)
-    early = activities.sign_up(people[1], upcoming)
+    signup = signups.sign_up(people[0], activity)
+    early = signups.sign_up(people[1], upcoming)
     with pytest.raises(Conflict):
-        activities.mark_no_show(admin, upcoming, early)
+        signups.mark_no_show(admin, upcoming, early)
     with pytest.raises(NotAllowed):
-        activities.mark_no_show(make_admin("511302002"), activity, signup)
-    activities.mark_no_show(admin, activity, signup)
+        signups.mark_no_show(make_admin("511302002"), activity, signup)
+    signups.mark_no_show(admin, activity, signup)
     assert signup.status == "no_show"
-    assert signup not in [s for s, _ in activities.pending_confirmation(activity)]
+    assert signup not in [s for s, _ in service_records.pending_confirmation(activity)]
     with pytest.raises(Conflict):
-        activities.mark_no_show(admin, activity, signup)
+        signups.mark_no_show(admin, activity, signup)

@@ -7,12 +7,14 @@ import pytest
 from conftest import PASSWORD
 from stdnum.cn import ric
 
-from registry import accounts, activities
+from registry import accounts
+from registry.activities import operations as activities
 from registry.clock import to_local, utcnow
 from registry.crypto import encrypt, lookup_hash
 from registry.extensions import db
 from registry.masking import mask_id_number
-from registry.models import Station, User, Volunteer
+from registry.models import User
+from registry.volunteers.models import Station, Volunteer
 
 _seq = itertools.count(1)
 

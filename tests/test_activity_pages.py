@@ -15,9 +15,10 @@ from test_activity_helpers import (  # noqa: F401  (browser: a fixture)
     make_volunteer,
 )
 
-from registry import activities
+from registry.activities import service_records, signups
+from registry.activities.models import Activity, ServiceRecord, Signup
 from registry.extensions import db
-from registry.models import Activity, ServiceRecord, Signup, User
+from registry.models import User
 
 
 @pytest.fixture
@@ -159,8 +160,8 @@ def test_correction_page(browser, site, app):
     with app.app_context():
         admin = db.session.scalar(select(User).where(User.username == site["admin"]))
         activity = db.session.get(Activity, ids["past"])
-        volunteer = activities.find_volunteer(ids["volunteer"])
-        record = activities.confirm_service(admin, activity, volunteer, 60)
+        volunteer = service_records.find_volunteer(ids["volunteer"])
+        record = service_records.confirm_service(admin, activity, volunteer, 60)
         db.session.commit()
         record_id = record.id
     browser.login(site["admin"])
@@ -177,7 +178,7 @@ def test_correction_page(browser, site, app):
 def test_walk_in_form(browser, site, app):
     ids = site["ids"]
     with app.app_context():
-        number = activities.find_volunteer(ids["volunteer"]).volunteer_no
+        number = service_records.find_volunteer(ids["volunteer"]).volunteer_no
     browser.login(site["admin"])
     url = f"/activities/{ids['past']}/service/walk-in"
     response = browser.post(url, data={"volunteer_no": "nobody", "minutes": "30"})
@@ -191,7 +192,7 @@ def test_walk_in_form(browser, site, app):
 def test_qr_scan_page(browser, site, app):
     ids = site["ids"]
     with app.app_context():
-        code = activities.checkin_code(db.session.get(Activity, ids["current"]))
+        code = signups.checkin_code(db.session.get(Activity, ids["current"]))
     url = f"/activities/{ids['current']}/checkin?code={code}"
     anonymous = browser.get(url)
     assert anonymous.status_code == 302 and "/login" in anonymous.headers["Location"]

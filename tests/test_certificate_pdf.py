@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from registry.certificate_pdf import (
+from registry.activities.certificate_pdf import (
     MAX_LINES,
     CertificateData,
     MissingGlyphError,

@@ -10,9 +10,11 @@ import pytest
 from sqlalchemy import text
 from test_activity_helpers import make_activity, make_admin, make_station, make_volunteer
 
-from registry import activities, certificates
+from registry.activities import certificates, service_records
+from registry.activities.models import ServiceRecord
 from registry.errors import NotFound, ValidationFailed
 from registry.extensions import db
+from registry.models import User
 
 PDFTOTEXT = shutil.which("pdftotext")
 PDFFONTS = shutil.which("pdffonts")
@@ -28,8 +30,8 @@ def served(ctx):
     volunteer, _ = make_volunteer(name="王喆堃")
     first = make_activity(zhongcheng, start_in=timedelta(days=-3), length=timedelta(hours=3))
     second = make_activity(beicheng, start_in=timedelta(days=-2))
-    activities.confirm_service(zhongcheng, first, volunteer, 150)
-    activities.confirm_service(beicheng, second, volunteer, 60)
+    service_records.confirm_service(zhongcheng, first, volunteer, 150)
+    service_records.confirm_service(beicheng, second, volunteer, 60)
     return volunteer
 
 
@@ -72,11 +74,11 @@ def test_correction_leads_to_new_certificate(served):
     station = certificates.service_by_station(served)[0].station
     first = certificates.issue(served, station.id)
     record = db.session.scalar(
-        db.select(activities.ServiceRecord).where(activities.ServiceRecord.station_id
+        db.select(ServiceRecord).where(ServiceRecord.station_id
                                                   == station.id))
-    admin = db.session.scalar(db.select(activities.User).where(
-        activities.User.region_code == station.township_code))
-    activities.correct_record(admin, record, 120, "核对签到表")
+    admin = db.session.scalar(db.select(User).where(
+        User.region_code == station.township_code))
+    service_records.correct_record(admin, record, 120, "核对签到表")
     second = certificates.issue(served, station.id)
     assert second.serial != first.serial and second.total_minutes == 120
     assert certificates.verify(first.serial)["total_minutes"] == 150  # true when issued

@@ -4,11 +4,12 @@ import pytest
 from sqlalchemy import select, text
 from test_activity_helpers import make_volunteer
 
-from registry import ledger
 from registry.audit import AppendOnlyError
 from registry.errors import Conflict, ValidationFailed
 from registry.extensions import db
-from registry.models import PointsBalance, PointsLedgerEntry
+from registry.points import ledger
+from registry.points import operations as points
+from registry.points.models import PointsBalance, PointsLedgerEntry
 
 
 def test_credit_debit_balance(ctx):
@@ -20,7 +21,7 @@ def test_credit_debit_balance(ctx):
     assert (first.balance_after, second.balance_after, third.balance_after) == (30, 35, 27)
     assert third.points == -8
     assert ledger.balance(volunteer) == ledger.Balance(balance=27, earned=27, spent=0, expired=0)
-    assert list(ledger.mismatches()) == []
+    assert list(points.mismatches()) == []
 
 
 def test_debit_refuses_below_zero_and_moves_nothing(ctx):
@@ -69,7 +70,7 @@ def test_mismatches_found(ctx):
     ledger.credit(bad, 10, "earn", ref="service:2")
     db.session.execute(text("UPDATE points_balance SET balance = 99 WHERE volunteer_id = :v"),
                        {"v": bad.id})
-    found = list(ledger.mismatches())
+    found = list(points.mismatches())
     assert found == [(bad.id, (99, 10, 0, 0), (10, 10, 0, 0))]
 
 
@@ -114,8 +115,8 @@ def test_seed_ledger_and_activities(app):
     assert result.exit_code == 0, result.output
     assert runner.invoke(args=["ledger-check"]).exit_code == 0
     with app.app_context():
-        from registry.activity_cli import seed_activities
-        from registry.models import Activity
+        from registry.activities.bulk import seed_activities
+        from registry.activities.models import Activity
 
         assert "新增 40 个活动" in seed_activities(40)
         db.session.commit()

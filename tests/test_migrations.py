@@ -5,7 +5,7 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import func, inspect, select
 
-from registry import ROOT
+from config import BASE_DIR as ROOT
 from registry.extensions import db
 from registry.models import Region
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from registry.org_demo import make_uscc, sample_data
+from registry.organizations.demo import make_uscc, sample_data
 
 USCC = make_uscc("social_service", "511302", 7)
 

@@ -7,8 +7,9 @@ import pytest
 from sqlalchemy import select
 
 from registry.extensions import db
-from registry.models import Organization, User
-from registry.org_demo import make_uscc
+from registry.models import User
+from registry.organizations.demo import make_uscc
+from registry.organizations.models import Organization
 
 USCC = make_uscc("social_service", "511302", 42)
 NAME = "南充市顺庆区春晖社会工作服务中心"
@@ -119,8 +120,10 @@ def test_the_whole_story(app, browser, officials):
     city.login("city1")
     assert NAME in city.get("/organizations/party?region_code=511302").get_data(as_text=True)
     with app.app_context():
-        from registry import audit, organizations
-        from registry.org_demo import sample_data
+        from registry import audit
+        from registry.organizations import operations as organizations
+        from registry.organizations import party_and_hubs
+        from registry.organizations.demo import sample_data
 
         city_user = db.session.scalar(select(User).where(User.username == "city1"))
         audit.set_actor(city_user)
@@ -128,7 +131,7 @@ def test_the_whole_story(app, browser, officials):
             city_user, sample_data(name="南充市社会组织促进会", org_type="social_group",
                                    region_code="511300"), submit=True)
         organizations.approve(city_user, hub, uscc=make_uscc("social_group", "511300", 1))
-        organizations.set_hub(city_user, hub, True)
+        party_and_hubs.set_hub(city_user, hub, True)
         db.session.commit()
         hub_id = hub.id
     assert "加入该枢纽组织" in city.get(f"/organizations/{oid}").get_data(as_text=True)
@@ -252,8 +255,9 @@ def test_representative_limits(app, browser, officials):
 
 def test_admin_export_is_scoped(app, browser, officials):
     with app.app_context():
-        from registry import audit, organizations
-        from registry.org_demo import sample_data
+        from registry import audit
+        from registry.organizations import operations as organizations
+        from registry.organizations.demo import sample_data
 
         sq = db.session.scalar(select(User).where(User.username == "sq1"))
         audit.set_actor(sq)

@@ -6,11 +6,13 @@ import pytest
 from sqlalchemy import select
 
 from registry import audit
-from registry import organizations as orgs
 from registry.errors import Conflict, NotAllowed, ValidationFailed
 from registry.extensions import db
-from registry.models import AuditEntry, Organization, User
-from registry.org_demo import make_uscc, sample_data
+from registry.models import AuditEntry, User
+from registry.organizations import operations as orgs
+from registry.organizations import party_and_hubs
+from registry.organizations.demo import make_uscc, sample_data
+from registry.organizations.models import Organization
 from registry.workflow import history
 
 USCC = make_uscc("social_service", "511302", 1)
@@ -130,8 +132,8 @@ def test_deregister_releases_hub_links(ctx, people):
     member = submitted(name="南充市顺庆区志愿者协会", org_type="social_group")
     orgs.approve(user("sq1"), hub, uscc=USCC)
     orgs.approve(user("sq1"), member, uscc=make_uscc("social_group", "511302", 2))
-    orgs.set_hub(user("city1"), hub, True)
-    orgs.add_hub_member(user("city1"), hub, member)
+    party_and_hubs.set_hub(user("city1"), hub, True)
+    party_and_hubs.add_hub_member(user("city1"), hub, member)
     with pytest.raises(ValidationFailed):
         orgs.deregister(user("sq1"), hub, "")
     orgs.deregister(user("sq1"), hub, "自行解散")
@@ -204,7 +206,7 @@ def test_approval_dates_and_uscc_kind(ctx, people):
 
 
 def test_public_sees_only_approved(app, ctx):
-    from registry.org_cli import seed_orgs
+    from registry.organizations.cli import seed_orgs
 
     seed_orgs(200)
     db.session.commit()

@@ -8,8 +8,10 @@ from werkzeug.exceptions import NotFound
 
 from registry import accounts, crypto
 from registry.extensions import db
-from registry.models import AuditEntry, Organization, Region, Station, User, Volunteer
+from registry.models import AuditEntry, Region, User
+from registry.organizations.models import Organization
 from registry.scoping import get_visible, get_visible_or_404, region_visible, visible_select
+from registry.volunteers.models import Station, Volunteer
 
 SHUNQING_TOWN, GAOPING_TOWN = "511302001", "511303001"
 

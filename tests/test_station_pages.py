@@ -4,7 +4,8 @@ from conftest import Browser
 from sqlalchemy import func, select
 
 from registry.extensions import db
-from registry.models import Station, User
+from registry.models import User
+from registry.volunteers.models import Station
 
 
 def test_county_coverage_highlights_missing(app, browser, make_user):
@@ -94,13 +95,13 @@ def test_station_scoping_and_roles(app, browser, make_user):
 
 
 def test_dashboard_counts_from_stats(app, browser, make_user, api):
-    from registry import township_stats
     from registry.clock import today_local
+    from registry.volunteers import township_counters
 
     with app.app_context():
         station = Station(name="中城街道志愿服务站", township_code="511302001")
         db.session.add(station)
-        township_stats.bump("511302001", today_local().year, volunteers=3, activities=2,
+        township_counters.bump("511302001", today_local().year, volunteers=3, activities=2,
                             service_minutes=600)
         db.session.commit()
         station_id = station.id

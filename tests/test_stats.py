@@ -2,8 +2,9 @@
 
 from registry.clock import today_local
 from registry.extensions import db
-from registry.models import Organization, Station
-from registry.township_stats import bump
+from registry.organizations.models import Organization
+from registry.volunteers.models import Station
+from registry.volunteers.township_counters import bump
 
 
 def test_overview_is_scoped(app, api, make_user):

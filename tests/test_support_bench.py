@@ -12,11 +12,13 @@ from datetime import date
 import pytest
 from sqlalchemy import insert, select
 
-from registry import support
 from registry.extensions import db
-from registry.models import Grant, Organization, Region, Training, TrainingAttendance
+from registry.models import Region
+from registry.organizations.models import Organization
 from registry.pagination import paginate_query
 from registry.scoping import visible_select
+from registry.support import operations as support
+from registry.support.models import Grant, Training, TrainingAttendance
 from tests.test_support_helpers import user, world  # noqa: F401
 
 pytestmark = [pytest.mark.skipif(not os.environ.get("SUPPORT_BENCH"), reason="SUPPORT_BENCH=1"),

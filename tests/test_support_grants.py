@@ -5,12 +5,12 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from registry import support
 from registry.clock import today_local
 from registry.errors import Conflict, NotAllowed, ValidationFailed
 from registry.extensions import db
-from registry.models import Grant
 from registry.scoping import get_visible
+from registry.support import operations as support
+from registry.support.models import Grant
 from registry.workflow import history
 from tests.conftest import Browser
 from tests.test_support_helpers import org_id, user, world  # noqa: F401
@@ -228,7 +228,8 @@ def test_org_support_snippet(app):
     from flask import render_template_string
     from flask_login import login_user
 
-    from registry.models import Organization, User
+    from registry.models import User
+    from registry.organizations.models import Organization
 
     with app.app_context():
         granted()

@@ -5,7 +5,8 @@ from sqlalchemy import select
 
 from registry import audit
 from registry.extensions import db
-from registry.models import AuditEntry, Organization, User
+from registry.models import AuditEntry, User
+from registry.organizations.models import Organization
 
 
 def user(name: str) -> User:

@@ -5,12 +5,12 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from registry import incubation as inc
 from registry.clock import today_local
 from registry.errors import Conflict, NotAllowed, ValidationFailed
 from registry.extensions import db
-from registry.models import Incubation, IncubationIntake, Incubator
 from registry.scoping import get_visible
+from registry.support import incubation as inc
+from registry.support.models import Incubation, IncubationIntake, Incubator
 from registry.workflow import history
 from tests.conftest import Browser
 from tests.test_support_helpers import org_id, user, world  # noqa: F401

@@ -6,11 +6,12 @@ import pytest
 from flask import render_template_string
 from sqlalchemy import func, select
 
-from registry import support
 from registry.errors import Conflict, NotAllowed, ValidationFailed
 from registry.extensions import db
-from registry.models import Organization, Training, TrainingAttendance
+from registry.organizations.models import Organization
 from registry.scoping import get_visible
+from registry.support import operations as support
+from registry.support.models import Training, TrainingAttendance
 from tests.conftest import Browser
 from tests.test_support_helpers import org_id, user, world  # noqa: F401
 

@@ -5,7 +5,9 @@ from datetime import date
 from stdnum.cn import ric
 
 from registry.extensions import db
-from registry.models import STATION_ADMIN, Station, TownshipYearStats, Volunteer
+from registry.models import STATION_ADMIN
+from registry.volunteers import operations as volunteers
+from registry.volunteers.models import Station, TownshipYearStats, Volunteer
 
 PASSWORD = "Vol#Passw0rd"
 
@@ -194,7 +196,6 @@ def test_deep_page_numbers_refused(api, make_user):
 def test_race_on_same_id_is_a_conflict(app, monkeypatch):
     """If the look-up misses a registration made at the same moment, the unique index answers
     409, not 500."""
-    from registry import volunteers
 
     client = app.test_client()
     assert client.post("/api/v1/public/volunteers", json=body()).status_code == 201

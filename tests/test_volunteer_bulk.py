@@ -5,8 +5,8 @@ from stdnum.cn import ric
 
 from registry import crypto
 from registry.extensions import db
-from registry.models import TownshipYearStats, Volunteer
-from registry.volunteer_cli import synthetic_id_number, synthetic_phone
+from registry.volunteers.bulk import synthetic_id_number, synthetic_phone
+from registry.volunteers.models import TownshipYearStats, Volunteer
 
 
 def test_synthetic_ids_are_valid_and_unique():

@@ -4,8 +4,8 @@ from sqlalchemy import func, select
 
 from registry.demo import DEMO_PASSWORD, seed_demo
 from registry.extensions import db
-from registry.models import Station, Volunteer
 from registry.regions import load_regions
+from registry.volunteers.models import Station, Volunteer
 
 
 def test_seed_twice_and_login(app, api):

@@ -8,9 +8,11 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 from stdnum.cn import ric
 
-from registry import volunteers
 from registry.extensions import db
-from registry.models import AuditEntry, User, Volunteer
+from registry.models import AuditEntry, User
+from registry.volunteers import operations as volunteers
+from registry.volunteers import spreadsheets
+from registry.volunteers.models import Volunteer
 
 PASSWORD = "Vol#Passw0rd"
 
@@ -161,7 +163,7 @@ def test_staff_registers_on_behalf(app, browser, make_user):
 def xlsx(rows, header=None):
     book = Workbook()
     sheet = book.active
-    sheet.append(header or [h for _, h, _, _ in volunteers.IMPORT_COLUMNS])
+    sheet.append(header or [h for _, h, _, _ in spreadsheets.IMPORT_COLUMNS])
     for row in rows:
         sheet.append(row)
     buffer = io.BytesIO()
@@ -218,7 +220,7 @@ def test_import_header_empty_and_cap(app, browser, make_user, monkeypatch):
     assert "表头与模板不一致" in upload(browser, xlsx([], header=["a", "b"])).get_data(
         as_text=True)
     assert "没有数据行" in upload(browser, xlsx([])).get_data(as_text=True)
-    monkeypatch.setattr(volunteers, "IMPORT_MAX_ROWS", 2)
+    monkeypatch.setattr(spreadsheets, "IMPORT_MAX_ROWS", 2)
     rows = [["刘一", make_id(seq=f"{921 + 2 * i}"), f"1380000006{i}", "511302001"]
             for i in range(3)]
     assert "超过 2 行" in upload(browser, xlsx(rows)).get_data(as_text=True)

@@ -3,24 +3,24 @@
 import pytest
 from sqlalchemy import select
 
-from registry import township_stats
 from registry.extensions import db
-from registry.models import TownshipYearStats
 from registry.scoping import region_codes_under
+from registry.volunteers import township_counters
+from registry.volunteers.models import TownshipYearStats
 
 
 def test_bump_inserts_then_adds(ctx):
-    township_stats.bump("511302001", 2026, volunteers=1)
-    township_stats.bump("511302001", 2026, activities=1)
-    township_stats.bump("511302001", 2026, service_minutes=90, points_issued=15)
-    township_stats.bump("511302001", 2026, volunteers=1, service_minutes=30)
-    township_stats.bump("511302001", 2025, volunteers=3)
-    township_stats.bump("511302001", 2026, volunteers=0)  # nothing to do
+    township_counters.bump("511302001", 2026, volunteers=1)
+    township_counters.bump("511302001", 2026, activities=1)
+    township_counters.bump("511302001", 2026, service_minutes=90, points_issued=15)
+    township_counters.bump("511302001", 2026, volunteers=1, service_minutes=30)
+    township_counters.bump("511302001", 2025, volunteers=3)
+    township_counters.bump("511302001", 2026, volunteers=0)  # nothing to do
     db.session.flush()
     row = db.session.get(TownshipYearStats, ("511302001", 2026))
     assert (row.volunteers, row.activities, row.service_minutes, row.points_issued,
             row.points_redeemed) == (2, 1, 120, 15, 0)
-    totals = township_stats.totals(region_codes_under("511302"), 2026)
+    totals = township_counters.totals(region_codes_under("511302"), 2026)
     assert totals["511302001"]["active_volunteers"] == 5
     assert totals["511302001"]["volunteers"] == 2
     assert totals["511302001"]["service_minutes"] == 120
@@ -28,9 +28,9 @@ def test_bump_inserts_then_adds(ctx):
 
 
 def test_bump_negative_and_rollback(ctx):
-    township_stats.bump("511303001", 2026, volunteers=2)
+    township_counters.bump("511303001", 2026, volunteers=2)
     db.session.commit()
-    township_stats.bump("511303001", 2026, volunteers=-1)
+    township_counters.bump("511303001", 2026, volunteers=-1)
     db.session.rollback()
     value = db.session.scalar(select(TownshipYearStats.volunteers).where(
         TownshipYearStats.township_code == "511303001"))
@@ -39,7 +39,7 @@ def test_bump_negative_and_rollback(ctx):
 
 def test_bump_refuses_unknown_counter(ctx):
     with pytest.raises(ValueError):
-        township_stats.bump("511303001", 2026, hours=1)
+        township_counters.bump("511303001", 2026, hours=1)
 
 
 def test_bump_concurrent_first_writers(app):
@@ -54,7 +54,7 @@ def test_bump_concurrent_first_writers(app):
         try:
             with app.app_context():
                 for _ in range(5):
-                    township_stats.bump("511304001", 2030, activities=1, service_minutes=10)
+                    township_counters.bump("511304001", 2030, activities=1, service_minutes=10)
                     _db.session.commit()
         except Exception as exc:  # noqa: BLE001
             errors.append(exc)

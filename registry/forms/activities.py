@@ -4,7 +4,7 @@ rules and their Chinese messages are in registry/activities.py)."""
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectChoice, SelectField, StringField, TextAreaField
 
-from registry.activity_models import ACTIVITY_CATEGORIES
+from registry.activities.models import ACTIVITY_CATEGORIES
 
 
 class ActivityForm(FlaskForm):

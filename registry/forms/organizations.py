@@ -15,7 +15,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length
 
-from registry.models import (
+from registry.organizations.models import (
     ABNORMAL_REASONS,
     DOCUMENT_KINDS,
     GRADES,

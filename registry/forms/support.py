@@ -10,8 +10,9 @@ from wtforms import DateField, SelectChoice, SelectField, StringField, TextAreaF
 from wtforms.validators import InputRequired, Optional
 
 from registry.extensions import db
-from registry.models import GRANT_TYPES, Region
+from registry.models import Region
 from registry.scoping import region_codes_under
+from registry.support.models import GRANT_TYPES
 
 
 class ChineseDateField(DateField):

@@ -1,29 +1,17 @@
-"""Blueprints, one per area; register_views wires them all."""
+"""The web faces: the kernel's pages (login, home, audit log) and the JSON API; each area's pages
+come from registry/areas.py."""
 
 from flask import Flask
 
+from registry.views import audit_log, auth, main
+from registry.views.api import auth as api_auth  # noqa: F401  (adds the token endpoints)
+from registry.views.api import init_api
 
-def register_views(app: Flask) -> None:
-    from registry.views import api, audit_log, auth, main
 
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(main.bp)
-    app.register_blueprint(audit_log.bp)
-    api.init_api(app)
-    for module in _area_modules():
+def register_views(app: Flask, area_pages) -> None:
+    """Register the kernel's blueprints, the API, then each area's page blueprints."""
+    for module in (auth, main, audit_log):
         app.register_blueprint(module.bp)
-
-
-def _area_modules():
-    """Area blueprints added by later features (organizations, volunteers, ...)."""
-    import importlib
-    import pkgutil
-
-    import registry.views as views
-
-    core = {"api", "audit_log", "auth", "main"}
-    for info in pkgutil.iter_modules(views.__path__):
-        if info.name not in core:
-            module = importlib.import_module(f"registry.views.{info.name}")
-            if hasattr(module, "bp"):
-                yield module
+    init_api(app)
+    for module in area_pages:
+        app.register_blueprint(module.bp)

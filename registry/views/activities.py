@@ -10,8 +10,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from registry import activities
-from registry.activity_models import (
+from registry.activities import operations as activities
+from registry.activities import service_records, signups
+from registry.activities.models import (
     ACTIVITY_CATEGORIES,
     ACTIVITY_STATUSES,
     SIGNUP_STATUSES,
@@ -148,12 +149,12 @@ def detail(activity_id: int):
     if volunteer is not None:
         context["my_signup"] = activities.signup_of(activity, volunteer)
     if is_staff():
-        page = paginate_query(activities.signups_stmt(activity), Signup.id, request.args,
+        page = paginate_query(signups.signups_stmt(activity), Signup.id, request.args,
                               default_per_page=50)
         context.update(signups=page, move_form=MoveForm(), organizer=is_organizer(activity),
                        moves=activities.MACHINE.allowed(activity, current_user))
         if is_organizer(activity) and activity.status == "published":
-            code = activities.checkin_code(activity)
+            code = signups.checkin_code(activity)
             link = url_for(".scan", activity_id=activity.id, code=code, _external=True)
             context.update(qr=qr_data_uri(link), qr_link=link)
     return render_template("activities/detail.html", **context)
@@ -198,7 +199,7 @@ def sign_up(activity_id: int):
         flash(_("页面已过期，请刷新后重试"), "danger")
         return _back(activity)
     try:
-        signup = activities.sign_up(current_user, activity)
+        signup = signups.sign_up(current_user, activity)
         db.session.commit()
         if signup.status == "waitlisted":
             flash(_("名额已满，您已进入候补名单；有人取消时按报名先后递补"), "info")
@@ -214,7 +215,7 @@ def sign_up(activity_id: int):
 @login_required
 def cancel(activity_id: int):
     activity = load(activity_id)
-    return _run(activity, lambda: activities.cancel_signup(current_user, activity),
+    return _run(activity, lambda: signups.cancel_signup(current_user, activity),
                 _("已取消报名"))
 
 
@@ -231,7 +232,7 @@ def _signup(activity: Activity, signup_id: int) -> Signup:
 def check(activity_id: int, signup_id: int, what: str):
     activity = get_visible_or_404(current_user, Activity, activity_id)
     signup = _signup(activity, signup_id)
-    action = activities.check_in if what == "checkin" else activities.check_out
+    action = signups.check_in if what == "checkin" else signups.check_out
     return _run(activity, lambda: action(current_user, activity, signup),
                 _("%(name)s 已签到", name=signup.volunteer.name) if what == "checkin"
                 else _("%(name)s 已签退", name=signup.volunteer.name),
@@ -246,7 +247,7 @@ def no_show(activity_id: int, signup_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
-        activities.mark_no_show(current_user, activity, signup)
+        signups.mark_no_show(current_user, activity, signup)
         db.session.commit()
         flash(_("%(name)s 已标记为未到场", name=signup.volunteer.name), "success")
     except RegistryError as error:
@@ -267,7 +268,7 @@ def scan(activity_id: int):
     done = None
     if form.validate_on_submit():
         try:
-            signup, done = activities.scan(current_user, activity, code)
+            signup, done = signups.scan(current_user, activity, code)
             db.session.commit()
         except RegistryError as error:
             db.session.rollback()
@@ -282,9 +283,9 @@ def service(activity_id: int):
     activity = get_visible_or_404(current_user, Activity, activity_id)
     if not is_staff():
         abort(403)
-    page = paginate_query(activities.records_stmt(activity), ServiceRecord.id, request.args,
+    page = paginate_query(service_records.records_stmt(activity), ServiceRecord.id, request.args,
                           default_per_page=50)
-    pending = activities.pending_confirmation(activity) if is_organizer(activity) else []
+    pending = service_records.pending_confirmation(activity) if is_organizer(activity) else []
     return render_template("activities/service.html", activity=activity, records=page,
                            pending=pending, organizer=is_organizer(activity),
                            confirm_form=ConfirmForm(), walk_in_form=WalkInForm())
@@ -298,8 +299,8 @@ def confirm(activity_id: int):
     if not form.validate_on_submit():
         abort(400)
     try:
-        volunteer = activities.find_volunteer(form.volunteer_id.data)
-        record = activities.confirm_service(current_user, activity, volunteer,
+        volunteer = service_records.find_volunteer(form.volunteer_id.data)
+        record = service_records.confirm_service(current_user, activity, volunteer,
                                             form.minutes.data, form.reason.data)
         db.session.commit()
         flash(_("已确认 %(name)s 服务 %(m)s 分钟，记入 %(p)s 积分", name=volunteer.name,
@@ -317,8 +318,8 @@ def walk_in(activity_id: int):
     form = WalkInForm()
     if form.validate_on_submit():
         try:
-            volunteer = activities.find_volunteer_by_no(form.volunteer_no.data)
-            record = activities.confirm_service(current_user, activity, volunteer,
+            volunteer = service_records.find_volunteer_by_no(form.volunteer_no.data)
+            record = service_records.confirm_service(current_user, activity, volunteer,
                                                 form.minutes.data, form.reason.data)
             db.session.commit()
             flash(_("已确认 %(name)s（现场参加）服务 %(m)s 分钟", name=volunteer.name,
@@ -327,9 +328,9 @@ def walk_in(activity_id: int):
         except RegistryError as error:
             db.session.rollback()
             show_errors(form, error)
-    page = paginate_query(activities.records_stmt(activity), ServiceRecord.id, {},
+    page = paginate_query(service_records.records_stmt(activity), ServiceRecord.id, {},
                           default_per_page=50)
-    pending = activities.pending_confirmation(activity) if is_organizer(activity) else []
+    pending = service_records.pending_confirmation(activity) if is_organizer(activity) else []
     return render_template("activities/service.html", activity=activity, records=page,
                            pending=pending, organizer=is_organizer(activity),
                            confirm_form=ConfirmForm(), walk_in_form=form), 422
@@ -344,7 +345,8 @@ def correct(record_id: int):
     form = CorrectionForm()
     if form.validate_on_submit():
         try:
-            activities.correct_record(current_user, record, form.minutes.data, form.reason.data)
+            service_records.correct_record(current_user, record, form.minutes.data,
+                                           form.reason.data)
             db.session.commit()
             flash(_("已记录更正，积分已相应调整"), "success")
             return redirect(url_for(".service", activity_id=record.activity_id))
@@ -352,4 +354,4 @@ def correct(record_id: int):
             db.session.rollback()
             show_errors(form, error)
     return render_template("activities/correct.html", record=record, form=form,
-                           totals=activities.record_totals(record))
+                           totals=service_records.record_totals(record))

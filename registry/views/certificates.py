@@ -2,7 +2,7 @@
 
 from flask import Blueprint, redirect, render_template, request, url_for
 
-from registry import certificates
+from registry.activities import certificates
 
 bp = Blueprint("certificates", __name__, url_prefix="/certificates")
 

@@ -14,12 +14,17 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
-from registry import activities, certificates, ledger
-from registry.activity_models import ServiceRecord, Signup
+from registry.activities import certificates, service_records, signups
+from registry.activities import operations as activities
+from registry.activities.models import ServiceRecord, Signup
 from registry.errors import RegistryError
 from registry.extensions import db
-from registry.models import STAR_LABELS, VOLUNTEER, PointsLedgerEntry
+from registry.models import VOLUNTEER
 from registry.pagination import paginate_query
+from registry.points import ledger
+from registry.points.models import PointsLedgerEntry
+from registry.points.operations import entries_stmt
+from registry.volunteers.models import STAR_LABELS
 
 bp = Blueprint("me", __name__, url_prefix="/me")
 
@@ -41,7 +46,7 @@ def index():
     stars = volunteer.star_level
     thresholds = [hours * 60 for hours in current_app.config["STAR_THRESHOLDS_HOURS"]]
     next_minutes = next((t for t in thresholds if t > volunteer.total_minutes), None)
-    recent = paginate_query(activities.my_records_stmt(volunteer), ServiceRecord.id, {},
+    recent = paginate_query(service_records.my_records_stmt(volunteer), ServiceRecord.id, {},
                             default_per_page=5, count=False)
     return render_template(
         "me/index.html", volunteer=volunteer, stars=stars, star_label=STAR_LABELS[stars],
@@ -53,7 +58,7 @@ def index():
 @login_required
 def my_activities():
     volunteer = me()
-    page = paginate_query(activities.my_signups_stmt(volunteer), Signup.id, request.args)
+    page = paginate_query(signups.my_signups_stmt(volunteer), Signup.id, request.args)
     return render_template("me/activities.html", page=page)
 
 
@@ -61,7 +66,8 @@ def my_activities():
 @login_required
 def service():
     volunteer = me()
-    page = paginate_query(activities.my_records_stmt(volunteer), ServiceRecord.id, request.args)
+    page = paginate_query(service_records.my_records_stmt(volunteer), ServiceRecord.id,
+                          request.args)
     return render_template("me/service.html", page=page, volunteer=volunteer)
 
 
@@ -69,7 +75,7 @@ def service():
 @login_required
 def points():
     volunteer = me()
-    page = paginate_query(ledger.entries_stmt(volunteer), PointsLedgerEntry.id, request.args,
+    page = paginate_query(entries_stmt(volunteer), PointsLedgerEntry.id, request.args,
                           count=False)
     return render_template("me/points.html", page=page, balance=ledger.balance(volunteer))
 

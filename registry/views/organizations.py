@@ -19,8 +19,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
 
-from registry import audit, uploads
-from registry import organizations as orgs
+from registry import audit
 from registry.clock import today_local
 from registry.errors import NotAllowed, RegistryError, ValidationFailed
 from registry.extensions import db
@@ -39,12 +38,12 @@ from registry.forms.organizations import (
     UploadForm,
 )
 from registry.masking import mask_phone
-from registry.models import (
+from registry.models import CITY_OFFICIAL, OFFICIAL_ROLES, ORG_ADMIN, Region
+from registry.organizations import documents, fields, party_and_hubs, records
+from registry.organizations import operations as orgs
+from registry.organizations.models import (
     ABNORMAL_REASONS,
-    CITY_OFFICIAL,
     GRADES,
-    OFFICIAL_ROLES,
-    ORG_ADMIN,
     ORG_CATEGORIES,
     ORG_STATUSES,
     ORG_TYPES,
@@ -54,12 +53,11 @@ from registry.models import (
     Organization,
     OrgDocument,
     OrgRating,
-    Region,
 )
 from registry.pagination import paginate_query
 from registry.scoping import get_visible, get_visible_or_404, region_codes_under, scope_condition
 from registry.validators import parse_yuan
-from registry.web import roles
+from registry.views.access import roles
 from registry.workflow import history
 
 bp = Blueprint("organizations", __name__, url_prefix="/organizations")
@@ -96,7 +94,7 @@ def county_choices() -> list[tuple[str, str]]:
 
 def _org_data(form: OrgForm) -> dict:
     """The form's values for the domain (money typed in yuan becomes fen)."""
-    data = {name: form[name].data for name in orgs.FIELDS if name in form}
+    data = {name: form[name].data for name in fields.FIELDS if name in form}
     try:
         data["registered_capital_fen"] = parse_yuan(form.registered_capital_fen.data or "0",
                                                     "registered_capital_fen", "注册资金")
@@ -104,7 +102,7 @@ def _org_data(form: OrgForm) -> dict:
         # Report the other fields' problems too, in one go (clean_fields writes nothing).
         data["registered_capital_fen"] = 0
         try:
-            orgs.clean_fields(data, current_user)
+            fields.clean_fields(data, current_user)
         except ValidationFailed as other:
             raise ValidationFailed(capital.message,
                                    fields={**other.fields, **capital.fields}) from None
@@ -113,7 +111,7 @@ def _org_data(form: OrgForm) -> dict:
 
 
 def _fill(form: OrgForm, org: Organization) -> None:
-    for name in orgs.FIELDS:
+    for name in fields.FIELDS:
         if name in form:
             form[name].data = getattr(org, name)
     form.registered_capital_fen.data = f"{org.registered_capital_fen / 100:.2f}"
@@ -242,9 +240,9 @@ def _detail_context(org: Organization) -> dict:
     move_form.uscc.data = org.uscc or ""
     return {
         "org": org, "history": history(org), "moves": orgs.allowed_moves(user, org),
-        "documents": uploads.documents_of(user, org), "reports": reports, "ratings": ratings,
+        "documents": documents.documents_of(user, org), "reports": reports, "ratings": ratings,
         "listings": listings, "official": official, "today": today_local(),
-        "can_edit": orgs.can_edit(user, org), "can_upload": uploads.may_upload(user, org),
+        "can_edit": orgs.can_edit(user, org), "can_upload": documents.may_upload(user, org),
         "move_form": move_form, "upload_form": UploadForm(formdata=None),
         "report_form": ReportForm(formdata=None, year=str(today_local().year)),
         "review_form": ReviewForm(formdata=None), "grade_form": GradeForm(formdata=None),
@@ -252,7 +250,7 @@ def _detail_context(org: Organization) -> dict:
         "remove_form": RemoveAbnormalForm(formdata=None), "party_form": party,
         "hub_form": HubForm(formdata=None), "reasons": ABNORMAL_REASONS,
         "show_phone": official or user.role == ORG_ADMIN,
-        "hubs": [hub for hub, _count in orgs.hubs_overview(user)]
+        "hubs": [hub for hub, _count in party_and_hubs.hubs_overview(user)]
         if user.role == CITY_OFFICIAL and org.status == "approved" and not org.is_hub else [],
     }
 
@@ -319,7 +317,7 @@ def upload(org_id):
     file = request.files.get("file")
 
     def action():
-        uploads.save_document(current_user, org, file.stream if file else None,
+        documents.save_document(current_user, org, file.stream if file else None,
                               file.filename if file else "", form.kind.data)
 
     return _act(org, form, action, _("材料已上传"), "upload_form")
@@ -332,7 +330,7 @@ def document(org_id, doc_id):
     doc = get_visible_or_404(current_user, OrgDocument, doc_id)
     if doc.organization_id != org.id or doc.removed_at is not None:
         abort(404)
-    path = uploads.document_path(doc)
+    path = documents.document_path(doc)
     if not path.is_file():
         abort(404)
     return send_file(path, mimetype=doc.content_type, as_attachment=True,
@@ -352,7 +350,7 @@ def file_report(org_id):
     form = ReportForm()
 
     def action():
-        orgs.file_annual_report(current_user, org, {
+        records.file_annual_report(current_user, org, {
             "year": form.year.data, "income_fen": _yuan(form, "income_fen", "本年收入"),
             "expenditure_fen": _yuan(form, "expenditure_fen", "本年支出"),
             "net_assets_fen": _yuan(form, "net_assets_fen", "年末净资产"),
@@ -369,7 +367,7 @@ def review_report(org_id, report_id):
     if report.organization_id != org.id:
         abort(404)
     form = ReviewForm()
-    return _act(org, form, lambda: orgs.review_annual_report(
+    return _act(org, form, lambda: records.review_annual_report(
         current_user, report, form.result.data, form.comment.data),
         _("年检结论已记录"), "review_form")
 
@@ -379,7 +377,7 @@ def review_report(org_id, report_id):
 def grade(org_id):
     org = _load(org_id)
     form = GradeForm()
-    return _act(org, form, lambda: orgs.rate(current_user, org, form.grade.data,
+    return _act(org, form, lambda: records.rate(current_user, org, form.grade.data,
                                              form.rated_on.data, form.comment.data),
                 _("评估等级已记录"), "grade_form")
 
@@ -389,7 +387,7 @@ def grade(org_id):
 def abnormal(org_id):
     org = _load(org_id)
     form = AbnormalForm()
-    return _act(org, form, lambda: orgs.list_abnormal(current_user, org, form.reason.data,
+    return _act(org, form, lambda: records.list_abnormal(current_user, org, form.reason.data,
                                                       form.note.data, form.listed_on.data),
                 _("已列入活动异常名录"), "abnormal_form")
 
@@ -399,7 +397,7 @@ def abnormal(org_id):
 def remove_abnormal(org_id):
     org = _load(org_id)
     form = RemoveAbnormalForm()
-    return _act(org, form, lambda: orgs.remove_abnormal(current_user, org,
+    return _act(org, form, lambda: records.remove_abnormal(current_user, org,
                                                         form.removal_note.data,
                                                         form.removed_on.data),
                 _("已移出活动异常名录"), "remove_form")
@@ -410,7 +408,7 @@ def remove_abnormal(org_id):
 def party(org_id):
     org = _load(org_id)
     form = PartyForm()
-    return _act(org, form, lambda: orgs.update_party(current_user, org, form.data),
+    return _act(org, form, lambda: party_and_hubs.update_party(current_user, org, form.data),
                 _("党建信息已更新"), "party_form")
 
 
@@ -420,7 +418,7 @@ def hub_toggle(org_id):
     org = _load(org_id)
     form = HubForm()
     designate = request.form.get("is_hub") == "1"
-    return _act(org, form, lambda: orgs.set_hub(current_user, org, designate),
+    return _act(org, form, lambda: party_and_hubs.set_hub(current_user, org, designate),
                 _("已认定为枢纽型社会组织") if designate else _("已取消枢纽型社会组织认定"),
                 "hub_form")
 
@@ -436,7 +434,7 @@ def join_hub(org_id):
     def action():
         if hub is None:
             raise ValidationFailed("请选择枢纽组织", "hub_id")
-        orgs.add_hub_member(current_user, hub, org)
+        party_and_hubs.add_hub_member(current_user, hub, org)
 
     return _act(org, form, action, _("已加入枢纽组织"), "hub_form")
 
@@ -446,11 +444,12 @@ def join_hub(org_id):
 @bp.route("/hubs")
 @roles(*OFFICIAL_ROLES)
 def hubs():
-    return render_template("organizations/hubs.html", hubs=orgs.hubs_overview(current_user))
+    hubs = party_and_hubs.hubs_overview(current_user)
+    return render_template("organizations/hubs.html", hubs=hubs)
 
 
 def _hub_page(hub: Organization, form: HubMemberForm, status: int = 200):
-    page = paginate_query(orgs.hub_members_stmt(current_user, hub), Organization.id,
+    page = paginate_query(party_and_hubs.hub_members_stmt(current_user, hub), Organization.id,
                           request.args)
     return render_template("organizations/hub.html", hub=hub, page=page, form=form), status
 
@@ -468,7 +467,7 @@ def hub(org_id):
         if form.validate_on_submit():
             try:
                 member = _find_member(form.member.data)
-                orgs.add_hub_member(current_user, hub, member)
+                party_and_hubs.add_hub_member(current_user, hub, member)
             except RegistryError as error:
                 _fail(form, error)
                 return _hub_page(hub, form, 422)
@@ -480,7 +479,7 @@ def hub(org_id):
 
 def _find_member(text: str | None) -> Organization:
     """A registered organization in the jurisdiction by id, USCC or exact name."""
-    text = orgs.normalize_name(text)
+    text = fields.normalize_name(text)
     if not text or len(text) > 100:
         raise ValidationFailed("请填写成员组织的编号、统一社会信用代码或完整名称", "member")
     conditions = [Organization.uscc == text.upper(), Organization.name == text]
@@ -503,7 +502,7 @@ def hub_remove(org_id, member_id):
     if not form.validate_on_submit():
         abort(400)
     try:
-        orgs.remove_hub_member(current_user, hub, member)
+        party_and_hubs.remove_hub_member(current_user, hub, member)
     except RegistryError as error:
         db.session.rollback()
         flash(error.message, "danger")
@@ -527,7 +526,7 @@ def party_building():
             raise ValidationFailed("党组织建立情况筛选值不正确", "party_org_status")
         stmt = stmt.where(Organization.party_org_status == status)
     page = paginate_query(stmt, Organization.id, request.args)
-    rows = orgs.party_coverage(current_user)
+    rows = party_and_hubs.party_coverage(current_user)
     totals = {key: sum(r[key] for r in rows)
               for key in ("total", "single", "joint", "none", "covered", "members",
                           "instructors")}

@@ -17,13 +17,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user
 
 from registry import accounts, audit
-from registry import organizations as orgs
 from registry.clock import today_local
 from registry.errors import RegistryError, ValidationFailed
 from registry.extensions import db, limiter
 from registry.forms import show_errors
 from registry.forms.organizations import SignupForm
-from registry.models import GRADES, ORG_ADMIN, ORG_CATEGORIES, ORG_TYPES, Organization, Region
+from registry.models import ORG_ADMIN, Region
+from registry.organizations import operations as orgs
+from registry.organizations.models import GRADES, ORG_CATEGORIES, ORG_TYPES, Organization
 from registry.pagination import paginate_query
 from registry.validators import normalize_phone
 

@@ -6,7 +6,6 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from registry import stations
 from registry.errors import RegistryError
 from registry.extensions import db
 from registry.forms import show_errors
@@ -18,7 +17,8 @@ from registry.forms.volunteers import (
 )
 from registry.models import CITY_OFFICIAL, COUNTY_OFFICIAL, STATION_ADMIN, Region
 from registry.scoping import get_visible_or_404
-from registry.volunteer_models import Station
+from registry.volunteers import stations
+from registry.volunteers.models import Station
 
 bp = Blueprint("stations", __name__, url_prefix="/stations")
 OFFICIALS = (CITY_OFFICIAL, COUNTY_OFFICIAL)

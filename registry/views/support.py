@@ -6,8 +6,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from registry import incubation as inc
-from registry import support
 from registry.errors import RegistryError
 from registry.extensions import db
 from registry.forms import show_errors
@@ -28,11 +26,15 @@ from registry.forms.support import (
     TrainingForm,
     region_choices_for,
 )
-from registry.models import (
+from registry.models import ORG_ADMIN
+from registry.pagination import paginate_query
+from registry.scoping import get_visible_or_404, region_visible, visible_select
+from registry.support import incubation as inc
+from registry.support import operations as support
+from registry.support.models import (
     GRANT_STATUSES,
     GRANT_TYPES,
     INCUBATION_STATUSES,
-    ORG_ADMIN,
     Grant,
     Incubation,
     IncubationIntake,
@@ -41,9 +43,7 @@ from registry.models import (
     Training,
     TrainingAttendance,
 )
-from registry.pagination import paginate_query
-from registry.scoping import get_visible_or_404, region_visible, visible_select
-from registry.web import roles
+from registry.views.access import roles
 from registry.workflow import history
 
 bp = Blueprint("support", __name__, url_prefix="/support")

@@ -19,7 +19,6 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from registry import volunteers
 from registry.errors import RegistryError
 from registry.extensions import db, limiter
 from registry.forms import show_errors
@@ -33,7 +32,9 @@ from registry.forms.volunteers import (
 )
 from registry.models import STATION_ADMIN, VOLUNTEER, Region
 from registry.scoping import get_visible_or_404
-from registry.volunteer_models import STAR_LABELS, VOLUNTEER_STATUSES, Volunteer
+from registry.volunteers import operations as volunteers
+from registry.volunteers import spreadsheets
+from registry.volunteers.models import STAR_LABELS, VOLUNTEER_STATUSES, Volunteer
 
 bp = Blueprint("volunteers", __name__, url_prefix="/volunteers")
 STAFF = volunteers.STAFF
@@ -100,7 +101,7 @@ def index():
 def export():
     staff_required()
     spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
-    volunteers.export_xlsx(current_user, request.args, spool)
+    spreadsheets.export_xlsx(current_user, request.args, spool)
     db.session.commit()
     spool.seek(0)
     return send_file(spool, mimetype=XLSX, as_attachment=True,
@@ -143,9 +144,9 @@ def import_file():
     problems = None
     if form.validate_on_submit():
         try:
-            count = volunteers.import_xlsx(current_user, form.file.data.stream)
+            count = spreadsheets.import_xlsx(current_user, form.file.data.stream)
             db.session.commit()
-        except volunteers.ImportFailed as error:
+        except spreadsheets.ImportFailed as error:
             db.session.rollback()
             problems = error.problems
             form.file.errors = [error.message]
@@ -156,14 +157,14 @@ def import_file():
             flash(_("已导入 %(n)s 名志愿者", n=count), "success")
             return redirect(url_for("volunteers.index"))
     return render_template("volunteers/import.html", form=form, problems=problems,
-                           max_rows=volunteers.IMPORT_MAX_ROWS)
+                           max_rows=spreadsheets.IMPORT_MAX_ROWS)
 
 
 @bp.route("/import/template.xlsx")
 @login_required
 def import_template():
     staff_required()
-    return send_file(io.BytesIO(volunteers.import_template()), mimetype=XLSX,
+    return send_file(io.BytesIO(spreadsheets.import_template()), mimetype=XLSX,
                      as_attachment=True, download_name="志愿者导入模板.xlsx")
 
 
@@ -264,7 +265,7 @@ def volunteer_helpers():
 
 
 def _home_figures() -> dict | None:
-    from registry import stations
+    from registry.volunteers import stations
 
     if not current_user.is_authenticated:
         return None

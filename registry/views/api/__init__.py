@@ -1,7 +1,5 @@
 """The JSON API under /api/v1 (API.md): one blueprint, token auth, one error shape."""
 
-import importlib
-import pkgutil
 from functools import wraps
 
 from flask import Flask, g, request
@@ -76,14 +74,13 @@ def page_body(page: Page, dump) -> dict:
 
 
 def init_api(app: Flask) -> None:
-    """Import every endpoint module, then register the blueprint and its OpenAPI document."""
+    """Register the blueprint and its OpenAPI document; the endpoint modules (views/api/auth.py
+    and each area's, listed in registry/areas.py) have added their routes to it on import."""
     api = RegistryApi()
     api.init_app(app, spec_kwargs={"servers": [{"url": "/"}]})
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer"}
     )
-    for info in pkgutil.iter_modules(__path__):
-        importlib.import_module(f"{__name__}.{info.name}")
     if "api" not in app.blueprints:
         api.register_blueprint(blp)
     csrf.exempt(blp)

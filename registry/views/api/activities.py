@@ -5,16 +5,19 @@ import marshmallow as ma
 from flask import make_response
 from marshmallow.validate import Length, OneOf, Range
 
-from registry import activities, certificates, ledger
-from registry.activity_models import ACTIVITY_CATEGORIES, Activity, ServiceRecord
+from registry.activities import certificates, service_records, signups
+from registry.activities import operations as activities
+from registry.activities.models import ACTIVITY_CATEGORIES, Activity, ServiceRecord
 from registry.clock import isoformat
 from registry.errors import NotFound
 from registry.extensions import db
-from registry.idempotency import idempotent
 from registry.models import STATION_ADMIN, VOLUNTEER
 from registry.pagination import paginate_query
+from registry.points import ledger
+from registry.points import operations as points
 from registry.scoping import get_visible
 from registry.views.api import auth_required, blp, current_api_user, page_body
+from registry.views.api.idempotency import idempotent
 from registry.views.api.schemas import JsonBody, PageArgs, PageSchema
 
 # Exact totals up to this many entries; a long ledger pages on by next_cursor.
@@ -233,7 +236,7 @@ def get_activity(activity_id):
 @blp.response(201, SignupSchema)
 def sign_up(activity_id):
     """Sign up: a place, or the waiting list when full; twice → 409."""
-    signup = activities.sign_up(current_api_user(), _activity_or_404(activity_id))
+    signup = signups.sign_up(current_api_user(), _activity_or_404(activity_id))
     db.session.commit()
     return {"id": signup.id, "activity_id": signup.activity_id, "status": signup.status}
 
@@ -243,7 +246,7 @@ def sign_up(activity_id):
 @blp.response(200, SignupSchema)
 def cancel_signup(activity_id):
     """Cancel one's sign-up; the first on the waiting list moves up."""
-    signup = activities.cancel_signup(current_api_user(), _activity_or_404(activity_id))
+    signup = signups.cancel_signup(current_api_user(), _activity_or_404(activity_id))
     db.session.commit()
     return {"id": signup.id, "activity_id": signup.activity_id, "status": signup.status}
 
@@ -257,8 +260,8 @@ def cancel_signup(activity_id):
 def confirm_service(body, activity_id):
     """Confirm a volunteer's minutes and credit the points in the same transaction."""
     activity = _activity_or_404(activity_id)
-    volunteer = activities.find_volunteer(body["volunteer_id"])
-    record = activities.confirm_service(current_api_user(), activity, volunteer,
+    volunteer = service_records.find_volunteer(body["volunteer_id"])
+    record = service_records.confirm_service(current_api_user(), activity, volunteer,
                                         body["minutes"], body.get("reason", ""))
     db.session.refresh(record)
     return record_dict(record)
@@ -275,7 +278,7 @@ def correct_record(body, record_id):
     record = get_visible(current_api_user(), ServiceRecord, record_id)
     if record is None:
         raise NotFound("服务记录不存在")
-    correction = activities.correct_record(current_api_user(), record, body["minutes"],
+    correction = service_records.correct_record(current_api_user(), record, body["minutes"],
                                            body["reason"])
     return {"id": correction.id, "record_id": record.id,
             "delta_minutes": correction.delta_minutes,
@@ -299,9 +302,9 @@ def my_points():
 @blp.response(200, LedgerPage)
 def my_ledger(args):
     """The caller's ledger entries, newest first."""
-    from registry.models import PointsLedgerEntry
+    from registry.points.models import PointsLedgerEntry
 
-    page = paginate_query(ledger.entries_stmt(_me()), PointsLedgerEntry.id, args,
+    page = paginate_query(points.entries_stmt(_me()), PointsLedgerEntry.id, args,
                           count_cap=LEDGER_COUNT_CAP)
     return page_body(page, lambda e: {
         "id": e.id, "created_at": isoformat(e.created_at), "kind": e.kind, "points": e.points,
@@ -315,7 +318,7 @@ def my_ledger(args):
 def my_service_records(args):
     """The caller's confirmed service, newest first, and the total minutes."""
     volunteer = _me()
-    page = paginate_query(activities.my_records_stmt(volunteer), ServiceRecord.id, args)
+    page = paginate_query(service_records.my_records_stmt(volunteer), ServiceRecord.id, args)
     page.extra["total_minutes"] = volunteer.total_minutes
     return page_body(page, record_dict)
 

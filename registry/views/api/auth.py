@@ -76,7 +76,7 @@ def revoke_token():
 @blp.response(200, MeResponse)
 def me():
     """The caller's own profile, unmasked (a volunteer's own record included)."""
-    from registry.volunteers import own_volunteer, public_dict
+    from registry.volunteers.operations import own_volunteer, public_dict
 
     user = current_api_user()
     volunteer = own_volunteer(user)

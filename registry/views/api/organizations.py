@@ -6,11 +6,12 @@ from flask import request
 from marshmallow.validate import Length
 
 from registry import audit
-from registry import organizations as orgs
 from registry.clock import isoformat, today_local
 from registry.extensions import db
 from registry.masking import mask_phone
-from registry.models import CITY_OFFICIAL, COUNTY_OFFICIAL, OFFICIAL_ROLES, ORG_ADMIN, Organization
+from registry.models import CITY_OFFICIAL, COUNTY_OFFICIAL, OFFICIAL_ROLES, ORG_ADMIN
+from registry.organizations import operations as orgs
+from registry.organizations.models import Organization
 from registry.pagination import paginate_query
 from registry.scoping import get_visible
 from registry.views.api import auth_required, blp, current_api_user, page_body

@@ -2,8 +2,8 @@
 
 import marshmallow as ma
 
+from registry.dashboards.operations import overview
 from registry.models import CITY_OFFICIAL, COUNTY_OFFICIAL
-from registry.stats import overview
 from registry.views.api import auth_required, blp, current_api_user
 
 

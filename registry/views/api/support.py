@@ -4,18 +4,17 @@
 import marshmallow as ma
 from marshmallow.validate import Length
 
-from registry import incubation as inc
-from registry import support
 from registry.clock import isoformat
 from registry.errors import NotFound
 from registry.extensions import db
-from registry.idempotency import idempotent
-from registry.models import (
-    CITY_OFFICIAL,
-    COUNTY_OFFICIAL,
+from registry.models import CITY_OFFICIAL, COUNTY_OFFICIAL, ORG_ADMIN
+from registry.pagination import paginate_query
+from registry.scoping import get_visible, visible_select
+from registry.support import incubation as inc
+from registry.support import operations as support
+from registry.support.models import (
     GRANT_STATUSES,
     INCUBATION_STATUSES,
-    ORG_ADMIN,
     Grant,
     Incubation,
     IncubationIntake,
@@ -23,9 +22,8 @@ from registry.models import (
     Training,
     TrainingAttendance,
 )
-from registry.pagination import paginate_query
-from registry.scoping import get_visible, visible_select
 from registry.views.api import auth_required, blp, current_api_user, page_body
+from registry.views.api.idempotency import idempotent
 from registry.views.api.schemas import JsonBody, PageArgs, PageSchema
 from registry.workflow import history
 

@@ -4,7 +4,6 @@ import marshmallow as ma
 from flask import current_app
 from marshmallow.validate import Length
 
-from registry import stations, volunteers
 from registry.clock import isoformat
 from registry.errors import NotFound
 from registry.extensions import db, limiter
@@ -13,7 +12,9 @@ from registry.pagination import paginate_query
 from registry.scoping import get_visible
 from registry.views.api import auth_required, blp, current_api_user, page_body
 from registry.views.api.schemas import JsonBody, PageArgs, PageSchema, QueryArgs
-from registry.volunteer_models import Station, Volunteer
+from registry.volunteers import operations as volunteers
+from registry.volunteers import stations
+from registry.volunteers.models import Station, Volunteer
 
 OFFICIALS = (CITY_OFFICIAL, COUNTY_OFFICIAL)
 STAFF = (STATION_ADMIN, *OFFICIALS)

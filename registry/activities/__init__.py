@@ -1,0 +1,1 @@
+"""Volunteer activities: sign-ups, check-in, service records, corrections and certificates."""

@@ -1,0 +1,264 @@
+"""Models for activities, sign-ups, service records and corrections, and certificates.
+
+The points ledger's tables live in registry/ledger.py and are re-exported from here.
+"""
+
+from datetime import date, datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, select
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.elements import ColumnElement
+
+from registry.clock import utcnow
+from registry.extensions import db
+from registry.idempotency import IdempotencyRecord
+from registry.points.models import PointsBalance, PointsLedgerEntry
+from registry.volunteers.models import Volunteer
+
+__all__ = [
+    "ACTIVITY_CATEGORIES",
+    "ACTIVITY_STATUSES",
+    "SIGNUP_STATUSES",
+    "Activity",
+    "IdempotencyRecord",
+    "PointsBalance",
+    "PointsLedgerEntry",
+    "ServiceCertificate",
+    "ServiceCorrection",
+    "ServiceRecord",
+    "Signup",
+]
+
+ACTIVITY_STATUSES = {
+    "draft": "草稿",
+    "published": "已发布",
+    "closed": "已结束",
+    "cancelled": "已取消",
+}
+SIGNUP_STATUSES = {
+    "signed_up": "已报名",
+    "waitlisted": "候补",
+    "cancelled": "已取消",
+    "checked_in": "已签到",
+    "checked_out": "已签退",
+    "confirmed": "已确认时长",
+    "no_show": "未到场",
+}
+ACTIVITY_CATEGORIES = {
+    "community": "社区服务",
+    "elderly": "扶老助残",
+    "civility": "文明实践",
+    "environment": "生态环保",
+    "emergency": "应急救援",
+    "education": "文化教育",
+    "health": "医疗卫生",
+    "legal": "法律服务",
+    "other": "其他",
+}
+
+
+def _own_volunteer_ids(user) -> ColumnElement:
+    """The ids of the volunteer records of user (one at most), as a subquery."""
+    return select(Volunteer.id).where(Volunteer.user_id == user.id)
+
+
+class Activity(db.Model):
+    """A volunteer activity (志愿服务活动) published by a township's station."""
+
+    __table_args__ = (
+        Index("ix_activity_township_id", "township_code", "id"),
+        Index("ix_activity_status_starts", "status", "starts_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    station_id: Mapped[int] = mapped_column(ForeignKey("station.id"), index=True)
+    township_code: Mapped[str] = mapped_column(ForeignKey("region.code"))
+    title: Mapped[str] = mapped_column(String(100))
+    content: Mapped[str] = mapped_column(Text, default="")
+    address: Mapped[str] = mapped_column(String(200), default="")
+    category: Mapped[str] = mapped_column(String(20), default="community")
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    capacity: Mapped[int]
+    points_per_hour: Mapped[int] = mapped_column(default=0)
+    status: Mapped[str] = mapped_column(String(20), default="draft")
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    station = relationship("Station")
+    township = relationship("Region")
+
+    @classmethod
+    def jurisdiction_column(cls):
+        return cls.township_code
+
+    @classmethod
+    def owner_condition(cls, user) -> ColumnElement[bool]:
+        # Volunteers see every published (or closed) activity: they are public anyway.
+        from registry.models import VOLUNTEER, always
+
+        if user.role == VOLUNTEER:
+            return cls.status.in_(("published", "closed"))
+        return always(False)
+
+    @property
+    def length_minutes(self) -> int:
+        """The scheduled length in whole minutes."""
+        return int((self.ends_at - self.starts_at).total_seconds() // 60)
+
+    def phase(self, now: datetime | None = None) -> str:
+        """upcoming, in_progress or ended (from the times), for a published activity."""
+        now = now or utcnow()
+        if now < self.starts_at:
+            return "upcoming"
+        if now < self.ends_at:
+            return "in_progress"
+        return "ended"
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Signup(db.Model):
+    """A volunteer's place (or waiting-list place) in an activity, and their check-in/out."""
+
+    __table_args__ = (
+        UniqueConstraint("activity_id", "volunteer_id", name="uq_signup_activity_volunteer"),
+        Index("ix_signup_activity_status_queue", "activity_id", "status", "queued_at", "id"),
+        Index("ix_signup_volunteer_id", "volunteer_id", "id"),
+        Index("ix_signup_township_id", "township_code", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    activity_id: Mapped[int] = mapped_column(ForeignKey("activity.id"))
+    volunteer_id: Mapped[int] = mapped_column(ForeignKey("volunteer.id"))
+    township_code: Mapped[str] = mapped_column(String(9))  # the activity's
+    status: Mapped[str] = mapped_column(String(20))
+    walk_in: Mapped[bool] = mapped_column(default=False)
+    queued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    cancelled_at: Mapped[datetime | None]
+    check_in_at: Mapped[datetime | None]
+    check_out_at: Mapped[datetime | None]
+
+    activity = relationship("Activity")
+    volunteer = relationship("Volunteer")
+
+    @classmethod
+    def jurisdiction_column(cls):
+        return cls.township_code
+
+    @classmethod
+    def owner_condition(cls, user) -> ColumnElement[bool]:
+        return cls.volunteer_id.in_(_own_volunteer_ids(user))
+
+
+class ServiceRecord(db.Model):
+    """Confirmed service of one volunteer at one activity; never changed (corrections add rows).
+
+    `minutes` and `points` are the first confirmed values; the current values add the
+    ServiceCorrection deltas (`current_minutes`, `current_points`).
+    """
+
+    __append_only__ = True
+    __table_args__ = (
+        UniqueConstraint("activity_id", "volunteer_id",
+                         name="uq_service_record_activity_volunteer"),
+        Index("ix_service_record_volunteer_id", "volunteer_id", "id"),
+        Index("ix_service_record_township_id", "township_code", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    activity_id: Mapped[int] = mapped_column(ForeignKey("activity.id"))
+    volunteer_id: Mapped[int] = mapped_column(ForeignKey("volunteer.id"))
+    station_id: Mapped[int] = mapped_column(ForeignKey("station.id"), index=True)
+    township_code: Mapped[str] = mapped_column(String(9))
+    started_at: Mapped[datetime]
+    minutes: Mapped[int]
+    default_minutes: Mapped[int | None]
+    change_reason: Mapped[str] = mapped_column(Text, default="")
+    points: Mapped[int] = mapped_column(default=0)
+    walk_in: Mapped[bool] = mapped_column(default=False)
+    confirmed_by: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    confirmed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    activity = relationship("Activity")
+    volunteer = relationship("Volunteer")
+    station = relationship("Station")
+    confirmer = relationship("User")
+    corrections = relationship("ServiceCorrection", order_by="ServiceCorrection.id",
+                               viewonly=True)
+
+    @classmethod
+    def jurisdiction_column(cls):
+        return cls.township_code
+
+    @classmethod
+    def owner_condition(cls, user) -> ColumnElement[bool]:
+        return cls.volunteer_id.in_(_own_volunteer_ids(user))
+
+    @property
+    def current_minutes(self) -> int:
+        return self.minutes + sum(c.delta_minutes for c in self.corrections)
+
+    @property
+    def current_points(self) -> int:
+        return self.points + sum(c.delta_points for c in self.corrections)
+
+
+class ServiceCorrection(db.Model):
+    """An audited correction of a confirmed record: a minutes delta, its reason and points."""
+
+    __append_only__ = True
+    __table_args__ = (Index("ix_service_correction_record", "record_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("service_record.id"))
+    volunteer_id: Mapped[int] = mapped_column(ForeignKey("volunteer.id"), index=True)
+    township_code: Mapped[str] = mapped_column(String(9), index=True)
+    delta_minutes: Mapped[int]
+    minutes_after: Mapped[int]
+    delta_points: Mapped[int] = mapped_column(default=0)
+    reason: Mapped[str] = mapped_column(Text)
+    created_by: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    record = relationship("ServiceRecord", viewonly=True)
+
+    @classmethod
+    def jurisdiction_column(cls):
+        return cls.township_code
+
+    @classmethod
+    def owner_condition(cls, user) -> ColumnElement[bool]:
+        return cls.volunteer_id.in_(_own_volunteer_ids(user))
+
+
+class ServiceCertificate(db.Model):
+    """An issued 志愿服务记录证明: what it certified, by whom, and its keyed signature."""
+
+    __append_only__ = True
+    __table_args__ = (Index("ix_service_certificate_volunteer", "volunteer_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    serial: Mapped[str] = mapped_column(String(32), unique=True)
+    volunteer_id: Mapped[int] = mapped_column(ForeignKey("volunteer.id"))
+    station_id: Mapped[int] = mapped_column(ForeignKey("station.id"))
+    township_code: Mapped[str] = mapped_column(String(9), index=True)
+    issuer: Mapped[str] = mapped_column(String(100))
+    total_minutes: Mapped[int]
+    record_count: Mapped[int]
+    issued_on: Mapped[date]
+    issued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    signature: Mapped[str] = mapped_column(String(64))
+
+    volunteer = relationship("Volunteer")
+    station = relationship("Station")
+
+    @classmethod
+    def jurisdiction_column(cls):
+        return cls.township_code
+
+    @classmethod
+    def owner_condition(cls, user) -> ColumnElement[bool]:
+        return cls.volunteer_id.in_(_own_volunteer_ids(user))

@@ -1,0 +1,262 @@
+"""Activities: creating, editing and publishing them (MACHINE), places and the waiting list,
+the lists staff and the public see, and the helpers that find a user's volunteer or station.
+Functions flush, the caller commits."""
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from registry.activities.models import (
+    ACTIVITY_CATEGORIES,
+    ACTIVITY_STATUSES,
+    Activity,
+    Signup,
+)
+from registry.clock import from_local, to_local, utcnow
+from registry.errors import Conflict, FieldErrors, NotAllowed, NotFound, ValidationFailed
+from registry.extensions import db
+from registry.models import STATION_ADMIN, VOLUNTEER, User
+from registry.scoping import region_codes_under, visible
+from registry.validators import check_amount, check_text
+from registry.volunteers import township_counters
+from registry.volunteers.models import Station, Volunteer
+from registry.workflow import Machine, Move
+
+MACHINE = Machine("activity", ACTIVITY_STATUSES, (
+    Move("publish", "发布", ("draft",), "published", (STATION_ADMIN,)),
+    Move("close", "结束活动", ("published",), "closed", (STATION_ADMIN,)),
+    Move("cancel", "取消活动", ("draft", "published"), "cancelled", (STATION_ADMIN,),
+         comment_required=True),
+))
+PHASE_LABELS = {"upcoming": "未开始", "in_progress": "进行中", "ended": "已结束"}
+OCCUPYING = ("signed_up", "checked_in", "checked_out", "confirmed")
+CHECKIN_EARLY = timedelta(minutes=60)
+CHECKOUT_LATE = timedelta(hours=2)
+MIN_STAY = timedelta(minutes=2)
+MAX_LENGTH = timedelta(days=30)
+MAX_CAPACITY = 100_000
+MAX_POINTS_PER_HOUR = 1000
+DATETIME_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S")
+
+
+# ---------------------------------------------------------------- people and places
+
+
+def volunteer_of(user: Any) -> Volunteer | None:
+    """The volunteer record of a logged-in volunteer, if any."""
+    if user is None or getattr(user, "role", None) != VOLUNTEER:
+        return None
+    return db.session.scalar(select(Volunteer).where(Volunteer.user_id == user.id))
+
+
+def active_volunteer_of(user: Any) -> Volunteer:
+    """The caller's volunteer record, which must be approved."""
+    volunteer = volunteer_of(user)
+    if volunteer is None:
+        raise NotAllowed("只有注册志愿者可以报名、签到")
+    if volunteer.status != "active":
+        raise Conflict("您的志愿者注册尚未通过审核或已暂停，暂不能报名、签到")
+    return volunteer
+
+
+def own_station(user: Any) -> Station:
+    """The station of a station admin's township."""
+    if getattr(user, "role", None) != STATION_ADMIN:
+        raise NotAllowed("只有志愿服务站管理员可以发布活动")
+    station = db.session.scalar(select(Station).where(Station.township_code == user.region_code))
+    if station is None:
+        raise Conflict("本乡镇（街道）尚未建立志愿服务站，请先联系县级民政部门建站")
+    return station
+
+
+def require_organizer(user: Any, activity: Activity) -> None:
+    """Only the admin of the organizing station (谁组织谁记录)."""
+    if getattr(user, "role", None) != STATION_ADMIN or user.region_code != activity.township_code:
+        raise NotAllowed("只有组织该活动的志愿服务站管理员可以进行此操作")
+
+
+def lock_activity(activity_id: int) -> Activity:
+    """The activity row, locked until the transaction ends (FOR UPDATE), freshly loaded."""
+    stmt = (select(Activity).where(Activity.id == activity_id).with_for_update()
+            .execution_options(populate_existing=True))
+    activity = db.session.execute(stmt).scalar_one_or_none()
+    if activity is None:
+        raise NotFound("活动不存在")
+    return activity
+
+
+def local_year(value: datetime) -> int:
+    return to_local(value).year
+
+
+# ---------------------------------------------------------------- activities
+
+
+def parse_datetime(value: Any, field: str, label: str) -> datetime | None:
+    """A China-time input ("2026-11-24T09:30" or an aware datetime) as naive UTC."""
+    if value in (None, ""):
+        raise ValidationFailed(f"请填写{label}", field)
+    if isinstance(value, datetime):
+        return from_local(value)
+    text = str(value).strip()
+    for fmt in DATETIME_FORMATS:
+        try:
+            return from_local(datetime.strptime(text, fmt))
+        except ValueError:
+            continue
+    try:
+        return from_local(datetime.fromisoformat(text))
+    except ValueError:
+        raise ValidationFailed(f"{label}格式不正确（如 2026-11-24 09:30）", field) from None
+
+
+def clean_activity(data: dict) -> dict:
+    """Check an activity's fields; all problems at once, each at its field."""
+    errors = FieldErrors()
+    clean = {
+        "title": errors.check(check_text, data.get("title"), "title", "活动名称", max_length=100),
+        "content": errors.check(check_text, data.get("content"), "content", "活动内容",
+                                required=False, max_length=5000),
+        "address": errors.check(check_text, data.get("address"), "address", "活动地点",
+                                max_length=200),
+        "starts_at": errors.check(parse_datetime, data.get("starts_at"), "starts_at", "开始时间"),
+        "ends_at": errors.check(parse_datetime, data.get("ends_at"), "ends_at", "结束时间"),
+        "capacity": errors.check(check_amount, data.get("capacity"), "capacity", "招募人数"),
+        "points_per_hour": errors.check(check_amount, data.get("points_per_hour", 0),
+                                        "points_per_hour", "每小时积分", allow_zero=True),
+    }
+    category = data.get("category") or "community"
+    if category not in ACTIVITY_CATEGORIES:
+        errors.add("category", "请选择服务类别")
+    clean["category"] = category
+    starts, ends = clean["starts_at"], clean["ends_at"]
+    if starts and ends:
+        if ends <= starts:
+            errors.add("ends_at", "结束时间必须晚于开始时间")
+        elif ends - starts > MAX_LENGTH:
+            errors.add("ends_at", "一次活动不能超过 30 天")
+    if clean["capacity"] and clean["capacity"] > MAX_CAPACITY:
+        errors.add("capacity", f"招募人数不能超过 {MAX_CAPACITY}")
+    if clean["points_per_hour"] and clean["points_per_hour"] > MAX_POINTS_PER_HOUR:
+        errors.add("points_per_hour", f"每小时积分不能超过 {MAX_POINTS_PER_HOUR}")
+    errors.raise_if_any()
+    return clean
+
+
+def create_activity(user: User, data: dict, *, publish: bool = False) -> Activity:
+    """A draft (or, with publish, a published) activity of the user's own station."""
+    station = own_station(user)
+    wanted = data.get("station_id")
+    if wanted not in (None, "") and str(wanted) != str(station.id):
+        raise NotAllowed("只能为本站发布活动", "station_id")
+    clean = clean_activity(data)
+    activity = Activity(station_id=station.id, township_code=station.township_code,
+                        created_by=user.id, status="draft", **clean)
+    db.session.add(activity)
+    db.session.flush()
+    if publish:
+        move(user, activity, "publish")
+    return activity
+
+
+def update_activity(user: User, activity: Activity, data: dict) -> Activity:
+    """Edit a draft or published activity; capacity never below the places already taken."""
+    require_organizer(user, activity)
+    activity = lock_activity(activity.id)
+    if activity.status not in ("draft", "published"):
+        raise Conflict("已结束或已取消的活动不能修改")
+    clean = clean_activity(data)
+    taken = occupied(activity)
+    if clean["capacity"] < taken:
+        raise ValidationFailed(f"已有 {taken} 人报名，招募人数不能少于 {taken}", "capacity")
+    old_year = local_year(activity.starts_at)
+    for key, value in clean.items():
+        setattr(activity, key, value)
+    db.session.flush()
+    new_year = local_year(activity.starts_at)
+    if activity.status == "published" and new_year != old_year:
+        township_counters.bump(activity.township_code, old_year, activities=-1)
+        township_counters.bump(activity.township_code, new_year, activities=1)
+    promote_waitlisted(activity)
+    return activity
+
+
+def move(user: User, activity: Activity, name: str, comment: str = "") -> None:
+    """A workflow move by the organizing station's admin; publishing counts the activity."""
+    require_organizer(user, activity)
+    before = activity.status
+    MACHINE.move(activity, name, user, comment)
+    year = local_year(activity.starts_at)
+    if activity.status == "published":
+        township_counters.bump(activity.township_code, year, activities=1)
+    elif activity.status == "cancelled" and before == "published":
+        township_counters.bump(activity.township_code, year, activities=-1)
+
+
+def activities_stmt(user: User, args: dict):
+    """Activities user may see (volunteers: the published), filtered by status, q, station_id."""
+    stmt = visible(user, select(Activity), Activity)
+    status = args.get("status")
+    if status in ACTIVITY_STATUSES:
+        stmt = stmt.where(Activity.status == status)
+    q = (args.get("q") or "").strip()[:50]
+    if q:
+        stmt = stmt.where(Activity.title.contains(q, autoescape=True))
+    station_id = str(args.get("station_id") or "")
+    if station_id.isdigit() and len(station_id) < 10:
+        stmt = stmt.where(Activity.station_id == int(station_id))
+    return stmt.order_by(Activity.id.desc())
+
+
+def public_activities_stmt(args: dict):
+    """Published activities that have not ended; filters region_code and station_id."""
+    stmt = select(Activity).where(Activity.status == "published", Activity.ends_at > utcnow())
+    code = str(args.get("region_code") or "").strip()
+    if code:
+        if not code.isdigit() or len(code) not in (6, 9):
+            raise ValidationFailed("区划代码应为 6 位（县级）或 9 位（乡镇）数字", "region_code")
+        stmt = stmt.where(Activity.township_code.in_(region_codes_under(code)))
+    station_id = args.get("station_id")
+    if station_id not in (None, ""):
+        if not str(station_id).isdigit() or len(str(station_id)) > 9:
+            raise ValidationFailed("station_id 必须是整数", "station_id")
+        stmt = stmt.where(Activity.station_id == int(station_id))
+    return stmt.options(selectinload(Activity.station)).order_by(Activity.id.desc())
+
+
+# ---------------------------------------------------------------- sign-ups
+
+
+def occupied(activity: Activity) -> int:
+    """Places taken (signed up, checked in or out, confirmed)."""
+    return db.session.scalar(select(func.count()).select_from(Signup).where(
+        Signup.activity_id == activity.id, Signup.status.in_(OCCUPYING))) or 0
+
+
+def waitlist_count(activity: Activity) -> int:
+    return db.session.scalar(select(func.count()).select_from(Signup).where(
+        Signup.activity_id == activity.id, Signup.status == "waitlisted")) or 0
+
+
+def signup_of(activity: Activity, volunteer: Volunteer) -> Signup | None:
+    return db.session.scalar(select(Signup).where(Signup.activity_id == activity.id,
+                                                  Signup.volunteer_id == volunteer.id))
+
+
+
+def promote_waitlisted(activity: Activity) -> list[Signup]:
+    """Move people up from the waiting list, first come first served, while places are free.
+
+    The caller holds the activity's lock (lock_activity)."""
+    free = activity.capacity - occupied(activity)
+    if free <= 0:
+        return []
+    stmt = (select(Signup).where(Signup.activity_id == activity.id, Signup.status == "waitlisted")
+            .order_by(Signup.queued_at, Signup.id).limit(free))
+    promoted = list(db.session.scalars(stmt))
+    for signup in promoted:
+        signup.status = "signed_up"
+    db.session.flush()
+    return promoted

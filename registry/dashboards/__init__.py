@@ -1,0 +1,1 @@
+"""Figures for officials, read from the other areas (nothing imports this area)."""

@@ -1,0 +1,1 @@
+"""Social organizations: registration and review, records, hubs and party building, documents."""

@@ -1,0 +1,180 @@
+"""A registered organization's records: annual reports, grades (5A–1A) and the abnormal list."""
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+
+from registry.clock import today_local, utcnow
+from registry.errors import Conflict, NotAllowed, ValidationFailed
+from registry.extensions import db
+from registry.models import OFFICIAL_ROLES, ORG_ADMIN
+from registry.organizations.fields import (
+    GRADE_VALID_YEARS,
+    check_choice,
+    check_date,
+    check_int,
+    collect,
+)
+from registry.organizations.models import (
+    ABNORMAL_REASONS,
+    GRADES,
+    REPORT_RESULTS,
+    AbnormalListing,
+    AnnualReport,
+    Organization,
+    OrgRating,
+)
+from registry.organizations.operations import check_comment, require_visible
+from registry.validators import (
+    check_amount,
+    check_text,
+)
+
+
+def _require_official(user: Any, org: Organization, what: str) -> None:
+    if user.role not in OFFICIAL_ROLES:
+        raise NotAllowed(f"只有民政干部可以{what}")
+    require_visible(user, org)
+
+
+def require_registered(org: Organization, what: str) -> None:
+    if org.status != "approved":
+        raise Conflict(f"组织当前状态为“{org.status_label}”，只有已登记的组织才能{what}")
+
+
+def clean_report(data: dict, org: Organization) -> dict:
+    """An annual report's figures: a year from founding to this year, whole fen, staff."""
+    errors: dict[str, list[str]] = {}
+    out: dict[str, Any] = {}
+    year = collect(errors, check_int, data.get("year"), "year", "报告年度", 9999)
+    first = (org.founded_on or org.certificate_date or today_local()).year
+    if year is not None and not first <= year <= today_local().year:
+        errors.setdefault("year", []).append(f"报告年度应在 {first} 到 {today_local().year} 之间")
+    out["year"] = year
+    for name, label in (("income_fen", "本年收入"), ("expenditure_fen", "本年支出"),
+                        ("net_assets_fen", "年末净资产")):
+        out[name] = collect(errors, check_amount, data.get(name, 0), name, label,
+                             allow_zero=True)
+    out["staff_count"] = collect(errors, check_int, data.get("staff_count", 0),
+                                  "staff_count", "专职工作人员数", 1_000_000)
+    out["activities"] = collect(errors, check_text, data.get("activities"), "activities",
+                                 "年度工作情况", max_length=5000)
+    if errors:
+        raise ValidationFailed(next(iter(errors.values()))[0], fields=errors)
+    return out
+
+
+def file_annual_report(user: Any, org: Organization, data: dict) -> AnnualReport:
+    """The representative (or an official on its behalf) files one year's report (年报)."""
+    if user.role not in (ORG_ADMIN, *OFFICIAL_ROLES):
+        raise NotAllowed("只有社会组织代表和民政干部可以报送年报")
+    require_visible(user, org)
+    require_registered(org, "报送年报")
+    values = clean_report(data, org)
+    taken = db.session.scalar(select(AnnualReport.id).where(
+        AnnualReport.organization_id == org.id, AnnualReport.year == values["year"]))
+    if taken:
+        raise Conflict(f"{values['year']} 年度报告已报送，不能重复报送", "year")
+    report = AnnualReport(organization_id=org.id, region_code=org.region_code,
+                          submitted_by_id=user.id, **values)
+    db.session.add(report)
+    db.session.flush()
+    return report
+
+
+def review_annual_report(user: Any, report: AnnualReport, result: str,
+                         comment: str = "") -> AnnualReport:
+    """An official records the year's result: 合格 / 基本合格 / 不合格 (the last with reasons)."""
+    _require_official(user, report.organization, "审查年报")
+    result = check_choice(result, "result", "年检结论", REPORT_RESULTS)
+    comment = check_comment(comment, result == "fail", "结论为不合格")
+    report.result = result
+    report.result_comment = comment
+    report.reviewed_by_id = user.id
+    report.reviewed_at = utcnow()
+    db.session.flush()
+    return report
+
+
+def add_years(day: date, years: int) -> date:
+    """The same day years later (29 February becomes 28 February)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def rate(user: Any, org: Organization, grade: str, rated_on: date | None,
+         comment: str = "") -> OrgRating:
+    """Record an evaluation grade (等级评估 5A–1A), valid five years from the rating date."""
+    _require_official(user, org, "记录评估等级")
+    require_registered(org, "参加等级评估")
+    errors: dict[str, list[str]] = {}
+    grade = collect(errors, check_choice, grade, "grade", "评估等级", GRADES)
+    rated_on = collect(errors, check_date, rated_on, "rated_on", "评估日期", required=True)
+    comment = collect(errors, check_text, comment, "comment", "说明", required=False,
+                       max_length=2000)
+    if errors:
+        raise ValidationFailed(next(iter(errors.values()))[0], fields=errors)
+    rating = OrgRating(organization_id=org.id, region_code=org.region_code, grade=grade,
+                       rated_on=rated_on, valid_until=add_years(rated_on, GRADE_VALID_YEARS),
+                       comment=comment or "", rated_by_id=user.id)
+    db.session.add(rating)
+    org.grade, org.grade_valid_until = grade, rating.valid_until
+    db.session.flush()
+    return rating
+
+
+def list_abnormal(user: Any, org: Organization, reason: str, note: str = "",
+                  listed_on: date | None = None) -> AbnormalListing:
+    """Put an organization on the 活动异常名录."""
+    _require_official(user, org, "列入活动异常名录")
+    require_registered(org, "列入活动异常名录")
+    if org.abnormal_listed:
+        raise Conflict("该组织已在活动异常名录中")
+    errors: dict[str, list[str]] = {}
+    reason = collect(errors, check_choice, reason, "reason", "列入原因", ABNORMAL_REASONS)
+    note = collect(errors, check_text, note, "note", "情况说明", required=reason == "other",
+                    max_length=2000)
+    listed_on = collect(errors, check_date, listed_on or today_local(), "listed_on",
+                         "列入日期")
+    if errors:
+        raise ValidationFailed(next(iter(errors.values()))[0], fields=errors)
+    entry = AbnormalListing(organization_id=org.id, region_code=org.region_code, reason=reason,
+                            note=note or "", listed_on=listed_on, listed_by_id=user.id)
+    db.session.add(entry)
+    org.abnormal_listed = True
+    db.session.flush()
+    return entry
+
+
+def current_listing(org: Organization) -> AbnormalListing | None:
+    return db.session.scalars(select(AbnormalListing).where(
+        AbnormalListing.organization_id == org.id, AbnormalListing.removed_on.is_(None))
+        .order_by(AbnormalListing.id.desc())).first()
+
+
+def remove_abnormal(user: Any, org: Organization, note: str,
+                    removed_on: date | None = None) -> AbnormalListing:
+    """Take an organization off the list once the cause is fixed (with what was fixed)."""
+    _require_official(user, org, "移出活动异常名录")
+    entry = current_listing(org)
+    if entry is None or not org.abnormal_listed:
+        raise Conflict("该组织不在活动异常名录中")
+    errors: dict[str, list[str]] = {}
+    note = collect(errors, check_text, note, "removal_note", "移出理由", max_length=2000)
+    removed_on = collect(errors, check_date, removed_on or today_local(), "removed_on",
+                          "移出日期")
+    if removed_on and removed_on < entry.listed_on:
+        errors.setdefault("removed_on", []).append("移出日期不能早于列入日期")
+    if errors:
+        raise ValidationFailed(next(iter(errors.values()))[0], fields=errors)
+    entry.removed_on, entry.removal_note, entry.removed_by_id = removed_on, note, user.id
+    org.abnormal_listed = False
+    db.session.flush()
+    return entry
+
+
+
+

@@ -1,0 +1,1 @@
+"""The points ledger: append-only entries and one balance row per volunteer."""

@@ -1,0 +1,136 @@
+"""Request plumbing for pages: the user loader, idle timeout, forced password change,
+locale, template helpers and security headers."""
+
+import secrets
+import time
+
+from flask import Flask, flash, g, redirect, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, logout_user
+
+from registry import audit
+from registry.accounts import ROLE_LABELS, password_expired
+from registry.clock import to_local
+from registry.errors import api_error, render_error
+from registry.extensions import db, login_manager
+from registry.masking import mask_id_number, mask_name, mask_phone
+from registry.models import STAFF_ROLES, Region, User
+
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+    "script-src 'self' 'nonce-{nonce}'; font-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+# Pages a user who must change their password can still reach.
+OPEN_ENDPOINTS = {"auth.change_password", "auth.logout", "static", "main.set_language",
+                  "main.healthz"}
+
+
+
+
+def select_locale() -> str:
+    """Chinese unless the person chose English."""
+    return session.get("lang", "zh_Hans_CN") if request else "zh_Hans_CN"
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    try:
+        ident, version = (int(part) for part in user_id.split(":"))
+    except (ValueError, AttributeError):
+        return None
+    user = db.session.get(User, ident)
+    if user is None or user.session_version != version or not user.active:
+        return None
+    audit.set_actor(user)
+    return user
+
+
+def register_request_hooks(app: Flask) -> None:
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "请先登录"
+    login_manager.login_message_category = "warning"
+
+    @app.before_request
+    def refuse_nul_characters():
+        # PostgreSQL text cannot hold NUL; no person types one, so refuse it up front.
+        values = list(request.args.values()) + list(request.form.values())
+        if any("\x00" in value for value in values) or (
+            request.is_json and b"\\u0000" in request.get_data()
+        ):
+            message = _("提交的内容包含无效字符（NUL），请检查后重新输入")
+            if request.path.startswith("/api/"):
+                return api_error(400, message)
+            return render_error(400, message)
+        return None
+
+    @app.before_request
+    def enforce_session_rules():
+        if request.path.startswith(("/api/", "/static/")) or request.path == "/healthz":
+            return None
+        if not current_user.is_authenticated:
+            return None
+        now = time.time()
+        if current_user.role in STAFF_ROLES:
+            idle = app.config["STAFF_IDLE_TIMEOUT"].total_seconds()
+            last = session.get("last_seen", now)
+            if now - last > idle:
+                logout_user()
+                session.pop("last_seen", None)
+                flash(_("长时间未操作，已自动退出，请重新登录"), "warning")
+                return redirect(url_for("auth.login", next=request.full_path))
+        session["last_seen"] = now
+        if request.endpoint not in OPEN_ENDPOINTS and (
+            current_user.must_change_password or password_expired(current_user)
+        ):
+            flash(_("请先修改密码（首次登录或密码已超过 90 天）"), "warning")
+            return redirect(url_for("auth.change_password"))
+        return None
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("Content-Security-Policy", CSP.format(nonce=csp_nonce()))
+        if request.path.startswith(("/admin", "/account", "/login", "/api/")):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    @app.context_processor
+    def template_helpers():
+        return {
+            "role_label": lambda role: _(ROLE_LABELS.get(role, role)),
+            "mask_phone": mask_phone,
+            "mask_id_number": mask_id_number,
+            "mask_name": mask_name,
+            "current_region": _current_region,
+            "current_lang": select_locale(),
+            "csp_nonce": csp_nonce,
+        }
+
+    app.jinja_env.filters["localtime"] = _format_local
+    app.jinja_env.filters["hours"] = lambda minutes: f"{(minutes or 0) / 60:.1f}"
+    app.jinja_env.filters["yuan"] = lambda fen: f"{(fen or 0) / 100:,.2f}"
+
+
+def csp_nonce() -> str:
+    """A fresh nonce per request for the few inline scripts (the back office has some)."""
+    if "csp_nonce" not in g:
+        g.csp_nonce = secrets.token_urlsafe(16)
+    return g.csp_nonce
+
+
+def _current_region() -> Region | None:
+    if not current_user.is_authenticated:
+        return None
+    if "current_region" not in g:
+        g.current_region = db.session.get(Region, current_user.region_code)
+    return g.current_region
+
+
+def _format_local(value, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    local = to_local(value)
+    return local.strftime(fmt) if local else ""
+
+

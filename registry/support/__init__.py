@@ -1,0 +1,1 @@
+"""Support for social organizations: incubation, training and grants."""

@@ -1,0 +1,1 @@
+"""Volunteers and the township volunteer service stations, with the township running counters."""

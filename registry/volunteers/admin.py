@@ -1,0 +1,89 @@
+"""Back-office views for stations and volunteers: scoped, masked, never the encrypted ID."""
+
+from flask_login import current_user
+
+from registry.admin import ScopedModelView
+from registry.errors import Conflict, ValidationFailed
+from registry.masking import mask_phone
+from registry.models import CITY_OFFICIAL, COUNTY_OFFICIAL, STATION_ADMIN
+from registry.validators import check_person_name, check_text, normalize_phone
+from registry.volunteers import stations
+from registry.volunteers.models import STAR_LABELS, VOLUNTEER_STATUSES, Station, Volunteer
+
+STAFF = (CITY_OFFICIAL, COUNTY_OFFICIAL, STATION_ADMIN)
+
+
+class StationView(ScopedModelView):
+    allowed_roles = STAFF
+    can_create = False  # stations are set up from the coverage page (one per township)
+    column_list = ("name", "township", "address", "contact_name", "contact_phone",
+                   "established_on")
+    column_searchable_list = ("name", "address")
+    column_filters = ("township_code",)
+    column_labels = {"name": "站点名称", "township": "乡镇（街道）", "township_code": "区划代码",
+                     "address": "地址", "contact_name": "联系人", "contact_phone": "联系电话",
+                     "established_on": "设立日期", "created_at": "创建时间"}
+    column_formatters = {"contact_phone": lambda v, c, m, n: mask_phone(m.contact_phone)}
+    column_export_list = ("name", "township_code", "address", "contact_name", "established_on")
+    form_columns = ("name", "address", "contact_name", "contact_phone")
+
+    def check_model(self, form, model, is_created) -> None:
+        model.name = check_text(model.name, "name", "站点名称", max_length=100)
+        model.address = check_text(model.address, "address", "地址", required=False,
+                                   max_length=200)
+        model.contact_name = check_text(model.contact_name, "contact_name", "联系人",
+                                        required=False, max_length=50)
+        model.contact_phone = normalize_phone(model.contact_phone, "contact_phone",
+                                              required=False)
+        other = stations.station_of_township(model.township_code)
+        if other is not None and other.id != model.id:
+            raise Conflict("每个乡镇（街道）只设一个志愿服务站")
+
+
+class VolunteerView(ScopedModelView):
+    allowed_roles = STAFF
+    can_create = False  # registration goes through the rules (ID check, guardian, duplicates)
+    can_view_details = True
+    column_list = ("volunteer_no", "name", "id_number_masked", "phone", "township", "status",
+                   "total_minutes", "created_at")
+    column_details_list = ("volunteer_no", "name", "id_number_masked", "gender", "birth_date",
+                           "phone", "township", "status", "skills", "guardian_name",
+                           "guardian_phone", "guardian_consent_at", "total_minutes", "source",
+                           "created_at", "approved_at")
+    column_searchable_list = ("name", "volunteer_no")
+    column_filters = ("status", "township_code", "source")
+    column_default_sort = ("id", True)
+    column_labels = {
+        "volunteer_no": "志愿者编号", "name": "姓名", "id_number_masked": "身份证号码（脱敏）",
+        "gender": "性别", "birth_date": "出生日期", "phone": "手机号码", "township": "乡镇（街道）",
+        "township_code": "区划代码", "status": "状态", "skills": "技能特长",
+        "guardian_name": "监护人", "guardian_phone": "监护人电话",
+        "guardian_consent_at": "监护人同意时间", "total_minutes": "服务时长（小时）",
+        "source": "登记方式", "created_at": "登记时间", "approved_at": "审核通过时间",
+    }
+    column_formatters = {
+        "phone": lambda v, c, m, n: mask_phone(m.phone),
+        "guardian_phone": lambda v, c, m, n: mask_phone(m.guardian_phone),
+        "status": lambda v, c, m, n: VOLUNTEER_STATUSES.get(m.status, m.status),
+        "total_minutes": lambda v, c, m, n: f"{m.total_minutes / 60:.1f}"
+        f"（{STAR_LABELS[m.star_level]}）",
+    }
+    column_formatters_export = column_formatters
+    column_export_list = ("volunteer_no", "name", "id_number_masked", "phone", "township_code",
+                          "status", "total_minutes")
+    # Status moves go through the workflow (volunteer page); only descriptive fields here.
+    form_columns = ("name", "skills")
+
+    def check_model(self, form, model, is_created) -> None:
+        model.name = check_person_name(model.name)
+        model.skills = check_text(model.skills, "skills", "技能特长", required=False,
+                                  max_length=200)
+        if current_user.role not in STAFF:
+            raise ValidationFailed("没有权限修改志愿者")
+
+
+def admin_views() -> list:
+    return [
+        StationView(Station, name="志愿服务站", category="志愿服务"),
+        VolunteerView(Volunteer, name="志愿者", category="志愿服务"),
+    ]

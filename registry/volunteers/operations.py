@@ -1,0 +1,357 @@
+"""Volunteers: registration, the approval workflow, scoped listing and ID look-ups
+(DOMAIN.md §5). Every function only flush()es; the caller commits once."""
+
+import secrets
+from collections.abc import Mapping
+from contextlib import contextmanager
+from datetime import date
+
+from sqlalchemy import exists, or_, select
+from sqlalchemy.exc import IntegrityError
+
+from registry import accounts, audit, crypto
+from registry.clock import today_local, utcnow
+from registry.errors import Conflict, FieldErrors, NotAllowed, NotFound, ValidationFailed
+from registry.extensions import db
+from registry.masking import mask_id_number, mask_phone
+from registry.models import (
+    CITY_OFFICIAL,
+    COUNTY_OFFICIAL,
+    STATION_ADMIN,
+    VOLUNTEER,
+    Region,
+    User,
+)
+from registry.pagination import Page, paginate_query
+from registry.scoping import get_visible, region_visible, visible_select
+from registry.validators import (
+    birth_date_of,
+    check_id_number,
+    check_password,
+    check_person_name,
+    check_text,
+    normalize_phone,
+)
+from registry.volunteers import township_counters
+from registry.volunteers.models import VOLUNTEER_STATUSES, Volunteer
+from registry.workflow import Machine, Move
+
+MIN_AGE = 14  # under 14: refused (共青团《中国注册志愿者管理办法》); 14–17: guardian consent
+ADULT_AGE = 18
+STAFF = (STATION_ADMIN, COUNTY_OFFICIAL, CITY_OFFICIAL)
+
+MACHINE = Machine(
+    "volunteer",
+    VOLUNTEER_STATUSES,
+    (
+        Move("approve", "审核通过", ("pending",), "active", STAFF),
+        Move("suspend", "暂停", ("active",), "suspended", STAFF, comment_required=True),
+        Move("resume", "恢复", ("suspended",), "active", STAFF),
+        Move("deregister", "注销", ("pending", "active", "suspended"), "deregistered", STAFF,
+             comment_required=True),
+    ),
+)
+
+
+def age_on(birth: date, day: date) -> int:
+    """Whole years of age on day."""
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+def check_township(code: str | None, field: str = "township_code") -> Region:
+    """A township (乡镇/街道) of Nanchong."""
+    code = (code or "").strip()
+    if not code:
+        raise ValidationFailed("请选择所在乡镇（街道）", field)
+    region = db.session.get(Region, code) if len(code) <= 9 else None
+    if region is None or region.level != "township":
+        raise ValidationFailed("所选乡镇（街道）不存在", field)
+    return region
+
+
+def check_age_and_guardian(birth: date, guardian_name, guardian_phone, consent,
+                           errors: FieldErrors) -> tuple[str, str, bool]:
+    """Under 14 refused; 14–17 need a guardian's name, phone and consent (DOMAIN.md §5)."""
+    age = age_on(birth, today_local())
+    if age < MIN_AGE:
+        errors.add("id_number", f"未满 {MIN_AGE} 周岁不能注册为志愿者，"
+                   "可在监护人陪同下参加适合的活动")
+        return "", "", False
+    if age >= ADULT_AGE:
+        return "", "", False
+    name = errors.check(check_person_name, guardian_name, "guardian_name", "监护人姓名")
+    phone = errors.check(normalize_phone, guardian_phone, "guardian_phone")
+    if not consent:
+        errors.add("guardian_consent", "未满 18 周岁须经监护人同意，请勾选监护人同意")
+    return name or "", phone or "", bool(consent)
+
+
+def id_number_taken(id_number: str) -> bool:
+    digest = crypto.lookup_hash(id_number)
+    return bool(db.session.scalar(select(exists().where(Volunteer.id_number_hash == digest))))
+
+
+def phone_taken(phone: str) -> bool:
+    """A volunteer account (which logs in by phone) or a volunteer record already uses it."""
+    user = exists().where(User.phone == phone, User.role == VOLUNTEER)
+    vol = exists().where(Volunteer.phone == phone)
+    return bool(db.session.scalar(select(or_(user, vol))))
+
+
+def _new_volunteer_no(township_code: str) -> str:
+    for _ in range(20):
+        number = f"V{township_code}{secrets.randbelow(10**8):08d}"
+        if not db.session.scalar(select(exists().where(Volunteer.volunteer_no == number))):
+            return number
+    raise Conflict("生成志愿者编号失败，请重试")  # pragma: no cover
+
+
+def validate_person(data: Mapping, errors: FieldErrors, *, township_field="township_code",
+                    staff: User | None = None) -> dict:
+    """Check the personal fields of a registration or an import row; returns clean values."""
+    name = errors.check(check_person_name, data.get("name"))
+    id_number = errors.check(check_id_number, data.get("id_number"))
+    phone = errors.check(normalize_phone, data.get("phone"))
+    township = errors.check(check_township, data.get("township_code"), township_field)
+    if township is not None and staff is not None and not region_visible(staff, township.code):
+        errors.add(township_field, "所选乡镇（街道）不在您的管辖范围内")
+    skills = errors.check(check_text, data.get("skills"), "skills", "技能特长", required=False,
+                          max_length=200) or ""
+    clean = {"name": name, "id_number": id_number, "phone": phone,
+             "township_code": township.code if township else None, "skills": skills,
+             "guardian_name": "", "guardian_phone": "", "consent": False}
+    if id_number:
+        birth = birth_date_of(id_number)
+        clean["birth_date"] = birth
+        clean["gender"] = "M" if int(id_number[16]) % 2 else "F"
+        g_name, g_phone, consent = check_age_and_guardian(
+            birth, data.get("guardian_name"), data.get("guardian_phone"),
+            data.get("guardian_consent"), errors)
+        clean.update(guardian_name=g_name, guardian_phone=g_phone, consent=consent)
+        if id_number_taken(id_number):
+            errors.add("id_number", "该身份证号码已注册为志愿者，请直接登录或联系所在志愿服务站")
+    if phone and phone_taken(phone):
+        errors.add("phone", "该手机号码已被其他志愿者使用")
+    return clean
+
+
+@contextmanager
+def unique_guard():
+    """Two people submitting the same ID number or phone at the same moment both pass the
+    look-up; the unique index stops the second, answered as a conflict, not a 500."""
+    try:
+        yield
+    except IntegrityError:
+        db.session.rollback()
+        raise Conflict("该身份证号码或手机号码刚刚已被登记，请勿重复提交", "id_number") from None
+
+
+def make_volunteer(clean: dict, *, status: str, source: str, user: User | None) -> Volunteer:
+    id_number = clean["id_number"]
+    now = utcnow()
+    volunteer = Volunteer(
+        user_id=user.id if user else None,
+        volunteer_no=_new_volunteer_no(clean["township_code"]),
+        name=clean["name"],
+        id_number_encrypted=crypto.encrypt(id_number),
+        id_number_hash=crypto.lookup_hash(id_number),
+        id_number_masked=mask_id_number(id_number),
+        gender=clean["gender"],
+        birth_date=clean["birth_date"],
+        phone=clean["phone"],
+        township_code=clean["township_code"],
+        status=status,
+        skills=clean["skills"],
+        guardian_name=clean["guardian_name"],
+        guardian_phone=clean["guardian_phone"],
+        guardian_consent_at=now if clean["consent"] else None,
+        total_minutes=0,
+        source=source,
+        approved_at=now if status == "active" else None,
+    )
+    db.session.add(volunteer)
+    db.session.flush()
+    if status == "active":
+        township_counters.bump(volunteer.township_code, today_local().year, volunteers=1)
+    return volunteer
+
+
+def register_self(data: Mapping) -> Volunteer:
+    """Online self-registration: an account (login by phone) and a pending volunteer."""
+    errors = FieldErrors()
+    clean = validate_person(data, errors)
+    password = data.get("password")
+    if clean["phone"]:
+        errors.check(check_password, password, "v" + clean["phone"])
+    elif not password:
+        errors.add("password", "请设置登录密码")
+    errors.raise_if_any()
+    with unique_guard():
+        user, _ = accounts.create_user("v" + clean["phone"], password, VOLUNTEER,
+                                       clean["township_code"], clean["name"],
+                                       phone=clean["phone"])
+        audit.set_actor(user)
+        volunteer = make_volunteer(clean, status="pending", source="self", user=user)
+        audit.record("register", volunteer, comment="网上自助注册")
+    return volunteer
+
+
+def register_by_staff(staff: User, data: Mapping, *, create_login: bool = True
+                      ) -> tuple[Volunteer, str | None]:
+    """Registration entered by station staff after checking the person's ID in person.
+
+    The record is active at once (the staff member is the one who would approve it). With
+    create_login, an account with a temporary password (shown once) is made.
+    """
+    if staff.role not in STAFF:
+        raise NotAllowed("只有志愿服务站管理员或民政干部可以代为登记")
+    errors = FieldErrors()
+    clean = validate_person(data, errors, staff=staff)
+    errors.raise_if_any()
+    user = password = None
+    with unique_guard():
+        if create_login:
+            user, password = accounts.create_user("v" + clean["phone"], None, VOLUNTEER,
+                                                  clean["township_code"], clean["name"],
+                                                  phone=clean["phone"])
+        volunteer = make_volunteer(clean, status="active", source="station", user=user)
+        audit.record("register", volunteer, comment="志愿服务站代为登记（已核验身份证件）")
+    return volunteer, password
+
+
+def create_login(staff: User, volunteer: Volunteer) -> str:
+    """Give a volunteer without an account (imported ones) a login with a temporary password."""
+    if volunteer.user_id:
+        raise Conflict("该志愿者已有登录账号")
+    if db.session.scalar(select(exists().where(User.phone == volunteer.phone,
+                                               User.role == VOLUNTEER))):
+        raise Conflict("该手机号码已被其他志愿者账号使用")
+    user, password = accounts.create_user("v" + volunteer.phone, None, VOLUNTEER,
+                                          volunteer.township_code, volunteer.name,
+                                          phone=volunteer.phone)
+    volunteer.user_id = user.id
+    db.session.flush()
+    audit.record("create_login", volunteer, comment=f"由 {staff.username} 开通登录账号")
+    return password
+
+
+def transition(volunteer: Volunteer, move: str, user: User, comment: str = "") -> None:
+    """A workflow move (approve, suspend, resume, deregister), keeping the dashboard counts."""
+    if get_visible(user, Volunteer, volunteer.id) is None or user.role not in STAFF:
+        raise NotFound("志愿者不存在")
+    if move == "approve" and volunteer.guardian_consent_at is None \
+            and age_on(volunteer.birth_date, today_local()) < ADULT_AGE:
+        raise Conflict("未成年人须有监护人同意才能审核通过")
+    before = volunteer.status
+    MACHINE.move(volunteer, move, user, comment)
+    year = today_local().year
+    if volunteer.status == "active" and before != "active":
+        if volunteer.approved_at is None:
+            volunteer.approved_at = utcnow()
+        township_counters.bump(volunteer.township_code, year, volunteers=1)
+    elif before == "active" and volunteer.status != "active":
+        township_counters.bump(volunteer.township_code, year, volunteers=-1)
+    db.session.flush()
+
+
+def full_id_number(viewer: User, volunteer: Volunteer) -> str:
+    """The unmasked ID number for the volunteer themself or staff who may see the row; audited
+    (a view by staff) so every look at the full number is on record."""
+    if viewer.role == VOLUNTEER and volunteer.user_id == viewer.id:
+        return crypto.decrypt(volunteer.id_number_encrypted)
+    if viewer.role not in STAFF or get_visible(viewer, Volunteer, volunteer.id) is None:
+        raise NotFound("志愿者不存在")
+    audit.record("view_id_number", volunteer, comment="查看完整身份证号码")
+    return crypto.decrypt(volunteer.id_number_encrypted)
+
+
+def own_volunteer(user: User) -> Volunteer | None:
+    """The volunteer record of a volunteer account."""
+    if user.role != VOLUNTEER:
+        return None
+    return db.session.scalar(select(Volunteer).where(Volunteer.user_id == user.id))
+
+
+def search_stmt(user: User, args: Mapping):
+    """The scoped, filtered select of volunteers, newest first (every filter on an index)."""
+    stmt = visible_select(user, Volunteer)
+    status = (args.get("status") or "").strip()
+    if status:
+        if status not in VOLUNTEER_STATUSES:
+            raise ValidationFailed("状态取值不正确", "status")
+        stmt = stmt.where(Volunteer.status == status)
+    township = (args.get("township_code") or args.get("region_code") or "").strip()
+    if township:
+        if len(township) > 9 or not township.isdigit():
+            raise ValidationFailed("区划代码应为数字", "township_code")
+        if len(township) == 9:
+            stmt = stmt.where(Volunteer.township_code == township)
+        else:
+            from registry.scoping import region_codes_under
+
+            stmt = stmt.where(Volunteer.township_code.in_(region_codes_under(township)))
+    q = (args.get("q") or "").strip()
+    if q:
+        if len(q) > 30:
+            raise ValidationFailed("搜索内容不能超过 30 个字符", "q")
+        compact = q.replace(" ", "").upper()
+        if len(compact) == 18 and compact[:17].isdigit():
+            stmt = stmt.where(Volunteer.id_number_hash == crypto.lookup_hash(compact))
+        elif compact.isdigit() or compact.startswith("+86"):
+            try:
+                phone = normalize_phone(compact, "q")
+            except ValidationFailed:
+                raise ValidationFailed("请输入完整的 11 位手机号码、18 位身份证号码或姓名开头",
+                                       "q") from None
+            stmt = stmt.where(Volunteer.phone == phone)
+        else:
+            escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            stmt = stmt.where(Volunteer.name.like(escaped + "%", escape="\\"))
+    return stmt.order_by(Volunteer.id.desc())
+
+
+COUNT_CAP = 1_000
+# Page numbers (OFFSET) only for the first pages; deeper goes by cursor (keyset), which costs
+# the same at any depth. OFFSET 100,000 in a county of 1M volunteers took ~400 ms.
+MAX_OFFSET_PAGE = 50
+
+
+def list_volunteers(user: User, args: Mapping, *, count: bool = True) -> Page:
+    """One page of the volunteers user may see (keyset with ?cursor= for deep pages).
+
+    The total is exact up to COUNT_CAP; above it `total` is None and `total_capped` is set,
+    so that a county's or the city's first page never counts hundreds of thousands of rows.
+    Cursor pages (deep paging) skip the count.
+    """
+    stmt = search_stmt(user, args)
+    raw_page = str(args.get("page") or "1")
+    if raw_page.isdigit() and int(raw_page) > MAX_OFFSET_PAGE:
+        raise ValidationFailed(f"页码最大为 {MAX_OFFSET_PAGE}，更往后请用“下一页”"
+                               "（API 用 next_cursor）翻页", "page")
+    return paginate_query(stmt, Volunteer.id, args, count=count, count_cap=COUNT_CAP)
+
+
+def public_dict(volunteer: Volunteer, *, unmasked_for: User | None = None) -> dict:
+    """The API's volunteer fields; ID and phone masked unless the viewer is the volunteer."""
+    own = unmasked_for is not None and volunteer.user_id == unmasked_for.id
+    return {
+        "id": volunteer.id,
+        "volunteer_no": volunteer.volunteer_no,
+        "name": volunteer.name,
+        "id_number": crypto.decrypt(volunteer.id_number_encrypted) if own
+        else volunteer.id_number_masked,
+        "phone": volunteer.phone if own else mask_phone(volunteer.phone),
+        "gender": volunteer.gender,
+        "township_code": volunteer.township_code,
+        "status": volunteer.status,
+        "total_minutes": volunteer.total_minutes,
+        "star_level": volunteer.star_level,
+        "is_minor": age_on(volunteer.birth_date, today_local()) < ADULT_AGE,
+        "created_at": volunteer.created_at,
+    }
+
+
+# --- Bulk import from .xlsx (all-or-nothing) and export of a filtered list ---------------------
+
+
+

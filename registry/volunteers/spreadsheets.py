@@ -1,0 +1,218 @@
+"""Volunteers in .xlsx: the import template, the all-or-nothing import and the masked export."""
+
+from collections.abc import Mapping
+
+from sqlalchemy import select
+
+from registry import audit
+from registry.errors import FieldErrors, NotAllowed, ValidationFailed
+from registry.extensions import db
+from registry.masking import mask_phone
+from registry.models import (
+    STATION_ADMIN,
+    Region,
+    User,
+)
+from registry.volunteers.models import VOLUNTEER_STATUSES
+from registry.volunteers.operations import (
+    STAFF,
+    make_volunteer,
+    search_stmt,
+    unique_guard,
+    validate_person,
+)
+
+IMPORT_MAX_ROWS = 5000
+IMPORT_COLUMNS = (
+    # (field, header, example, required)
+    ("name", "姓名", "张三", True),
+    ("id_number", "身份证号码", "511302199503070010", True),
+    ("phone", "手机号码", "13800000000", True),
+    ("township_code", "乡镇（街道）代码", "511302001", False),
+    ("skills", "技能特长", "医疗救护", False),
+    ("guardian_name", "监护人姓名", "", False),
+    ("guardian_phone", "监护人电话", "", False),
+    ("guardian_consent", "监护人已同意（是/否）", "", False),
+)
+FIELD_LABELS = {field: header for field, header, _, _ in IMPORT_COLUMNS} | {"_schema": "整行"}
+EXPORT_COLUMNS = ("志愿者编号", "姓名", "性别", "身份证号码（脱敏）", "手机号码（脱敏）",
+                  "乡镇（街道）", "状态", "服务时长（小时）", "星级", "注册时间")
+EXPORT_MAX_ROWS = 100_000
+
+
+class ImportFailed(ValidationFailed):
+    """A file with bad rows: problems lists (row number, field label, reason); nothing saved."""
+
+    def __init__(self, message: str, problems: list[tuple[int, str, str]]):
+        super().__init__(message, "file")
+        self.problems = problems
+
+
+def import_template() -> bytes:
+    """The import template: a header row, an example row and a notes sheet."""
+    import io
+
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "志愿者"
+    sheet.append([header for _, header, _, _ in IMPORT_COLUMNS])
+    sheet.append([example for _, _, example, _ in IMPORT_COLUMNS])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for column, width in zip("ABCDEFGH", (10, 22, 14, 18, 16, 12, 14, 20), strict=True):
+        sheet.column_dimensions[column].width = width
+    for cell in sheet["B"] + sheet["C"] + sheet["D"] + sheet["G"]:
+        cell.number_format = "@"  # text, so long numbers keep every digit
+    notes = book.create_sheet("填写说明")
+    for line in (
+        "第 1 行为表头，请勿修改；第 2 行是示例，导入前请删除或替换。",
+        f"每个文件最多 {IMPORT_MAX_ROWS} 行；只读取第一个工作表。",
+        "身份证号码、手机号码请按文本填写（单元格格式设为“文本”），以免末位被改成 0。",
+        "乡镇（街道）代码为 9 位统计用区划代码；志愿服务站管理员可留空，默认为本站所在乡镇。",
+        "未满 14 周岁不能注册；14–17 周岁须填写监护人姓名、电话，并在“监护人已同意”填“是”。",
+        "整个文件全部校验通过才会导入；只要有一行有误，就一行也不导入，并列出每行的错误。",
+        "导入的志愿者直接为“已注册”状态（由站点核验身份后导入），可在详情页为其开通登录账号。",
+    ):
+        notes.append([line])
+    notes.column_dimensions["A"].width = 100
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _read_rows(stream) -> list[tuple[int, dict]]:
+    import zipfile
+
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    head = stream.read(4)
+    stream.seek(0)
+    if not head:
+        raise ImportFailed("上传的文件是空的", [])
+    if head != b"PK\x03\x04":
+        raise ImportFailed("文件不是 Excel .xlsx 格式（请用模板另存为 .xlsx，不支持 .xls 或 .csv）",
+                           [])
+    try:
+        book = load_workbook(stream, read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
+        raise ImportFailed("无法读取该 Excel 文件，文件可能已损坏", []) from None
+    try:
+        sheet = book.worksheets[0]
+        rows = sheet.iter_rows(values_only=True)
+        header = next(rows, None)
+        expected = [h for _, h, _, _ in IMPORT_COLUMNS]
+        got = [_cell_text(v) for v in (header or ())][:len(expected)]
+        if got[:3] != expected[:3]:
+            raise ImportFailed("表头与模板不一致：请下载模板，按模板的列填写", [])
+        out = []
+        for number, values in enumerate(rows, start=2):
+            values = list(values or ())
+            if not any(_cell_text(v) for v in values):
+                continue
+            if len(out) >= IMPORT_MAX_ROWS:
+                raise ImportFailed(f"文件超过 {IMPORT_MAX_ROWS} 行，请拆分成多个文件后分别导入",
+                                   [])
+            data = {}
+            for index, (field, header_text, _, _) in enumerate(IMPORT_COLUMNS):
+                if index < len(got) and got[index] != header_text:
+                    continue
+                data[field] = _cell_text(values[index]) if index < len(values) else ""
+            out.append((number, data))
+    finally:
+        book.close()
+    if not out:
+        raise ImportFailed("文件中没有数据行（第 1 行为表头，从第 2 行起填写）", [])
+    return out
+
+
+def import_xlsx(staff: User, stream) -> int:
+    """Import volunteers from an .xlsx in the template; all rows or none.
+
+    Raises ImportFailed with every problem (row, field, reason) when any row is bad, having
+    saved nothing. Imported volunteers are active (the station checked their documents) and
+    have no login yet. Returns the number imported.
+    """
+    if staff.role not in STAFF:
+        raise NotAllowed("只有志愿服务站管理员或民政干部可以导入志愿者")
+    rows = _read_rows(stream)
+    problems: list[tuple[int, str, str]] = []
+    cleaned = []
+    seen_ids: dict[str, int] = {}
+    seen_phones: dict[str, int] = {}
+    default_township = staff.region_code if staff.role == STATION_ADMIN else ""
+    for number, data in rows:
+        data = dict(data)
+        data["township_code"] = data.get("township_code") or default_township
+        data["guardian_consent"] = data.get("guardian_consent") in ("是", "同意", "Y", "y", "1")
+        errors = FieldErrors()
+        clean = validate_person(data, errors, staff=staff)
+        if clean["id_number"]:
+            first = seen_ids.setdefault(clean["id_number"], number)
+            if first != number:
+                errors.add("id_number", f"与第 {first} 行的身份证号码重复")
+        if clean["phone"]:
+            first = seen_phones.setdefault(clean["phone"], number)
+            if first != number:
+                errors.add("phone", f"与第 {first} 行的手机号码重复")
+        for field, messages in errors.fields.items():
+            for message in messages:
+                problems.append((number, FIELD_LABELS.get(field, field), message))
+        cleaned.append(clean)
+    if problems:
+        raise ImportFailed(f"共有 {len({p[0] for p in problems})} 行有误，整个文件未导入",
+                           problems)
+    with unique_guard():
+        for clean in cleaned:
+            make_volunteer(clean, status="active", source="import", user=None)
+    audit.record("import", object_type="Volunteer", region_code=staff.region_code,
+                 comment=f"从 Excel 导入志愿者 {len(cleaned)} 名")
+    return len(cleaned)
+
+
+def export_xlsx(user: User, args: Mapping, target) -> int:
+    """Write the scoped, filtered list (masked) to target as .xlsx in write-only mode, reading
+    the rows in batches; at most EXPORT_MAX_ROWS rows. Returns the number written."""
+    from openpyxl import Workbook
+
+    if user.role not in STAFF:
+        raise NotAllowed("没有权限导出志愿者名单")
+    stmt = search_stmt(user, args).limit(EXPORT_MAX_ROWS)
+    names = dict(db.session.execute(select(Region.code, Region.name)
+                                    .where(Region.level == "township")).all())
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("志愿者")
+    sheet.append(list(EXPORT_COLUMNS))
+    written = 0
+    rows = db.session.execute(stmt.execution_options(yield_per=2000)).scalars()
+    for volunteer in rows:
+        sheet.append([
+            volunteer.volunteer_no, volunteer.name,
+            {"M": "男", "F": "女"}.get(volunteer.gender, ""),
+            volunteer.id_number_masked, mask_phone(volunteer.phone),
+            names.get(volunteer.township_code, volunteer.township_code),
+            VOLUNTEER_STATUSES.get(volunteer.status, volunteer.status),
+            round(volunteer.total_minutes / 60, 1), volunteer.star_level,
+            volunteer.created_at.strftime("%Y-%m-%d"),
+        ])
+        written += 1
+    if written >= EXPORT_MAX_ROWS:
+        sheet.append([f"（只导出了前 {EXPORT_MAX_ROWS:,} 条，请用筛选条件缩小范围后分批导出）"])
+    book.save(target)
+    audit.record("export", object_type="Volunteer", region_code=user.region_code,
+                 comment=f"导出志愿者名单 {written} 条（已脱敏）", changes={
+                     k: args.get(k) for k in ("status", "township_code", "q") if args.get(k)})
+    return written
+
+
