@@ -5,6 +5,8 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from registry.extensions import db
+
 API_CODES = {
     400: "bad_request",
     401: "unauthorized",
@@ -159,8 +161,6 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(RegistryError)
     def handle_registry_error(error: RegistryError):
-        from registry.extensions import db
-
         db.session.rollback()
         if wants_json():
             return api_error(error.status, error.message, error.fields, error.code)
@@ -195,8 +195,6 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception):
-        from registry.extensions import db
-
         app.logger.exception("unhandled error on %s", request.path)
         db.session.rollback()
         if wants_json():

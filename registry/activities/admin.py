@@ -5,6 +5,8 @@ certificates: scoped to the jurisdiction; everything but an activity's texts is 
 from flask_login import current_user
 
 from registry.activities.models import (
+    ACTIVITY_STATUSES,
+    SIGNUP_STATUSES,
     Activity,
     ServiceCertificate,
     ServiceCorrection,
@@ -14,7 +16,7 @@ from registry.activities.models import (
 from registry.admin import ScopedModelView
 from registry.errors import NotAllowed
 from registry.models import CITY_OFFICIAL, COUNTY_OFFICIAL, STATION_ADMIN
-from registry.points.models import PointsLedgerEntry
+from registry.points.models import KIND_LABELS, PointsLedgerEntry
 from registry.validators import check_text
 
 CATEGORY = "志愿活动"
@@ -52,8 +54,6 @@ class ActivityView(ReadOnlyView):
     form_columns = ("title", "content", "address")
 
     def __init__(self, *args, **kwargs):
-        from registry.activities.models import ACTIVITY_STATUSES
-
         self.column_formatters = {"status": _label(ACTIVITY_STATUSES)}
         super().__init__(*args, **kwargs)
 
@@ -75,8 +75,6 @@ class SignupView(ReadOnlyView):
                      "created_at": "报名时间(UTC)", "activity_id": "活动编号"}
 
     def __init__(self, *args, **kwargs):
-        from registry.activities.models import SIGNUP_STATUSES
-
         self.column_formatters = {"status": _label(SIGNUP_STATUSES)}
         super().__init__(*args, **kwargs)
 
@@ -112,8 +110,6 @@ class LedgerEntryView(ReadOnlyView):
                      "volunteer_id": "志愿者编号"}
 
     def __init__(self, *args, **kwargs):
-        from registry.points.models import KIND_LABELS
-
         self.column_formatters = {"kind": _label(KIND_LABELS)}
         super().__init__(*args, **kwargs)
 

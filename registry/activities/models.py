@@ -11,23 +11,8 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from registry.clock import utcnow
 from registry.extensions import db
-from registry.idempotency import IdempotencyRecord
-from registry.points.models import PointsBalance, PointsLedgerEntry
+from registry.models import VOLUNTEER, always
 from registry.volunteers.models import Volunteer
-
-__all__ = [
-    "ACTIVITY_CATEGORIES",
-    "ACTIVITY_STATUSES",
-    "SIGNUP_STATUSES",
-    "Activity",
-    "IdempotencyRecord",
-    "PointsBalance",
-    "PointsLedgerEntry",
-    "ServiceCertificate",
-    "ServiceCorrection",
-    "ServiceRecord",
-    "Signup",
-]
 
 ACTIVITY_STATUSES = {
     "draft": "草稿",
@@ -95,7 +80,6 @@ class Activity(db.Model):
     @classmethod
     def owner_condition(cls, user) -> ColumnElement[bool]:
         # Volunteers see every published (or closed) activity: they are public anyway.
-        from registry.models import VOLUNTEER, always
 
         if user.role == VOLUNTEER:
             return cls.status.in_(("published", "closed"))

@@ -24,7 +24,8 @@ from registry.points import ledger
 from registry.points import operations as points
 from registry.validators import check_amount, check_text
 from registry.volunteers import township_counters
-from registry.volunteers.models import Volunteer, star_level
+from registry.volunteers.models import Volunteer
+from registry.volunteers.operations import star_level
 
 
 def default_minutes(activity: Activity, signup: Signup | None) -> int | None:

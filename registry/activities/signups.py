@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from registry.activities.models import (
+    SIGNUP_STATUSES,
     Activity,
     Signup,
 )
@@ -190,8 +191,6 @@ def scan(user: User, activity: Activity, code: str) -> tuple[Signup, str]:
 
 
 def status_label(status: str) -> str:
-    from registry.activities.models import SIGNUP_STATUSES
-
     return SIGNUP_STATUSES.get(status, status)
 
 

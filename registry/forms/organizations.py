@@ -2,9 +2,11 @@
 
 from datetime import date
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
+from sqlalchemy import select
 from wtforms import (
     BooleanField,
     DateField,
@@ -15,6 +17,10 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length
 
+from registry.errors import ValidationFailed
+from registry.extensions import db
+from registry.models import CITY_OFFICIAL, OFFICIAL_ROLES, Region
+from registry.organizations import fields
 from registry.organizations.models import (
     ABNORMAL_REASONS,
     DOCUMENT_KINDS,
@@ -23,7 +29,10 @@ from registry.organizations.models import (
     ORG_TYPES,
     PARTY_ORG_STATUSES,
     REPORT_RESULTS,
+    Organization,
 )
+from registry.scoping import region_codes_under
+from registry.validators import parse_yuan
 
 
 class LocalDateField(DateField):
@@ -157,3 +166,53 @@ class SignupForm(FlaskForm):
     password = PasswordField(_l("密码（至少 10 位，含三类字符）"),
                              validators=[DataRequired(_l("请填写密码")), Length(max=128)])
     confirm = PasswordField(_l("再次输入密码"), validators=[DataRequired(_l("请再次输入密码"))])
+
+
+def region_choices(user) -> list[tuple[str, str]]:
+    """Regions the user may file for: the jurisdiction for officials, all for a representative."""
+    stmt = select(Region.code, Region.name, Region.level).order_by(Region.code)
+    if user.role in OFFICIAL_ROLES:
+        stmt = stmt.where(Region.code.in_(region_codes_under(user.region_code)))
+    indent = {"city": "", "county": "　", "township": "　　"}
+    labels = {"city": "市级登记", "county": "县级登记", "township": "社区社会组织备案"}
+    return [("", _("请选择"))] + [
+        (code, f"{indent.get(level, '')}{name}（{labels.get(level, '')}）")
+        for code, name, level in db.session.execute(stmt)
+    ]
+
+
+def county_choices(user) -> list[tuple[str, str]]:
+    """Area filter choices within the jurisdiction: the counties for the city, a county and its
+    townships for a county official."""
+    stmt = select(Region.code, Region.name).where(
+        Region.code.in_(region_codes_under(user.region_code)))
+    if user.role == CITY_OFFICIAL:
+        stmt = stmt.where(Region.level.in_(("city", "county")))
+    return list(db.session.execute(stmt.order_by(Region.code)))
+
+
+def org_form_data(form: OrgForm, user) -> dict:
+    """The form's values for the domain (money typed in yuan becomes fen)."""
+    data = {name: form[name].data for name in fields.FIELDS if name in form}
+    try:
+        data["registered_capital_fen"] = parse_yuan(form.registered_capital_fen.data or "0",
+                                                    "registered_capital_fen", "注册资金")
+    except ValidationFailed as capital:
+        # Report the other fields' problems too, in one go (clean_fields writes nothing).
+        data["registered_capital_fen"] = 0
+        try:
+            fields.clean_fields(data, user)
+        except ValidationFailed as other:
+            raise ValidationFailed(capital.message,
+                                   fields={**other.fields, **capital.fields}) from None
+        raise
+    return data
+
+
+def fill_org_form(form: OrgForm, org: Organization) -> None:
+    for name in fields.FIELDS:
+        if name in form:
+            form[name].data = getattr(org, name)
+    form.registered_capital_fen.data = f"{org.registered_capital_fen / 100:.2f}"
+    form.party_member_count.data = str(org.party_member_count)
+    form.uscc.data = org.uscc or ""

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from stdnum.cn import uscc as stdnum_uscc
 
 from registry import accounts, audit
+from registry.demo import DEMO_PASSWORD
 from registry.extensions import db
 from registry.models import ORG_ADMIN, User
 from registry.organizations import operations as orgs
@@ -141,8 +142,6 @@ def _create(row, serial: int, users: dict) -> Organization:
 def _org_admin(username: str, users: dict) -> User:
     user = db.session.scalar(select(User).where(User.username == username))
     if user is None:
-        from registry.demo import DEMO_PASSWORD
-
         user, _ = accounts.create_user(username, DEMO_PASSWORD, ORG_ADMIN, "511300",
                                        "书法家协会 筹备组 孙老师", phone="13900000001")
     users[username] = user
@@ -170,8 +169,6 @@ def _records(org: Organization, row, users: dict) -> None:
 
 def seed(users: dict) -> list:
     """Create the demo organizations that are missing; returns the extra demo logins."""
-    from registry.demo import DEMO_PASSWORD
-
     by_name = {}
     for serial, row in enumerate(DEMO_ORGS, start=1):
         org = db.session.scalar(select(Organization).where(Organization.name == row[0]))

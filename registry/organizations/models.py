@@ -10,10 +10,6 @@ from sqlalchemy.sql.elements import ColumnElement
 from registry.clock import utcnow
 from registry.extensions import db
 
-__all__ = ["ORG_TYPES", "ORG_STATUSES", "GRADES", "PARTY_ORG_STATUSES", "ORG_CATEGORIES",
-           "REGISTRATION_KINDS", "DOCUMENT_KINDS", "REPORT_RESULTS", "ABNORMAL_REASONS",
-           "Organization", "OrgDocument", "AnnualReport", "OrgRating", "AbnormalListing"]
-
 ORG_TYPES = {
     "social_group": "社会团体",
     "social_service": "社会服务机构",

@@ -4,7 +4,14 @@ from datetime import date
 
 from sqlalchemy import insert, select
 
+from registry import accounts
+from registry.clock import utcnow
+from registry.crypto import encrypt, lookup_hash
 from registry.extensions import db
+from registry.masking import mask_id_number
+from registry.models import User
+from registry.points.models import PointsBalance, PointsLedgerEntry
+from registry.volunteers.models import Station, Volunteer
 
 BENCH_VOLUNTEER = "bench-volunteer"
 BENCH_PASSWORD = "Bench#Passw0rd"
@@ -15,11 +22,6 @@ def bench_volunteer():
     """The bench volunteer and their login (created if missing)."""
     from stdnum.cn import ric
 
-    from registry import accounts
-    from registry.crypto import encrypt, lookup_hash
-    from registry.masking import mask_id_number
-    from registry.models import User
-    from registry.volunteers.models import Station, Volunteer
 
     user = db.session.scalar(select(User).where(User.username == BENCH_VOLUNTEER))
     township = db.session.scalar(select(Station.township_code).order_by(Station.id).limit(1))
@@ -44,9 +46,6 @@ def bench_volunteer():
 def bulk_entries(volunteer_id: int, township: str, count: int, start_balance: int,
                   tag: str) -> tuple[int, int]:
     """Insert count earn entries for one volunteer; returns (balance, earned added)."""
-    from registry.clock import utcnow
-    from registry.points.models import PointsLedgerEntry
-
     balance, earned, rows = start_balance, 0, []
     now = utcnow()
     for n in range(count):
@@ -65,9 +64,6 @@ def bulk_entries(volunteer_id: int, township: str, count: int, start_balance: in
 
 
 def set_balance(volunteer_id: int, balance: int, earned: int) -> None:
-    from registry.clock import utcnow
-    from registry.points.models import PointsBalance
-
     row = db.session.get(PointsBalance, volunteer_id)
     if row is None:
         db.session.execute(insert(PointsBalance).values(

@@ -16,6 +16,9 @@ from registry.points.bulk import (
     bulk_entries,
     set_balance,
 )
+from registry.points.models import PointsBalance, PointsLedgerEntry
+from registry.points.operations import mismatches
+from registry.volunteers.models import Volunteer
 
 
 def register(app) -> None:
@@ -25,9 +28,6 @@ def register(app) -> None:
     @click.option("--limit", default=50, show_default=True, help="最多列出多少个不一致的账户")
     def ledger_check_command(limit: int):
         """Prove every points balance equals the sum of its ledger entries; exit 1 if not."""
-        from registry.points.models import PointsBalance, PointsLedgerEntry
-        from registry.points.operations import mismatches
-
         bad = 0
         for volunteer_id, stored, summed in mismatches():
             bad += 1
@@ -53,9 +53,6 @@ def register(app) -> None:
                   show_default=True, help="分给其他已有志愿者的流水总条数")
     def seed_ledger_command(entries: int, others: int):
         """A large synthetic points ledger for benchmarks (balances kept equal to the sums)."""
-        from registry.points.models import PointsLedgerEntry
-        from registry.volunteers.models import Volunteer
-
         def current_sum(volunteer_id: int) -> int:
             return int(db.session.scalar(select(func.coalesce(func.sum(
                 PointsLedgerEntry.points), 0)).where(

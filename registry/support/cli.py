@@ -3,8 +3,11 @@
 import click
 from sqlalchemy import select
 
+from registry.cli import fail
 from registry.extensions import db
 from registry.models import User
+from registry.support import incubation
+from registry.support import operations as support
 from registry.support.models import GRANT_TYPES
 
 
@@ -16,9 +19,6 @@ def register(app) -> None:
     @click.option("--year", type=int, default=None, help="年度（不填为全部）")
     def grant_totals_command(username, year):
         """Print grant totals by county, year and type (yuan) for a user's jurisdiction."""
-        from registry.cli import fail
-        from registry.support import operations as support
-
         user = db.session.scalar(select(User).where(User.username == username))
         if user is None or user.role not in ("city_official", "county_official"):
             fail("请指定一个市级或县级民政部门工作人员的用户名")
@@ -36,9 +36,6 @@ def register(app) -> None:
     @click.option("--user", "username", required=True, help="按此用户的管辖范围查询")
     def incubation_due_command(username):
         """List incubations past their end date and milestones past due (for follow-up)."""
-        from registry.cli import fail
-        from registry.support import incubation
-
         user = db.session.scalar(select(User).where(User.username == username))
         if user is None or user.role not in ("city_official", "county_official"):
             fail("请指定一个市级或县级民政部门工作人员的用户名")

@@ -24,19 +24,8 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from registry.clock import utcnow
 from registry.extensions import db
-
-__all__ = [
-    "INCUBATION_STATUSES",
-    "GRANT_TYPES",
-    "GRANT_STATUSES",
-    "Incubator",
-    "IncubationIntake",
-    "Incubation",
-    "IncubationMilestone",
-    "Training",
-    "TrainingAttendance",
-    "Grant",
-]
+from registry.models import ORG_ADMIN, Region, always
+from registry.organizations.models import Organization
 
 INCUBATION_STATUSES = {
     "applied": "已申请",
@@ -65,8 +54,6 @@ def _own_org(column, user) -> ColumnElement[bool]:
 
 def _representative(user) -> ColumnElement[bool]:
     """All rows for an organization's representative (org_admin); none for a volunteer."""
-    from registry.models import ORG_ADMIN, always
-
     return always(user.role == ORG_ADMIN)
 
 
@@ -233,9 +220,6 @@ class Training(db.Model):
     def owner_condition(cls, user) -> ColumnElement[bool]:
         """Trainings published for the organization's township, county or city, and any its
         people attended."""
-        from registry.models import Region
-        from registry.organizations.models import Organization
-
         org_region = (
             select(Organization.region_code)
             .where(Organization.id == (user.organization_id or -1))

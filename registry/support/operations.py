@@ -12,7 +12,7 @@ from registry.clock import today_local, utcnow
 from registry.errors import Conflict, ValidationFailed
 from registry.extensions import db
 from registry.models import Region
-from registry.scoping import region_visible, visible, visible_select
+from registry.scoping import region_codes_under, region_visible, visible, visible_select
 from registry.support.incubation import (
     OFFICIALS,
     check_dates,
@@ -20,7 +20,14 @@ from registry.support.incubation import (
     require_official,
     visible_org,
 )
-from registry.support.models import GRANT_STATUSES, GRANT_TYPES, Grant, Training, TrainingAttendance
+from registry.support.models import (
+    GRANT_STATUSES,
+    GRANT_TYPES,
+    Grant,
+    Incubation,
+    Training,
+    TrainingAttendance,
+)
 from registry.validators import check_amount, check_person_name, check_text
 from registry.workflow import Machine, Move
 
@@ -200,8 +207,6 @@ def grant_filters(stmt, filters: dict):
     if filters.get("organization_id"):
         stmt = stmt.where(Grant.organization_id == filters["organization_id"])
     if filters.get("region_code"):
-        from registry.scoping import region_codes_under
-
         stmt = stmt.where(Grant.region_code.in_(region_codes_under(filters["region_code"])))
     return stmt
 
@@ -264,3 +269,11 @@ def organization_grants(user: Any, org_id: int) -> tuple[int, int]:
     count, total = db.session.execute(stmt).one()
     return count, int(total or 0)
 
+
+def organization_support(user: Any, org_id: int) -> dict:
+    """For an organization's page: its latest incubations and its grants the user may see."""
+    stmt = (visible_select(user, Incubation).where(Incubation.organization_id == org_id)
+            .order_by(Incubation.id.desc()).limit(5))
+    count, fen = organization_grants(user, org_id)
+    return {"incubations": list(db.session.scalars(stmt)), "grant_count": count,
+            "grant_fen": fen}

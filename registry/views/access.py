@@ -1,4 +1,6 @@
-"""Who may open a page: the one place for page access decorators."""
+"""Who may open a page: the one place for page access rules. A page names its roles with
+@roles(...); a rule that depends on the row (the activity's organizer, the incubator's operator)
+is checked with require(...) once the row is loaded (a foreign row is already a 404)."""
 
 from functools import wraps
 
@@ -22,5 +24,7 @@ def roles(*allowed: str):
     return decorator
 
 
-
-
+def require(allowed: bool) -> None:
+    """403 unless a rule about the loaded row holds for the current user."""
+    if not allowed:
+        abort(403)

@@ -35,6 +35,7 @@ from registry.forms.activities import (
 from registry.models import CITY_OFFICIAL, COUNTY_OFFICIAL, STATION_ADMIN
 from registry.pagination import paginate_query
 from registry.scoping import get_visible, get_visible_or_404
+from registry.views.access import require, roles
 
 bp = Blueprint("activities", __name__, url_prefix="/activities")
 STAFF = (STATION_ADMIN, COUNTY_OFFICIAL, CITY_OFFICIAL)
@@ -100,10 +101,8 @@ def index():
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@login_required
+@roles(STATION_ADMIN)
 def create():
-    if current_user.role != STATION_ADMIN:
-        abort(403)
     form = ActivityForm()
     if form.validate_on_submit():
         try:
@@ -122,8 +121,7 @@ def create():
 @login_required
 def edit(activity_id: int):
     activity = get_visible_or_404(current_user, Activity, activity_id)
-    if not is_organizer(activity):
-        abort(403)
+    require(is_organizer(activity))
     form = ActivityForm(obj=None if request.method == "POST" else activity)
     if request.method == "GET":
         form.starts_at.data = local_input(activity.starts_at)
@@ -281,8 +279,7 @@ def scan(activity_id: int):
 @login_required
 def service(activity_id: int):
     activity = get_visible_or_404(current_user, Activity, activity_id)
-    if not is_staff():
-        abort(403)
+    require(is_staff())
     page = paginate_query(service_records.records_stmt(activity), ServiceRecord.id, request.args,
                           default_per_page=50)
     pending = service_records.pending_confirmation(activity) if is_organizer(activity) else []
@@ -340,8 +337,7 @@ def walk_in(activity_id: int):
 @login_required
 def correct(record_id: int):
     record = get_visible_or_404(current_user, ServiceRecord, record_id)
-    if not is_organizer(record.activity):
-        abort(403)
+    require(is_organizer(record.activity))
     form = CorrectionForm()
     if form.validate_on_submit():
         try:

@@ -2,13 +2,14 @@
 
 from datetime import datetime, timedelta
 
-from flask import Blueprint, abort, render_template, request
-from flask_login import current_user, login_required
+from flask import Blueprint, render_template, request
+from flask_login import current_user
 
 from registry.clock import from_local
 from registry.models import AUDITOR, CITY_OFFICIAL, AuditEntry
 from registry.pagination import paginate_query
 from registry.scoping import visible_select
+from registry.views.access import roles
 
 bp = Blueprint("audit_log", __name__, url_prefix="/audit")
 
@@ -21,10 +22,8 @@ def _parse_date(value: str | None):
 
 
 @bp.route("/")
-@login_required
+@roles(AUDITOR, CITY_OFFICIAL)
 def index():
-    if current_user.role not in (AUDITOR, CITY_OFFICIAL):
-        abort(403)
     args = request.args
     stmt = visible_select(current_user, AuditEntry)
     actor = (args.get("actor") or "").strip()[:64]

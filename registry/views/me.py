@@ -12,7 +12,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from registry.activities import certificates, service_records, signups
 from registry.activities import operations as activities
@@ -24,15 +24,15 @@ from registry.pagination import paginate_query
 from registry.points import ledger
 from registry.points.models import PointsLedgerEntry
 from registry.points.operations import entries_stmt
+from registry.views.access import roles
+from registry.volunteers import operations as volunteers
 from registry.volunteers.models import STAR_LABELS
 
 bp = Blueprint("me", __name__, url_prefix="/me")
 
 
 def me():
-    """The logged-in volunteer's record (403 for other roles, 404 without a record)."""
-    if current_user.role != VOLUNTEER:
-        abort(403)
+    """The logged-in volunteer's record (404 without one); the pages are for volunteers only."""
     volunteer = activities.volunteer_of(current_user)
     if volunteer is None:
         abort(404)
@@ -40,10 +40,10 @@ def me():
 
 
 @bp.route("/")
-@login_required
+@roles(VOLUNTEER)
 def index():
     volunteer = me()
-    stars = volunteer.star_level
+    stars = volunteers.star_level(volunteer.total_minutes)
     thresholds = [hours * 60 for hours in current_app.config["STAR_THRESHOLDS_HOURS"]]
     next_minutes = next((t for t in thresholds if t > volunteer.total_minutes), None)
     recent = paginate_query(service_records.my_records_stmt(volunteer), ServiceRecord.id, {},
@@ -55,7 +55,7 @@ def index():
 
 
 @bp.route("/activities")
-@login_required
+@roles(VOLUNTEER)
 def my_activities():
     volunteer = me()
     page = paginate_query(signups.my_signups_stmt(volunteer), Signup.id, request.args)
@@ -63,7 +63,7 @@ def my_activities():
 
 
 @bp.route("/service")
-@login_required
+@roles(VOLUNTEER)
 def service():
     volunteer = me()
     page = paginate_query(service_records.my_records_stmt(volunteer), ServiceRecord.id,
@@ -72,7 +72,7 @@ def service():
 
 
 @bp.route("/points")
-@login_required
+@roles(VOLUNTEER)
 def points():
     volunteer = me()
     page = paginate_query(entries_stmt(volunteer), PointsLedgerEntry.id, request.args,
@@ -81,7 +81,7 @@ def points():
 
 
 @bp.route("/certificate")
-@login_required
+@roles(VOLUNTEER)
 def certificate():
     """Download the certificate of one recording station (station_id when several)."""
     volunteer = me()

@@ -36,9 +36,13 @@ from registry.forms.organizations import (
     ReportForm,
     ReviewForm,
     UploadForm,
+    county_choices,
+    fill_org_form,
+    org_form_data,
+    region_choices,
 )
 from registry.masking import mask_phone
-from registry.models import CITY_OFFICIAL, OFFICIAL_ROLES, ORG_ADMIN, Region
+from registry.models import CITY_OFFICIAL, OFFICIAL_ROLES, ORG_ADMIN
 from registry.organizations import documents, fields, party_and_hubs, records
 from registry.organizations import operations as orgs
 from registry.organizations.models import (
@@ -55,9 +59,9 @@ from registry.organizations.models import (
     OrgRating,
 )
 from registry.pagination import paginate_query
-from registry.scoping import get_visible, get_visible_or_404, region_codes_under, scope_condition
+from registry.scoping import get_visible, get_visible_or_404, scope_condition
 from registry.validators import parse_yuan
-from registry.views.access import roles
+from registry.views.access import require, roles
 from registry.workflow import history
 
 bp = Blueprint("organizations", __name__, url_prefix="/organizations")
@@ -69,62 +73,11 @@ def _load(org_id: int) -> Organization:
     return get_visible_or_404(current_user, Organization, org_id)
 
 
-def region_choices(user) -> list[tuple[str, str]]:
-    """Regions the user may file for: the jurisdiction for officials, all for a representative."""
-    stmt = select(Region.code, Region.name, Region.level).order_by(Region.code)
-    if user.role in OFFICIAL_ROLES:
-        stmt = stmt.where(Region.code.in_(region_codes_under(user.region_code)))
-    indent = {"city": "", "county": "　", "township": "　　"}
-    labels = {"city": "市级登记", "county": "县级登记", "township": "社区社会组织备案"}
-    return [("", _("请选择"))] + [
-        (code, f"{indent.get(level, '')}{name}（{labels.get(level, '')}）")
-        for code, name, level in db.session.execute(stmt)
-    ]
-
-
-def county_choices() -> list[tuple[str, str]]:
-    """Area filter choices within the jurisdiction: the counties for the city, a county and its
-    townships for a county official."""
-    stmt = select(Region.code, Region.name).where(
-        Region.code.in_(region_codes_under(current_user.region_code)))
-    if current_user.role == CITY_OFFICIAL:
-        stmt = stmt.where(Region.level.in_(("city", "county")))
-    return list(db.session.execute(stmt.order_by(Region.code)))
-
-
-def _org_data(form: OrgForm) -> dict:
-    """The form's values for the domain (money typed in yuan becomes fen)."""
-    data = {name: form[name].data for name in fields.FIELDS if name in form}
-    try:
-        data["registered_capital_fen"] = parse_yuan(form.registered_capital_fen.data or "0",
-                                                    "registered_capital_fen", "注册资金")
-    except ValidationFailed as capital:
-        # Report the other fields' problems too, in one go (clean_fields writes nothing).
-        data["registered_capital_fen"] = 0
-        try:
-            fields.clean_fields(data, current_user)
-        except ValidationFailed as other:
-            raise ValidationFailed(capital.message,
-                                   fields={**other.fields, **capital.fields}) from None
-        raise
-    return data
-
-
-def _fill(form: OrgForm, org: Organization) -> None:
-    for name in fields.FIELDS:
-        if name in form:
-            form[name].data = getattr(org, name)
-    form.registered_capital_fen.data = f"{org.registered_capital_fen / 100:.2f}"
-    form.party_member_count.data = str(org.party_member_count)
-    form.uscc.data = org.uscc or ""
-
-
 def _fail(form, error: RegistryError) -> None:
     """Nothing is kept; the message goes to its field (and on top, so it is seen). A role
     that may not do this at all gets a plain 403."""
     db.session.rollback()
-    if isinstance(error, NotAllowed):
-        abort(403)
+    require(not isinstance(error, NotAllowed))
     placed = any(name in form._fields for name in error.fields)
     show_errors(form, error)
     if placed:
@@ -143,7 +96,7 @@ def index():
                           request.args)
     return render_template("organizations/list.html", page=page, filters=filters,
                            statuses=ORG_STATUSES, types=ORG_TYPES, grades=GRADES,
-                           counties=county_choices(), today=today_local())
+                           counties=county_choices(current_user), today=today_local())
 
 
 @bp.route("/export.csv")
@@ -188,7 +141,8 @@ def new():
     if form.validate_on_submit():
         try:
             submit = request.form.get("action") == "submit" or current_user.role != ORG_ADMIN
-            org = orgs.create_application(current_user, _org_data(form), submit=submit)
+            data = org_form_data(form, current_user)
+            org = orgs.create_application(current_user, data, submit=submit)
         except RegistryError as error:
             _fail(form, error)
         else:
@@ -209,10 +163,10 @@ def edit(org_id):
     form = OrgForm()
     form.region_code.choices = region_choices(current_user)
     if request.method == "GET":
-        _fill(form, org)
+        fill_org_form(form, org)
     elif form.validate_on_submit():
         try:
-            orgs.update_application(current_user, org, _org_data(form))
+            orgs.update_application(current_user, org, org_form_data(form, current_user))
             if request.form.get("action") == "submit":
                 orgs.submit_application(current_user, org)
         except RegistryError as error:
@@ -462,8 +416,7 @@ def hub(org_id):
         abort(404)
     form = HubMemberForm()
     if request.method == "POST":
-        if current_user.role != CITY_OFFICIAL:
-            abort(403)
+        require(current_user.role == CITY_OFFICIAL)
         if form.validate_on_submit():
             try:
                 member = _find_member(form.member.data)
@@ -533,7 +486,7 @@ def party_building():
     totals["coverage_pct"] = round(100 * totals["covered"] / totals["total"], 1) \
         if totals["total"] else 0.0
     return render_template("organizations/party.html", rows=rows, totals=totals, page=page,
-                           statuses=PARTY_ORG_STATUSES, counties=county_choices(),
+                           statuses=PARTY_ORG_STATUSES, counties=county_choices(current_user),
                            status=status, filters=filters)
 
 

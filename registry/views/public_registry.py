@@ -44,7 +44,7 @@ def index():
     """Browse and search approved organizations (nothing of an application is public)."""
     filters = orgs.check_filters({k: request.args.get(k, "") for k in PUBLIC_FILTERS})
     page = paginate_query(orgs.public_list_stmt(filters), Organization.id, request.args)
-    return render_template("organizations/public_list.html", page=page, filters=filters,
+    return render_template("public_registry/list.html", page=page, filters=filters,
                            types=ORG_TYPES, categories=ORG_CATEGORIES, grades=GRADES,
                            counties=_counties(), today=today_local())
 
@@ -62,7 +62,7 @@ def detail(org_id):
             select(Organization).where(Organization.hub_id == org.id,
                                        Organization.status == "approved")
             .order_by(Organization.id).limit(200)))
-    return render_template("organizations/public_detail.html", org=org, members=members,
+    return render_template("public_registry/detail.html", org=org, members=members,
                            today=today_local())
 
 
@@ -100,4 +100,4 @@ def signup():
             session["last_seen"] = time.time()
             flash(_("注册成功，请填写登记（备案）申请"), "success")
             return redirect(url_for("organizations.new"))
-    return render_template("organizations/signup.html", form=form)
+    return render_template("public_registry/signup.html", form=form)

@@ -1,7 +1,7 @@
 """Station pages: coverage of townships for officials, creating a station, its dashboard,
 editing it and appointing its admins."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -17,6 +17,7 @@ from registry.forms.volunteers import (
 )
 from registry.models import CITY_OFFICIAL, COUNTY_OFFICIAL, STATION_ADMIN, Region
 from registry.scoping import get_visible_or_404
+from registry.views.access import roles
 from registry.volunteers import stations
 from registry.volunteers.models import Station
 
@@ -25,16 +26,14 @@ OFFICIALS = (CITY_OFFICIAL, COUNTY_OFFICIAL)
 
 
 @bp.route("/")
-@login_required
+@roles(STATION_ADMIN, *OFFICIALS)
 def index():
     """Coverage: every township in the jurisdiction, with or without its station."""
     if current_user.role == STATION_ADMIN:
         station = stations.station_of_township(current_user.region_code)
         if station is None:
-            return render_template("volunteers/no_station.html")
+            return render_template("stations/no_station.html")
         return redirect(url_for("stations.detail", station_id=station.id))
-    if current_user.role not in OFFICIALS:
-        abort(403)
     only_missing = request.args.get("missing") == "1"
     county = (request.args.get("county") or "")[:6]
     try:
@@ -46,15 +45,13 @@ def index():
     if current_user.role == CITY_OFFICIAL:
         counties = list(db.session.scalars(
             select(Region).where(Region.level == "county").order_by(Region.code)))
-    return render_template("volunteers/coverage.html", result=result, only_missing=only_missing,
+    return render_template("stations/coverage.html", result=result, only_missing=only_missing,
                            county=county, counties=counties)
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@login_required
+@roles(*OFFICIALS)
 def new():
-    if current_user.role not in OFFICIALS:
-        abort(403)
     form = StationForm()
     form.township_code.choices = township_choices(current_user.region_code)
     if request.method == "GET":
@@ -69,7 +66,7 @@ def new():
         else:
             flash(_("已设立%(name)s，请为其任命站点管理员", name=station.name), "success")
             return redirect(url_for("stations.detail", station_id=station.id))
-    return render_template("volunteers/station_new.html", form=form)
+    return render_template("stations/new.html", form=form)
 
 
 @bp.route("/<int:station_id>", methods=["GET", "POST"])
@@ -89,16 +86,14 @@ def detail(station_id: int):
             flash(_("已保存"), "success")
             return redirect(url_for("stations.detail", station_id=station.id))
     data = stations.dashboard(current_user, station)
-    return render_template("volunteers/station.html", station=station, data=data, form=form,
+    return render_template("stations/detail.html", station=station, data=data, form=form,
                            admin_form=AppointAdminForm(),
                            township=db.session.get(Region, station.township_code))
 
 
 @bp.route("/<int:station_id>/admins", methods=["POST"])
-@login_required
+@roles(*OFFICIALS)
 def appoint(station_id: int):
-    if current_user.role not in OFFICIALS:
-        abort(403)
     station = get_visible_or_404(current_user, Station, station_id)
     form = AppointAdminForm()
     if form.validate_on_submit():

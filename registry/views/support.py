@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from registry.errors import RegistryError
 from registry.extensions import db
-from registry.forms import show_errors
+from registry.forms import form_page, show_errors
 from registry.forms.support import (
     AdmitForm,
     ApplyForm,
@@ -43,26 +43,11 @@ from registry.support.models import (
     Training,
     TrainingAttendance,
 )
-from registry.views.access import roles
+from registry.views.access import require, roles
 from registry.workflow import history
 
 bp = Blueprint("support", __name__, url_prefix="/support")
 READERS = (*inc.OFFICIALS, ORG_ADMIN)
-
-
-def form_page(form, save, done, message: str, template: str, **context):
-    """The one pattern of a form page: on a valid POST run save(form) (domain calls), commit,
-    flash and redirect to done(result); a domain error goes onto the form (422), nothing saved."""
-    if form.validate_on_submit():
-        try:
-            result = save(form)
-            db.session.commit()
-            flash(message, "success")
-            return redirect(done(result))
-        except RegistryError as error:
-            db.session.rollback()
-            show_errors(form, error)
-    return render_template(template, form=form, **context), 422 if form.errors else 200
 
 
 def _int_arg(name: str) -> int | None:
@@ -85,11 +70,7 @@ def org_support_summary(org_id: int) -> dict:
     """For an organization's page: its incubations and grants the viewer may see."""
     if not current_user.is_authenticated or current_user.role not in READERS:
         return {"incubations": [], "grant_count": 0, "grant_fen": 0}
-    stmt = (visible_select(current_user, Incubation).where(Incubation.organization_id == org_id)
-            .order_by(Incubation.id.desc()).limit(5))
-    count, fen = support.organization_grants(current_user, org_id)
-    return {"incubations": list(db.session.scalars(stmt)), "grant_count": count,
-            "grant_fen": fen}
+    return support.organization_support(current_user, org_id)
 
 
 @bp.app_template_global("support_labels")
@@ -285,9 +266,8 @@ def incubation_action(incubation_id: int, action: str):
     if form_class is None:
         abort(404)
     # The incubator's operator (hub admin) scores and keeps milestones; officials decide.
-    if current_user.role not in inc.OFFICIALS and not (
-            action in ("score", "milestone") and inc.is_operator(current_user, row)):
-        abort(403)
+    require(current_user.role in inc.OFFICIALS or (
+        action in ("score", "milestone") and inc.is_operator(current_user, row)))
     form = form_class()
     if form.validate_on_submit():
         try:
@@ -309,8 +289,7 @@ def incubation_action(incubation_id: int, action: str):
 @roles(*READERS)
 def milestone_done(milestone_id: int):
     milestone = get_visible_or_404(current_user, IncubationMilestone, milestone_id)
-    if not inc.can_support(current_user, milestone.incubation):
-        abort(403)
+    require(inc.can_support(current_user, milestone.incubation))
     form = MilestoneDoneForm()
     if form.validate_on_submit():
         try:

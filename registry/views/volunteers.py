@@ -19,6 +19,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from registry import crypto
 from registry.errors import RegistryError
 from registry.extensions import db, limiter
 from registry.forms import show_errors
@@ -32,18 +33,15 @@ from registry.forms.volunteers import (
 )
 from registry.models import STATION_ADMIN, VOLUNTEER, Region
 from registry.scoping import get_visible_or_404
+from registry.views.access import require, roles
 from registry.volunteers import operations as volunteers
-from registry.volunteers import spreadsheets
+from registry.volunteers import spreadsheets, stations
 from registry.volunteers.models import STAR_LABELS, VOLUNTEER_STATUSES, Volunteer
+from registry.workflow import history
 
 bp = Blueprint("volunteers", __name__, url_prefix="/volunteers")
 STAFF = volunteers.STAFF
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def staff_required() -> None:
-    if current_user.role not in STAFF:
-        abort(403)
 
 
 def _person_data(form) -> dict:
@@ -80,9 +78,8 @@ def registered():
 
 
 @bp.route("/")
-@login_required
+@roles(*STAFF)
 def index():
-    staff_required()
     args = request.args
     try:
         page = volunteers.list_volunteers(current_user, args)
@@ -97,9 +94,8 @@ def index():
 
 
 @bp.route("/export.xlsx")
-@login_required
+@roles(*STAFF)
 def export():
-    staff_required()
     spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
     spreadsheets.export_xlsx(current_user, request.args, spool)
     db.session.commit()
@@ -109,10 +105,9 @@ def export():
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@login_required
+@roles(*STAFF)
 def new():
     """Station staff register a volunteer on their behalf (active at once)."""
-    staff_required()
     form = StaffRegistrationForm()
     form.township_code.choices = township_choices(current_user.region_code)
     if request.method == "GET" and current_user.role == STATION_ADMIN:
@@ -137,9 +132,8 @@ def new():
 
 
 @bp.route("/import", methods=["GET", "POST"])
-@login_required
+@roles(*STAFF)
 def import_file():
-    staff_required()
     form = ImportForm()
     problems = None
     if form.validate_on_submit():
@@ -161,20 +155,18 @@ def import_file():
 
 
 @bp.route("/import/template.xlsx")
-@login_required
+@roles(*STAFF)
 def import_template():
-    staff_required()
     return send_file(io.BytesIO(spreadsheets.import_template()), mimetype=XLSX,
                      as_attachment=True, download_name="志愿者导入模板.xlsx")
 
 
 def _detail(volunteer: Volunteer, full_id: str | None = None):
-    from registry.workflow import history
-
     return render_template(
         "volunteers/detail.html", volunteer=volunteer, full_id=full_id,
         moves=volunteers.MACHINE.allowed(volunteer, current_user), history=history(volunteer),
-        statuses=VOLUNTEER_STATUSES, stars=STAR_LABELS, move_form=MoveForm(),
+        statuses=VOLUNTEER_STATUSES, move_form=MoveForm(),
+        star_label=STAR_LABELS[volunteers.star_level(volunteer.total_minutes)],
         action_form=ActionForm(),
         age=volunteers.age_on(volunteer.birth_date, date.today()))
 
@@ -185,15 +177,14 @@ def detail(volunteer_id: int):
     if current_user.role == VOLUNTEER:
         get_visible_or_404(current_user, Volunteer, volunteer_id)
         return redirect(url_for("volunteers.me"))
-    staff_required()
+    require(current_user.role in STAFF)
     return _detail(get_visible_or_404(current_user, Volunteer, volunteer_id))
 
 
 @bp.route("/<int:volunteer_id>/show-id", methods=["POST"])
-@login_required
+@roles(*STAFF)
 def show_id(volunteer_id: int):
     """The full ID number, on an explicit request that is audited."""
-    staff_required()
     volunteer = get_visible_or_404(current_user, Volunteer, volunteer_id)
     if not ActionForm().validate_on_submit():
         abort(400)
@@ -203,9 +194,8 @@ def show_id(volunteer_id: int):
 
 
 @bp.route("/<int:volunteer_id>/move/<move>", methods=["POST"])
-@login_required
+@roles(*STAFF)
 def move(volunteer_id: int, move: str):
-    staff_required()
     volunteer = get_visible_or_404(current_user, Volunteer, volunteer_id)
     form = MoveForm()
     if not form.validate_on_submit():
@@ -223,9 +213,8 @@ def move(volunteer_id: int, move: str):
 
 
 @bp.route("/<int:volunteer_id>/create-login", methods=["POST"])
-@login_required
+@roles(*STAFF)
 def create_login(volunteer_id: int):
-    staff_required()
     volunteer = get_visible_or_404(current_user, Volunteer, volunteer_id)
     if not ActionForm().validate_on_submit():
         abort(400)
@@ -250,12 +239,12 @@ def me():
     volunteer = volunteers.own_volunteer(current_user)
     if volunteer is None:
         abort(404)
-    from registry import crypto
 
     return render_template(
         "volunteers/me.html", volunteer=volunteer,
         id_number=crypto.decrypt(volunteer.id_number_encrypted), statuses=VOLUNTEER_STATUSES,
-        stars=STAR_LABELS, township=db.session.get(Region, volunteer.township_code))
+        star_label=STAR_LABELS[volunteers.star_level(volunteer.total_minutes)],
+        township=db.session.get(Region, volunteer.township_code))
 
 
 @bp.app_context_processor
@@ -265,8 +254,6 @@ def volunteer_helpers():
 
 
 def _home_figures() -> dict | None:
-    from registry.volunteers import stations
-
     if not current_user.is_authenticated:
         return None
     try:

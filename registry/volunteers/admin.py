@@ -9,6 +9,7 @@ from registry.models import CITY_OFFICIAL, COUNTY_OFFICIAL, STATION_ADMIN
 from registry.validators import check_person_name, check_text, normalize_phone
 from registry.volunteers import stations
 from registry.volunteers.models import STAR_LABELS, VOLUNTEER_STATUSES, Station, Volunteer
+from registry.volunteers.operations import star_level
 
 STAFF = (CITY_OFFICIAL, COUNTY_OFFICIAL, STATION_ADMIN)
 
@@ -66,7 +67,7 @@ class VolunteerView(ScopedModelView):
         "guardian_phone": lambda v, c, m, n: mask_phone(m.guardian_phone),
         "status": lambda v, c, m, n: VOLUNTEER_STATUSES.get(m.status, m.status),
         "total_minutes": lambda v, c, m, n: f"{m.total_minutes / 60:.1f}"
-        f"（{STAR_LABELS[m.star_level]}）",
+        f"（{STAR_LABELS[star_level(m.total_minutes)]}）",
     }
     column_formatters_export = column_formatters
     column_export_list = ("volunteer_no", "name", "id_number_masked", "phone", "township_code",

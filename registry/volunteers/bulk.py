@@ -22,6 +22,7 @@ from stdnum.cn import ric
 
 from registry import audit
 from registry.clock import utcnow
+from registry.crypto import lookup_hash
 from registry.extensions import db
 from registry.masking import mask_id_number
 from registry.models import Region
@@ -150,7 +151,6 @@ def seed_volunteers(count: int, seed: int = 20261124, echo=None) -> dict:
     if not townships:
         raise click.ClickException("没有行政区划数据，请先运行 flask load-regions")
     fernet = Fernet(current_app.config["ENCRYPTION_KEY"].encode())
-    from registry.crypto import lookup_hash
 
     rng = random.Random(seed + start)
     now = utcnow().replace(microsecond=0)

@@ -2,16 +2,12 @@
 
 from datetime import date, datetime
 
-from flask import current_app
 from sqlalchemy import BigInteger, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql.elements import ColumnElement
 
 from registry.clock import utcnow
 from registry.extensions import db
-
-__all__ = ["VOLUNTEER_STATUSES", "STAR_LABELS", "Station", "Volunteer", "TownshipYearStats",
-           "star_level"]
 
 VOLUNTEER_STATUSES = {
     "pending": "待审核",
@@ -21,12 +17,6 @@ VOLUNTEER_STATUSES = {
 }
 
 STAR_LABELS = ("未评星", "一星", "二星", "三星", "四星", "五星")
-
-
-def star_level(total_minutes: int) -> int:
-    """Stars 0–5 from cumulative service minutes and the configured hour thresholds."""
-    thresholds = current_app.config["STAR_THRESHOLDS_HOURS"]
-    return sum(1 for hours in thresholds if total_minutes >= hours * 60)
 
 
 class Station(db.Model):
@@ -98,10 +88,6 @@ class Volunteer(db.Model):
     @classmethod
     def owner_condition(cls, user) -> ColumnElement[bool]:
         return cls.user_id == user.id
-
-    @property
-    def star_level(self) -> int:
-        return star_level(self.total_minutes)
 
     def __str__(self) -> str:
         return self.name

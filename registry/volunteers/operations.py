@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from contextlib import contextmanager
 from datetime import date
 
+from flask import current_app
 from sqlalchemy import exists, or_, select
 from sqlalchemy.exc import IntegrityError
 
@@ -23,7 +24,7 @@ from registry.models import (
     User,
 )
 from registry.pagination import Page, paginate_query
-from registry.scoping import get_visible, region_visible, visible_select
+from registry.scoping import get_visible, region_codes_under, region_visible, visible_select
 from registry.validators import (
     birth_date_of,
     check_id_number,
@@ -51,6 +52,12 @@ MACHINE = Machine(
              comment_required=True),
     ),
 )
+
+
+def star_level(total_minutes: int) -> int:
+    """Stars 0–5 from cumulative service minutes and the configured hour thresholds."""
+    thresholds = current_app.config["STAR_THRESHOLDS_HOURS"]
+    return sum(1 for hours in thresholds if total_minutes >= hours * 60)
 
 
 def age_on(birth: date, day: date) -> int:
@@ -287,8 +294,6 @@ def search_stmt(user: User, args: Mapping):
         if len(township) == 9:
             stmt = stmt.where(Volunteer.township_code == township)
         else:
-            from registry.scoping import region_codes_under
-
             stmt = stmt.where(Volunteer.township_code.in_(region_codes_under(township)))
     q = (args.get("q") or "").strip()
     if q:
@@ -345,7 +350,7 @@ def public_dict(volunteer: Volunteer, *, unmasked_for: User | None = None) -> di
         "township_code": volunteer.township_code,
         "status": volunteer.status,
         "total_minutes": volunteer.total_minutes,
-        "star_level": volunteer.star_level,
+        "star_level": star_level(volunteer.total_minutes),
         "is_minor": age_on(volunteer.birth_date, today_local()) < ADULT_AGE,
         "created_at": volunteer.created_at,
     }

@@ -18,6 +18,7 @@ from registry.volunteers.operations import (
     STAFF,
     make_volunteer,
     search_stmt,
+    star_level,
     unique_guard,
     validate_person,
 )
@@ -203,7 +204,7 @@ def export_xlsx(user: User, args: Mapping, target) -> int:
             volunteer.id_number_masked, mask_phone(volunteer.phone),
             names.get(volunteer.township_code, volunteer.township_code),
             VOLUNTEER_STATUSES.get(volunteer.status, volunteer.status),
-            round(volunteer.total_minutes / 60, 1), volunteer.star_level,
+            round(volunteer.total_minutes / 60, 1), star_level(volunteer.total_minutes),
             volunteer.created_at.strftime("%Y-%m-%d"),
         ])
         written += 1

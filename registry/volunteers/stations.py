@@ -13,7 +13,7 @@ from registry.models import CITY_OFFICIAL, COUNTY_OFFICIAL, STATION_ADMIN, Regio
 from registry.scoping import get_visible, region_codes_under, region_visible, visible_select
 from registry.validators import check_person_name, check_text, normalize_phone
 from registry.volunteers import township_counters
-from registry.volunteers.models import Station
+from registry.volunteers.models import Station, Volunteer
 
 OFFICIALS = (CITY_OFFICIAL, COUNTY_OFFICIAL)
 EMPTY_STATS = {"active_volunteers": 0, "volunteers": 0, "activities": 0, "service_minutes": 0,
@@ -202,8 +202,6 @@ def public_stations_stmt(args: Mapping):
 def dashboard(user: User, station: Station, year: int | None = None) -> dict:
     """A township's figures for its station page: this year's activity, active and pending
     volunteers (summary rows plus one indexed count), and the admins."""
-    from registry.volunteers.models import Volunteer
-
     if get_visible(user, Station, station.id) is None:
         raise NotFound("志愿服务站不存在")
     year = year or today_local().year

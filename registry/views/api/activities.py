@@ -15,6 +15,7 @@ from registry.models import STATION_ADMIN, VOLUNTEER
 from registry.pagination import paginate_query
 from registry.points import ledger
 from registry.points import operations as points
+from registry.points.models import PointsLedgerEntry
 from registry.scoping import get_visible
 from registry.views.api import auth_required, blp, current_api_user, page_body
 from registry.views.api.idempotency import idempotent
@@ -302,8 +303,6 @@ def my_points():
 @blp.response(200, LedgerPage)
 def my_ledger(args):
     """The caller's ledger entries, newest first."""
-    from registry.points.models import PointsLedgerEntry
-
     page = paginate_query(points.entries_stmt(_me()), PointsLedgerEntry.id, args,
                           count_cap=LEDGER_COUNT_CAP)
     return page_body(page, lambda e: {

@@ -9,6 +9,7 @@ from registry.clock import isoformat, utcnow
 from registry.extensions import db, limiter
 from registry.views.api import auth_required, blp, current_api_user
 from registry.views.api.schemas import JsonBody
+from registry.volunteers.operations import own_volunteer, public_dict
 
 
 class TokenRequest(JsonBody):
@@ -76,8 +77,6 @@ def revoke_token():
 @blp.response(200, MeResponse)
 def me():
     """The caller's own profile, unmasked (a volunteer's own record included)."""
-    from registry.volunteers.operations import own_volunteer, public_dict
-
     user = current_api_user()
     volunteer = own_volunteer(user)
     record = None

@@ -7,6 +7,7 @@ from marshmallow.validate import Length
 
 from registry import audit
 from registry.clock import isoformat, today_local
+from registry.errors import NotFound
 from registry.extensions import db
 from registry.masking import mask_phone
 from registry.models import CITY_OFFICIAL, COUNTY_OFFICIAL, OFFICIAL_ROLES, ORG_ADMIN
@@ -188,8 +189,6 @@ def dump(org: Organization, *, full: bool = False) -> dict:
 def _load(org_id: int) -> Organization:
     org = get_visible(current_api_user(), Organization, org_id)
     if org is None:
-        from registry.errors import NotFound
-
         raise NotFound("组织不存在或不在您的管辖范围内")
     return org
 
@@ -322,7 +321,5 @@ def public_organization(org_id):
     """One approved organization of the public registry (anything else is a 404)."""
     org = orgs.public_get(org_id)
     if org is None:
-        from registry.errors import NotFound
-
         raise NotFound("组织不存在或尚未登记")
     return public_dump(org)
