@@ -1,4 +1,5 @@
-"""Core models: regions, users, API tokens and the audit log; area models are re-exported."""
+"""The kernel's tables: regions, users and roles, API tokens and the audit log (each area's tables
+are in its own models.py)."""
 
 from datetime import datetime
 

@@ -1,6 +1,4 @@
 """Models for activities, sign-ups, service records and corrections, and certificates.
-
-The points ledger's tables live in registry/ledger.py and are re-exported from here.
 """
 
 from datetime import date, datetime
@@ -11,8 +9,8 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from registry.clock import utcnow
 from registry.extensions import db
-from registry.models import VOLUNTEER, always
-from registry.volunteers.models import Volunteer
+from registry.models import VOLUNTEER, Region, User, always
+from registry.volunteers.models import Station, Volunteer
 
 ACTIVITY_STATUSES = {
     "draft": "草稿",
@@ -70,8 +68,8 @@ class Activity(db.Model):
     created_by: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    station = relationship("Station")
-    township = relationship("Region")
+    station: Mapped["Station"] = relationship("Station")
+    township: Mapped["Region"] = relationship("Region")
 
     @classmethod
     def jurisdiction_column(cls):
@@ -125,8 +123,8 @@ class Signup(db.Model):
     check_in_at: Mapped[datetime | None]
     check_out_at: Mapped[datetime | None]
 
-    activity = relationship("Activity")
-    volunteer = relationship("Volunteer")
+    activity: Mapped["Activity"] = relationship("Activity")
+    volunteer: Mapped["Volunteer"] = relationship("Volunteer")
 
     @classmethod
     def jurisdiction_column(cls):
@@ -166,12 +164,12 @@ class ServiceRecord(db.Model):
     confirmed_by: Mapped[int] = mapped_column(ForeignKey("user.id"))
     confirmed_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    activity = relationship("Activity")
-    volunteer = relationship("Volunteer")
-    station = relationship("Station")
-    confirmer = relationship("User")
-    corrections = relationship("ServiceCorrection", order_by="ServiceCorrection.id",
-                               viewonly=True)
+    activity: Mapped["Activity"] = relationship("Activity")
+    volunteer: Mapped["Volunteer"] = relationship("Volunteer")
+    station: Mapped["Station"] = relationship("Station")
+    confirmer: Mapped["User"] = relationship("User")
+    corrections: Mapped[list["ServiceCorrection"]] = relationship(
+        "ServiceCorrection", order_by="ServiceCorrection.id", viewonly=True)
 
     @classmethod
     def jurisdiction_column(cls):
@@ -207,7 +205,7 @@ class ServiceCorrection(db.Model):
     created_by: Mapped[int] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    record = relationship("ServiceRecord", viewonly=True)
+    record: Mapped["ServiceRecord"] = relationship("ServiceRecord", viewonly=True)
 
     @classmethod
     def jurisdiction_column(cls):
@@ -236,8 +234,8 @@ class ServiceCertificate(db.Model):
     issued_at: Mapped[datetime] = mapped_column(default=utcnow)
     signature: Mapped[str] = mapped_column(String(64))
 
-    volunteer = relationship("Volunteer")
-    station = relationship("Station")
+    volunteer: Mapped["Volunteer"] = relationship("Volunteer")
+    station: Mapped["Station"] = relationship("Station")
 
     @classmethod
     def jurisdiction_column(cls):

@@ -1,4 +1,5 @@
-"""Forms for organizations (shape only; the rules are in registry/organizations.py)."""
+"""Forms for organizations (shape only; the rules are in registry/organizations/), and
+the helpers that fill an application form and read it back."""
 
 from datetime import date
 

@@ -1,4 +1,4 @@
-"""Forms for volunteers and stations (shape only; the rules live in volunteers.py/stations.py)."""
+"""Forms for volunteers and stations (shape only; the rules live in registry/volunteers/)."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm

@@ -9,6 +9,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from registry.clock import utcnow
 from registry.extensions import db
+from registry.models import Region
 
 ORG_TYPES = {
     "social_group": "社会团体",
@@ -110,7 +111,7 @@ class Organization(db.Model):
     approved_at: Mapped[datetime | None]
     deregistered_at: Mapped[datetime | None]
 
-    region = relationship("Region")
+    region: Mapped["Region"] = relationship("Region")
     hub: Mapped["Organization | None"] = relationship(remote_side=[id])
 
     @classmethod

@@ -1,17 +1,5 @@
-"""The points ledger: entries are only ever appended; one balance row per volunteer.
-
-Every change of a volunteer's points is one PointsLedgerEntry (signed points, the balance
-after it, a memo and a source reference) and one guarded UPDATE of their PointsBalance in
-the same transaction. The balance row is what pages read (fast); `flask ledger-check`
-proves it equals the sum of the entries.
-
-Kinds and the balance column they count towards (the incentives area adds its own kinds to
-KIND_BUCKETS: redeem/refund → spent, expire → expired):
-  earn     +  points for confirmed service
-  adjust   +  a correction that adds points
-  reverse  -  a correction that takes points back
-`(kind, ref)` is unique, so the same source can never post the same kind twice.
-"""
+"""The ledger's tables: PointsLedgerEntry (append-only) and PointsBalance (one row per volunteer),
+and the kinds of entry with the balance column each counts towards."""
 
 from datetime import datetime
 
@@ -71,7 +59,7 @@ class PointsLedgerEntry(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 
-    volunteer = relationship("Volunteer")
+    volunteer: Mapped["Volunteer"] = relationship("Volunteer")
 
     @classmethod
     def jurisdiction_column(cls):

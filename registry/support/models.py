@@ -70,8 +70,8 @@ class Incubator(db.Model):
     description: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    region = relationship("Region")
-    operator = relationship("Organization")
+    region: Mapped["Region"] = relationship("Region")
+    operator: Mapped["Organization | None"] = relationship("Organization")
 
     @classmethod
     def jurisdiction_column(cls):
@@ -149,7 +149,7 @@ class Incubation(db.Model):
 
     intake: Mapped[IncubationIntake] = relationship()
     incubator: Mapped[Incubator] = relationship()
-    organization = relationship("Organization")
+    organization: Mapped["Organization"] = relationship("Organization")
     milestones: Mapped[list["IncubationMilestone"]] = relationship(
         back_populates="incubation", order_by="IncubationMilestone.due_on"
     )
@@ -210,7 +210,7 @@ class Training(db.Model):
     description: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    region = relationship("Region")
+    region: Mapped["Region"] = relationship("Region")
 
     @classmethod
     def jurisdiction_column(cls):
@@ -259,7 +259,7 @@ class TrainingAttendance(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     training: Mapped[Training] = relationship()
-    organization = relationship("Organization")
+    organization: Mapped["Organization"] = relationship("Organization")
 
     @classmethod
     def jurisdiction_column(cls):
@@ -294,8 +294,8 @@ class Grant(db.Model):
     payment_ref: Mapped[str] = mapped_column(String(100), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    organization = relationship("Organization")
-    region = relationship("Region")
+    organization: Mapped["Organization"] = relationship("Organization")
+    region: Mapped["Region"] = relationship("Region")
 
     @classmethod
     def jurisdiction_column(cls):

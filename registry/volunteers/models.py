@@ -1,4 +1,4 @@
-"""Volunteer service: stations in townships and volunteers; areas add their own tables here."""
+"""Volunteer service: stations in townships, volunteers, and the per-township yearly counters."""
 
 from datetime import date, datetime
 
@@ -8,6 +8,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from registry.clock import utcnow
 from registry.extensions import db
+from registry.models import Region, User
 
 VOLUNTEER_STATUSES = {
     "pending": "待审核",
@@ -33,7 +34,7 @@ class Station(db.Model):
     established_on: Mapped[date | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    township = relationship("Region")
+    township: Mapped["Region"] = relationship("Region")
 
     @classmethod
     def jurisdiction_column(cls):
@@ -78,8 +79,8 @@ class Volunteer(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     approved_at: Mapped[datetime | None]
 
-    township = relationship("Region")
-    user = relationship("User")
+    township: Mapped["Region"] = relationship("Region")
+    user: Mapped["User | None"] = relationship("User")
 
     @classmethod
     def jurisdiction_column(cls):

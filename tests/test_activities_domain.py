@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
-from test_activity_helpers import (
+from test_activities_helpers import (
     activity_data,
     make_activity,
     make_admin,

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from conftest import PG_URL
 from sqlalchemy import func, select
-from test_activity_helpers import make_activity, make_admin, make_station, make_volunteer
+from test_activities_helpers import make_activity, make_admin, make_station, make_volunteer
 
 from registry.activities import service_records, signups
 from registry.activities.models import Activity, ServiceRecord, Signup

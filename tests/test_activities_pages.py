@@ -1,12 +1,12 @@
 """Activity, me and certificate pages: each role's view, forms with bad input, scoping."""
-# ruff: noqa: F811  (the browser fixture is imported from test_activity_helpers)
+# ruff: noqa: F811  (the browser fixture is imported from test_activities_helpers)
 
 import re
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
-from test_activity_helpers import (  # noqa: F401  (browser: a fixture)
+from test_activities_helpers import (  # noqa: F401  (browser: a fixture)
     activity_data,
     browser,
     make_activity,

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import text
-from test_activity_helpers import make_activity, make_admin, make_station, make_volunteer
+from test_activities_helpers import make_activity, make_admin, make_station, make_volunteer
 
 from registry.activities import certificates, service_records
 from registry.activities.models import ServiceRecord

@@ -1,11 +1,11 @@
 """Back-office views of the activity area: scoped, read-only where they must be."""
-# ruff: noqa: F811  (the browser fixture is imported from test_activity_helpers)
+# ruff: noqa: F811  (the browser fixture is imported from test_activities_helpers)
 
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
-from test_activity_helpers import (  # noqa: F401  (browser: a fixture)
+from test_activities_helpers import (  # noqa: F401  (browser: a fixture)
     browser,
     make_activity,
     make_admin,

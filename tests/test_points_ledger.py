@@ -2,7 +2,7 @@
 
 import pytest
 from sqlalchemy import select, text
-from test_activity_helpers import make_volunteer
+from test_activities_helpers import make_volunteer
 
 from registry.audit import AppendOnlyError
 from registry.errors import Conflict, ValidationFailed
@@ -102,7 +102,7 @@ def test_balance_row_created_once(ctx):
 
 def test_seed_ledger_and_activities(app):
     with app.app_context():
-        from test_activity_helpers import make_station
+        from test_activities_helpers import make_station
 
         make_station("511302001")
         make_volunteer()

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
-from test_activity_helpers import local_str, make_admin, make_station, make_volunteer
+from test_activities_helpers import local_str, make_admin, make_station, make_volunteer
 
 from registry.activities.models import ServiceRecord
 from registry.clock import utcnow
