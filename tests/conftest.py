@@ -15,8 +15,19 @@ from registry import create_app
 from registry.extensions import db, limiter
 
 PG_URL = os.environ.get("REGISTRY_TEST_DATABASE_URL")
+# CI sets this: a test that needs a tool or service (the browser, poppler, Redis) must not
+# quietly skip there, so its absence fails the run instead.
+REQUIRE_SERVICES = os.environ.get("REGISTRY_REQUIRE_SERVICES") == "1"
 PASSWORD = "Test#Passw0rd"
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def requires(available, what: str):
+    """A skip mark for tests that need `what`, or, where services are required (CI), an error
+    at collection when it is missing."""
+    if REQUIRE_SERVICES and not available:
+        raise RuntimeError(f"{what} is required here (REGISTRY_REQUIRE_SERVICES=1) but missing")
+    return pytest.mark.skipif(not available, reason=f"{what} is not available")
 
 
 def build_schema(url: str) -> None:

@@ -7,6 +7,7 @@ import shutil
 import subprocess
 
 import pytest
+from conftest import requires
 
 from registry.activities.certificate_pdf import (
     MAX_LINES,
@@ -83,7 +84,7 @@ def test_pdf_embeds_a_font_subset() -> None:
     assert len(pdf) < 150_000
 
 
-@pytest.mark.skipif(PDFTOTEXT is None, reason="pdftotext (poppler-utils) is not installed")
+@requires(PDFTOTEXT, "pdftotext (poppler-utils)")
 def test_text_is_extractable(tmp_path) -> None:
     text = pdf_text(render_certificate(make_data()), tmp_path)
     for expected in [
