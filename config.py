@@ -39,6 +39,8 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
+    # The Strict-Transport-Security header, sent only where the site is served over HTTPS.
+    STRICT_TRANSPORT_SECURITY = None
     MAX_CONTENT_LENGTH = 12 * 1024 * 1024
     BABEL_DEFAULT_LOCALE = "zh_Hans_CN"
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
@@ -112,6 +114,7 @@ class ProductionConfig(Config):
     SECRET_KEY = env("SECRET_KEY")
     ENCRYPTION_KEY = env("ENCRYPTION_KEY")
     SESSION_COOKIE_SECURE = env("COOKIE_SECURE", "1") != "0"
+    STRICT_TRANSPORT_SECURITY = "max-age=31536000; includeSubDomains"
 
     @classmethod
     def check(cls) -> None:
