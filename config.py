@@ -33,7 +33,9 @@ def new_fernet_key() -> str:
 class Config:
     """Defaults shared by every environment."""
 
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # hide_parameters: a failed statement's message (logged with its traceback) would otherwise
+    # hold its values: phones, names, birth dates.
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True}
     SQLALCHEMY_TRACK_MODIFICATIONS = False
     WTF_CSRF_TIME_LIMIT = None
     SESSION_COOKIE_HTTPONLY = True

@@ -5,7 +5,7 @@ ID number or birth date on any screen of the auditor or the system administrator
 import re
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from config import ProductionConfig
 from registry import create_app, crypto, privacy
@@ -197,3 +197,18 @@ def test_back_office_volunteer_shows_no_birth_date_next_to_the_masked_id(app, ma
     page = browser.get(f"/admin/volunteer/details/?id={ident}").get_data(as_text=True)
     assert "511302********0010" in page and "1995" in page
     assert "1995-03-07" not in page and ID_NUMBER not in page and PHONE not in page
+
+
+def test_the_log_of_a_failed_request_holds_no_personal_data(app, caplog):
+    """The app's own log line for an unexpected error has the traceback; a database error's
+    message there must not carry the statement's values (a phone, an ID number)."""
+
+    def failing_view():
+        db.session.execute(text("SELECT * FROM no_such_table WHERE phone = :phone"),
+                           {"phone": PHONE, "id_number": ID_NUMBER})
+
+    app.add_url_rule("/failing", view_func=failing_view)
+    caplog.set_level("DEBUG")
+    assert app.test_client().get("/failing").status_code == 500
+    assert "no_such_table" in caplog.text
+    assert PHONE not in caplog.text and ID_NUMBER not in caplog.text
