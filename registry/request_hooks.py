@@ -28,6 +28,7 @@ OPEN_ENDPOINTS = {"auth.change_password", "auth.logout", "static", "main.set_lan
 # Files that hold no personal data and may be cached by browsers and proxies.
 STATIC_PREFIXES = ("/static/", "/admin/static/")
 
+
 def select_locale() -> str:
     """Chinese unless the person chose English."""
     return session.get("lang", "zh_Hans_CN") if request else "zh_Hans_CN"

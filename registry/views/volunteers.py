@@ -108,7 +108,7 @@ def index():
                   for name in ("status", "township_code") if request.form.get(name)}
         text = request.form.get("q", "").strip()
         if text:
-            params["search"] = privacy.remember_search(text[:30])
+            params["search"] = privacy.remember_search(text[:100])  # over 30: refused below
         return redirect(url_for("volunteers.index", **params))
     filters = _list_filters()
     if filters is None:
