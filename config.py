@@ -33,12 +33,16 @@ def new_fernet_key() -> str:
 class Config:
     """Defaults shared by every environment."""
 
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # hide_parameters: a failed statement's message (logged with its traceback) would otherwise
+    # hold its values: phones, names, birth dates.
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True}
     SQLALCHEMY_TRACK_MODIFICATIONS = False
     WTF_CSRF_TIME_LIMIT = None
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
+    # The Strict-Transport-Security header, sent only where the site is served over HTTPS.
+    STRICT_TRANSPORT_SECURITY = None
     MAX_CONTENT_LENGTH = 12 * 1024 * 1024
     BABEL_DEFAULT_LOCALE = "zh_Hans_CN"
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
@@ -112,6 +116,7 @@ class ProductionConfig(Config):
     SECRET_KEY = env("SECRET_KEY")
     ENCRYPTION_KEY = env("ENCRYPTION_KEY")
     SESSION_COOKIE_SECURE = env("COOKIE_SECURE", "1") != "0"
+    STRICT_TRANSPORT_SECURITY = "max-age=31536000; includeSubDomains"
 
     @classmethod
     def check(cls) -> None:

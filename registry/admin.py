@@ -7,7 +7,7 @@ from flask_admin.theme import Bootstrap4Theme
 from flask_login import current_user
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
-from wtforms import BooleanField, SelectField
+from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import ValidationError
 
 from registry import accounts
@@ -121,6 +121,24 @@ def region_choices() -> list[tuple[str, str]]:
     return [(code, f"{indent.get(level, '')}{name}（{code}）") for code, name, level in rows]
 
 
+class WriteOnlyPhoneField(StringField):
+    """A phone in a back-office form: the current number only as a masked placeholder (the
+    system administrator never sees it in full, PIPL); a number typed replaces it, an empty
+    box keeps it."""
+
+    def _value(self) -> str:
+        return ""
+
+    def __call__(self, **kwargs):
+        if self.object_data:
+            kwargs.setdefault("placeholder", f"{mask_phone(self.object_data)}（留空则不修改）")
+        return super().__call__(**kwargs)
+
+    def populate_obj(self, obj, name) -> None:
+        if (self.data or "").strip():
+            setattr(obj, name, self.data)
+
+
 class UserView(ScopedModelView):
     allowed_roles = (SYSTEM_ADMIN,)
     column_list = ("username", "display_name", "role", "region", "phone", "active",
@@ -145,7 +163,8 @@ class UserView(ScopedModelView):
         "reset_password": BooleanField("重置为临时密码（下次登录须修改）"),
         "unlock": BooleanField("解除登录锁定"),
     }
-    form_overrides = {"role": SelectField, "region_code": SelectField}
+    form_overrides = {"role": SelectField, "region_code": SelectField,
+                      "phone": WriteOnlyPhoneField}
     form_args = {
         "role": {"choices": [(r, ROLE_LABELS[r]) for r in ROLE_LABELS], "label": "角色"},
         "region_code": {"choices": [], "label": "所属区划"},

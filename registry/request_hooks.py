@@ -1,14 +1,15 @@
 """Request plumbing for pages: the user loader, idle timeout, forced password change,
-locale, template helpers and security headers."""
+locale, template helpers, no personal data in URLs, and security and cache headers."""
 
 import secrets
 import time
 
-from flask import Flask, flash, g, redirect, request, session, url_for
+from flask import Flask, current_app, flash, g, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
+from werkzeug.exceptions import HTTPException
 
-from registry import audit
+from registry import audit, privacy
 from registry.accounts import ROLE_LABELS, password_expired
 from registry.clock import to_local
 from registry.errors import api_error, render_error
@@ -24,8 +25,8 @@ CSP = (
 # Pages a user who must change their password can still reach.
 OPEN_ENDPOINTS = {"auth.change_password", "auth.logout", "static", "main.set_language",
                   "main.healthz"}
-
-
+# Files that hold no personal data and may be cached by browsers and proxies.
+STATIC_PREFIXES = ("/static/", "/admin/static/")
 
 
 def select_locale() -> str:
@@ -65,6 +66,18 @@ def register_request_hooks(app: Flask) -> None:
         return None
 
     @app.before_request
+    def refuse_personal_data_in_url():
+        # Runs before the login redirect, which would copy the URL into ?next=.
+        names = privacy.personal_arguments(request.args)
+        if not names or request.path.startswith(STATIC_PREFIXES):
+            return None
+        if request.path.startswith("/api/"):
+            message = _api_pointer()
+            return api_error(422, message, {name: [message] for name in names})
+        return render_error(422, _("网址中不能含手机号码或身份证号码（会留在访问日志和浏览器"
+                                   "历史中）。请在页面的查询框中输入后点“查询”。"))
+
+    @app.before_request
     def enforce_session_rules():
         if request.path.startswith(("/api/", "/static/")) or request.path == "/healthz":
             return None
@@ -93,8 +106,11 @@ def register_request_hooks(app: Flask) -> None:
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("Content-Security-Policy", CSP.format(nonce=csp_nonce()))
-        if request.path.startswith(("/admin", "/account", "/login", "/api/")):
-            response.headers.setdefault("Cache-Control", "no-store")
+        if _private_response():
+            response.headers["Cache-Control"] = "no-store"
+        if app.config.get("STRICT_TRANSPORT_SECURITY"):
+            response.headers.setdefault("Strict-Transport-Security",
+                                        app.config["STRICT_TRANSPORT_SECURITY"])
         return response
 
     @app.context_processor
@@ -112,6 +128,30 @@ def register_request_hooks(app: Flask) -> None:
     app.jinja_env.filters["localtime"] = _format_local
     app.jinja_env.filters["hours"] = lambda minutes: f"{(minutes or 0) / 60:.1f}"
     app.jinja_env.filters["yuan"] = lambda fen: f"{(fen or 0) / 100:,.2f}"
+
+
+def _private_response() -> bool:
+    """Whether no cache may keep this response: anything for a signed-in person or a bearer
+    token, every API answer and every form post (they echo what was typed). Static files and
+    the public pages seen without signing in may be cached."""
+    if request.path.startswith(STATIC_PREFIXES):
+        return False
+    return (request.method not in ("GET", "HEAD")
+            or request.path.startswith(("/api/", "/admin", "/account", "/login"))
+            or "Authorization" in request.headers
+            or current_user.is_authenticated)
+
+
+def _api_pointer() -> str:
+    """The refusal of a phone or ID number in an API URL, naming the POST search endpoint when
+    the list has one (GET /api/v1/volunteers → POST /api/v1/volunteers/search)."""
+    search = request.path.rstrip("/") + "/search"
+    try:
+        current_app.url_map.bind("").match(search, method="POST")
+    except HTTPException:
+        return _("手机号码、身份证号码不能放在网址中（会留在访问日志里），请放在 POST 请求体中发送")
+    return _("手机号码、身份证号码不能放在网址中（会留在访问日志里）：请改用 POST %(path)s，"
+             "把查询条件放在 JSON 请求体中", path=search)
 
 
 def csp_nonce() -> str:

@@ -200,6 +200,26 @@ def test_qr_scan_checks_in_then_out(world):
         signups.scan(user, activity, code)
 
 
+def test_qr_code_expires_when_the_activity_ends(world, monkeypatch):
+    """The code carries the activity's end: a photo of the QR is useless afterwards, even in the
+    two hours in which the station may still check people out by the list (issue 9)."""
+    _, admin = world
+    activity = make_activity(admin, start_in=timedelta(minutes=-10))
+    _, username = make_volunteer()
+    code = signups.checkin_code(activity)
+    ends_at = activity.ends_at
+    activity.ends_at += timedelta(hours=5)  # moved later: a code printed before still expires
+    monkeypatch.setattr(signups, "utcnow", lambda: ends_at + timedelta(minutes=1))
+    with pytest.raises(ValidationFailed) as error:
+        signups.scan(user_of(username), activity, code)
+    assert "二维码已过期" in error.value.message and "请联系志愿服务站" in error.value.message
+    monkeypatch.setattr(signups, "utcnow", lambda: ends_at - timedelta(minutes=1))
+    assert signups.scan(user_of(username), activity, code)[1] == "checked_in"
+    old_style = signups._serializer().dumps(activity.id)  # a code without an end
+    with pytest.raises(ValidationFailed, match="二维码无效"):
+        signups.scan(user_of(username), activity, old_style)
+
+
 def confirm_setup(admin, pph=10, **kwargs):
     activity = make_activity(admin, start_in=timedelta(hours=-3), points_per_hour=pph, **kwargs)
     volunteer, username = make_volunteer()

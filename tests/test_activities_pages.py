@@ -207,6 +207,15 @@ def test_qr_scan_page(browser, site, app):
     assert "二维码无效" in text(response)
 
 
+def test_qr_link_of_an_ended_activity_is_refused(browser, site, app):
+    ids = site["ids"]
+    with app.app_context():
+        code = signups.checkin_code(db.session.get(Activity, ids["past"]))
+    browser.login(site["vol"])
+    response = browser.post(f"/activities/{ids['past']}/checkin", data={"code": code})
+    assert "二维码已过期：活动已于" in text(response)
+
+
 def test_workflow_buttons(browser, site, app):
     ids = site["ids"]
     browser.login(site["admin"])

@@ -132,14 +132,50 @@ def test_list_filters_and_cursor(app, api, make_user):
     deeper = api.get(f"/api/v1/volunteers?per_page=2&cursor={page['next_cursor']}").get_json()
     assert deeper["items"][0]["id"] < page["items"][-1]["id"]
     assert api.get("/api/v1/volunteers?q=李五").get_json()["total"] == 1
-    assert api.get("/api/v1/volunteers?q=13800000103").get_json()["total"] == 1
-    assert api.get(f"/api/v1/volunteers?q={make_id(seq='013')}").get_json()["total"] == 1
+    search = "/api/v1/volunteers/search"
+    assert api.post(search, json={"q": "13800000103"}).get_json()["total"] == 1
+    assert api.post(search, json={"q": make_id(seq="013")}).get_json()["total"] == 1
     assert api.get("/api/v1/volunteers?q=%25").get_json()["total"] == 0
     assert api.get("/api/v1/volunteers?status=bogus").status_code == 422
     assert api.get("/api/v1/volunteers?per_page=0").status_code == 422
     assert api.get("/api/v1/volunteers?cursor=zzz").status_code == 422
     assert api.get("/api/v1/volunteers?status=pending&township_code=511303001"
                    ).get_json()["total"] == 0
+
+
+def test_search_by_phone_or_id_number_goes_in_a_post_body(app, api, make_user):
+    """A phone or ID number in a URL stays in access logs: GET refuses it and points to the POST
+    search, which takes the same filters and paging in its body (PIPL, issue 9)."""
+    for i, township in enumerate(("511302001", "511302001", "511303001")):
+        assert api.post("/api/v1/public/volunteers", json=body(
+            name="赵" + "一二三"[i], id_number=make_id(seq=f"{31 + 2 * i:03d}"),
+            phone=f"1380000020{i}", township_code=township)).status_code == 201
+    api.token(make_user("county_official", "511302"))
+    for value in ("13800000200", "138 0000 0200", make_id(seq="031"), make_id(seq="031").lower()):
+        refused = api.get("/api/v1/volunteers", query_string={"q": value})
+        error = refused.get_json()["error"]
+        assert refused.status_code == 422 and error["code"] == "validation_error"
+        assert "POST /api/v1/volunteers/search" in error["message"]
+        assert list(error["fields"]) == ["q"]
+    assert api.get("/api/v1/volunteers?q=赵").get_json()["total"] == 2  # names stay in GET
+    search = "/api/v1/volunteers/search"
+    found = api.post(search, json={"q": "13800000200"}).get_json()
+    assert [v["name"] for v in found["items"]] == ["赵一"]
+    assert found["items"][0]["phone"] == "138****0200"
+    assert api.post(search, json={"q": make_id(seq="033")}).get_json()["items"][0]["name"] == "赵二"
+    assert api.post(search, json={"q": "13800000202"}).get_json()["total"] == 0  # 高坪区
+    first = api.post(search, json={"q": "赵", "per_page": 1}).get_json()
+    assert first["total"] == 2 and first["next_cursor"]
+    second = api.post(search, json={"q": "赵", "per_page": 1, "cursor": first["next_cursor"]})
+    assert second.get_json()["items"][0]["id"] < first["items"][0]["id"]
+    assert api.post(search, json={"status": "bogus"}).status_code == 422
+    assert api.post(search, json={"per_page": 0}).status_code == 422
+    assert api.post(search, json={"phone": "13800000200"}).status_code == 422  # unknown field
+    assert app.test_client().post(search, json={"q": "赵"}).status_code == 401
+    api.token("13800000200", PASSWORD)
+    assert api.post(search, json={"q": "13800000200"}).status_code == 403
+    spec = app.test_client().get("/api/v1/openapi.json").get_json()
+    assert "post" in spec["paths"][search]
 
 
 def test_volunteer_cannot_list(api):

@@ -1,6 +1,8 @@
 """Volunteer pages: public registration, scoped lists, ID view audit, workflow, import/export."""
 
+import html
 import io
+import re
 from datetime import date
 
 import pytest
@@ -104,6 +106,44 @@ def test_list_scoped_and_masked(app, browser, make_user):
     assert browser.get(f"/volunteers/{mine}").status_code == 200
     assert browser.get("/volunteers/?q=王").status_code == 200
     assert browser.get("/volunteers/?status=bogus").status_code == 302
+
+
+def _links(page: str) -> list[str]:
+    return [html.unescape(url) for url in re.findall(r'(?:href|action|src)="([^"]*)"', page)]
+
+
+def test_search_by_phone_or_id_never_puts_them_in_a_url(app, browser, make_user, caplog):
+    """The search form posts; the result page, its pager and its export link carry a token
+    that only this browser's session turns back into the phone or ID number (issue 9)."""
+    caplog.set_level("DEBUG")
+    for i in range(21):
+        add_volunteer(app, phone=f"138000001{i:02d}", seq=f"{101 + i:03d}",
+                      name="王" + "甲乙丙丁戊己庚辛壬癸"[i % 10] + "一二三"[i // 10])
+    browser.login(make_user("county_official", "511302"))
+    for value, name in (("13800000105", "王己一"), ("138 0000 0105", "王己一"),
+                        (make_id(seq="103"), "王丙一")):
+        response = browser.post("/volunteers/", data={"q": value})
+        assert response.status_code == 302 and "search=" in response.location
+        assert value not in response.location and value.replace(" ", "") not in response.location
+        page = browser.get(response.location).get_data(as_text=True)
+        assert name in page and "王甲一" not in page
+        assert not [url for url in _links(page) if value.replace(" ", "") in url]
+        export = next(url for url in _links(page) if "export.xlsx" in url)
+        rows = list(load_workbook(io.BytesIO(browser.get(export).data)).active.values)
+        assert [row[1] for row in rows[1:]] == [name]
+    response = browser.post("/volunteers/", data={"q": "王", "status": "pending"})
+    first = browser.get(response.location).get_data(as_text=True)
+    assert "共 21 条" in first
+    following = next(url for url in _links(first) if "cursor=" in url)
+    assert "search=" in following and "q=" not in following
+    assert "王甲一" in browser.get(following).get_data(as_text=True)
+    stranger = type(browser)(app.test_client())  # another browser: the token means nothing
+    stranger.login(make_user("county_official", "511302"))
+    expired = stranger.get(response.location, follow_redirects=True).get_data(as_text=True)
+    assert "查询条件已过期" in expired and "王甲一" not in expired
+    assert browser.get("/volunteers/?q=13800000105").status_code == 422
+    assert browser.post("/volunteers/", data={"q": "王", "csrf_token": ""}).status_code == 400
+    assert "13800000105" not in caplog.text and make_id(seq="103") not in caplog.text
 
 
 def test_show_full_id_is_audited(app, browser, make_user):

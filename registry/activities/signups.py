@@ -25,7 +25,7 @@ from registry.activities.operations import (
     signup_of,
     volunteer_of,
 )
-from registry.clock import utcnow
+from registry.clock import to_local, utcnow
 from registry.errors import Conflict, NotFound, ValidationFailed
 from registry.extensions import db
 from registry.models import User
@@ -154,20 +154,30 @@ def _serializer() -> URLSafeSerializer:
 
 
 def checkin_code(activity: Activity) -> str:
-    """The signed code in the activity's QR (it names the activity; it cannot be forged)."""
-    return _serializer().dumps(activity.id)
+    """The signed code in the activity's QR: it names the activity and carries its end, after
+    which the link no longer works (a photo of the QR is useless once the activity is over)."""
+    return _serializer().dumps([activity.id, activity.ends_at.isoformat()])
+
+
+def _code_end(activity: Activity, code: str) -> datetime:
+    """The end a genuine code of this activity carries; ValidationFailed for any other code."""
+    try:
+        ident, ends_at = _serializer().loads(code or "")
+        if ident != activity.id:
+            raise ValueError
+        return datetime.fromisoformat(ends_at)
+    except (BadSignature, ValueError, TypeError):
+        raise ValidationFailed("二维码无效或不属于该活动", "code") from None
 
 
 def scan(user: User, activity: Activity, code: str) -> tuple[Signup, str]:
     """A volunteer scanned the QR: check in (a walk-in if not signed up), or check out.
 
     Returns the sign-up and "checked_in" or "checked_out"."""
-    try:
-        valid = _serializer().loads(code or "") == activity.id
-    except BadSignature:
-        valid = False
-    if not valid:
-        raise ValidationFailed("二维码无效或不属于该活动", "code")
+    ends_at = _code_end(activity, code)
+    if utcnow() > ends_at:
+        raise ValidationFailed(f"二维码已过期：活动已于 {to_local(ends_at):%Y-%m-%d %H:%M} 结束。"
+                               "如需签退或补记服务时长，请联系志愿服务站", "code")
     volunteer = active_volunteer_of(user)
     activity = lock_activity(activity.id)
     now = _check_window(activity)

@@ -19,7 +19,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from registry import crypto
+from registry import crypto, privacy
 from registry.errors import RegistryError
 from registry.extensions import db, limiter
 from registry.forms import show_errors
@@ -77,12 +77,44 @@ def registered():
     return render_template("volunteers/registered.html", no=request.args.get("no", "")[:20])
 
 
-@bp.route("/")
+def _list_filters() -> dict | None:
+    """The list's filters from the URL; a search sent by the form (it may be a phone or ID
+    number) is only a token there, taken back from the session. None for an unknown token
+    (an old link, or another browser's)."""
+    filters = request.args.to_dict()
+    token = filters.pop("search", None)
+    if token:
+        text = privacy.recall_search(token)
+        if text is None:
+            return None
+        filters["q"] = text
+    return filters
+
+
+def _expired_search():
+    flash(_("查询条件已过期，请重新输入后查询"), "warning")
+    return redirect(url_for("volunteers.index"))
+
+
+@bp.route("/", methods=["GET", "POST"])
 @roles(*STAFF)
 def index():
-    args = request.args
+    """The scoped list. The search form posts here (a phone or ID number never goes into the
+    URL) and is answered with a redirect to the list whose URL holds a search token."""
+    if request.method == "POST":
+        if not ActionForm().validate_on_submit():
+            abort(400)
+        params = {name: request.form.get(name, "").strip()[:20]
+                  for name in ("status", "township_code") if request.form.get(name)}
+        text = request.form.get("q", "").strip()
+        if text:
+            params["search"] = privacy.remember_search(text[:100])  # over 30: refused below
+        return redirect(url_for("volunteers.index", **params))
+    filters = _list_filters()
+    if filters is None:
+        return _expired_search()
     try:
-        page = volunteers.list_volunteers(current_user, args)
+        page = volunteers.list_volunteers(current_user, filters)
     except RegistryError as error:
         flash(error.message, "danger")
         return redirect(url_for("volunteers.index"))
@@ -90,14 +122,17 @@ def index():
     return render_template(
         "volunteers/index.html", page=page, statuses=VOLUNTEER_STATUSES, names=names,
         townships=township_choices(current_user.region_code, blank=_("全部乡镇（街道）")),
-        args=args)
+        args=filters, action_form=ActionForm())
 
 
 @bp.route("/export.xlsx")
 @roles(*STAFF)
 def export():
+    filters = _list_filters()
+    if filters is None:
+        return _expired_search()
     spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
-    spreadsheets.export_xlsx(current_user, request.args, spool)
+    spreadsheets.export_xlsx(current_user, filters, spool)
     db.session.commit()
     spool.seek(0)
     return send_file(spool, mimetype=XLSX, as_attachment=True,

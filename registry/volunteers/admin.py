@@ -56,13 +56,15 @@ class VolunteerView(ScopedModelView):
     column_default_sort = ("id", True)
     column_labels = {
         "volunteer_no": "志愿者编号", "name": "姓名", "id_number_masked": "身份证号码（脱敏）",
-        "gender": "性别", "birth_date": "出生日期", "phone": "手机号码", "township": "乡镇（街道）",
+        "gender": "性别", "birth_date": "出生年份", "phone": "手机号码", "township": "乡镇（街道）",
         "township_code": "区划代码", "status": "状态", "skills": "技能特长",
         "guardian_name": "监护人", "guardian_phone": "监护人电话",
         "guardian_consent_at": "监护人同意时间", "total_minutes": "服务时长（小时）",
         "source": "登记方式", "created_at": "登记时间", "approved_at": "审核通过时间",
     }
     column_formatters = {
+        # The year only: the full date next to the masked ID number would rebuild it, unaudited.
+        "birth_date": lambda v, c, m, n: f"{m.birth_date:%Y}",
         "phone": lambda v, c, m, n: mask_phone(m.phone),
         "guardian_phone": lambda v, c, m, n: mask_phone(m.guardian_phone),
         "status": lambda v, c, m, n: VOLUNTEER_STATUSES.get(m.status, m.status),

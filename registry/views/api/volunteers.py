@@ -73,6 +73,11 @@ class VolunteerArgs(PageArgs):
     q = ma.fields.String(load_default="", validate=Length(max=30))
 
 
+class VolunteerSearch(JsonBody, VolunteerArgs):
+    """The list's filters and paging (VolunteerArgs) in a POST body, so that a phone or ID
+    number searched for never appears in a URL; unknown fields refused (JsonBody first)."""
+
+
 class VolunteerMoveBody(JsonBody):
     comment = ma.fields.String(load_default="", validate=Length(max=2000))
 
@@ -224,8 +229,19 @@ def public_stations(args):
 @blp.arguments(VolunteerArgs, location="query")
 @blp.response(200, VolunteerPage)
 def list_volunteers(args):
-    """Volunteers in the caller's jurisdiction, masked; filters status, township_code, q."""
+    """Volunteers in the caller's jurisdiction, masked; filters status, township_code, q (a name;
+    a phone or ID number in the URL is refused with 422: use POST /volunteers/search)."""
     page = volunteers.list_volunteers(current_api_user(), args)
+    return page_body(page, volunteer_dict)
+
+
+@blp.route("/volunteers/search", methods=["POST"])
+@auth_required(*STAFF)
+@blp.arguments(VolunteerSearch)
+@blp.response(200, VolunteerPage)
+def search_volunteers(body):
+    """The volunteer list with its filters in the body: for a search by phone or ID number."""
+    page = volunteers.list_volunteers(current_api_user(), body)
     return page_body(page, volunteer_dict)
 
 
