@@ -180,11 +180,16 @@ class UserView(AccountViewBase):
     column_export_list = ("username", "display_name", "role", "region_code", "active",
                           "created_at")
     form_columns = ("username", "display_name", "phone", "active", "reset_password", "unlock")
-    form_create_rules = ("username", "display_name", "phone")
     form_extra_fields = {
         "reset_password": BooleanField("重置为临时密码（下次登录须修改）"),
         "unlock": BooleanField("解除登录锁定"),
     }
+
+    def create_form(self, obj=None):
+        form = super().create_form(obj)
+        for name in ("active", "reset_password", "unlock"):  # an account opens enabled
+            delattr(form, name)
+        return form
 
     def save(self, form, model, is_created):
         if is_created:
