@@ -251,6 +251,10 @@ def change_own_password(user: User, current: str, new: str, confirm: str,
         raise ValidationFailed("两次输入的新密码不一致", "confirm")
     if check_password_hash(user.password_hash, new or ""):
         raise ValidationFailed("新密码不能与当前密码相同", "new_password")
+    try:
+        check_password(new, user.username)
+    except ValidationFailed as error:
+        raise ValidationFailed(error.message, "new_password") from None
     set_password(user, new, keep=keep)
     audit.record("password_change", user)
 
