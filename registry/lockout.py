@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import case, null, or_, select, update
+from sqlalchemy import case, delete, null, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -76,3 +76,13 @@ def count_failure(model, row_condition) -> Failure:
     if locked_until is not None and locked_until > now:
         return Failure(locked_now=True, locked_until=locked_until)
     return Failure(left=config["LOCKOUT_FAILURES"] - failures)
+
+
+def purge_unknown_names() -> int:
+    """Forget unknown names whose window and lock are over (the table only grows otherwise)."""
+    now = utcnow()
+    stmt = delete(LoginFailure).where(
+        or_(LoginFailure.locked_until.is_(None), LoginFailure.locked_until <= now),
+        or_(LoginFailure.failed_window_start.is_(None),
+            LoginFailure.failed_window_start < now - current_app.config["LOCKOUT_WINDOW"]))
+    return db.session.execute(stmt.execution_options(synchronize_session=False)).rowcount

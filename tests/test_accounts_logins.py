@@ -148,3 +148,15 @@ def test_an_unknown_name_answers_exactly_like_a_real_one(app, browser, api, make
     with app.app_context():
         keys = set(db.session.scalars(select(LoginFailure.name_hash)))
         assert len(keys) == 2 and not any("13999999999" in k or "nobody" in k for k in keys)
+
+
+def test_expired_unknown_name_counters_are_purged(app, browser):
+    browser.login("ghost.name", "Wrong#Passw0rd")
+    with app.app_context():
+        row = db.session.scalar(select(LoginFailure))
+        row.failed_window_start -= app.config["LOCKOUT_WINDOW"] * 2
+        db.session.commit()
+    result = app.test_cli_runner().invoke(args=["login-failures-purge"])
+    assert result.exit_code == 0 and "已删除 1 条" in result.output
+    with app.app_context():
+        assert db.session.scalar(select(LoginFailure)) is None
