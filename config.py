@@ -134,9 +134,10 @@ class ProductionConfig(Config):
                 + ", ".join(missing)
             )
         # Several workers must count logins in one shared store (Redis), or each worker
-        # allows the full limit and the limit multiplies by the number of workers.
+        # allows the full limit and the limit multiplies by the number of workers. (Only a
+        # benchmark run turns the limiter off: REGISTRY_RATELIMIT_ENABLED=0.)
         storage = (cls.RATELIMIT_STORAGE_URI or "").strip()
-        if not storage or storage.startswith("memory://"):
+        if cls.RATELIMIT_ENABLED and (not storage or storage.startswith("memory://")):
             raise RuntimeError(
                 "生产环境须设置共享的限流存储 (production needs a shared rate-limit store): "
                 "REGISTRY_RATELIMIT_STORAGE_URI=redis://…（不能是 memory://）"

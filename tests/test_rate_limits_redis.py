@@ -35,6 +35,7 @@ def test_production_refuses_to_start_without_a_shared_store(monkeypatch, storage
     monkeypatch.setattr(ProductionConfig, "SECRET_KEY", "k" * 32)
     monkeypatch.setattr(ProductionConfig, "SQLALCHEMY_DATABASE_URI", "sqlite://")
     monkeypatch.setattr(ProductionConfig, "ENCRYPTION_KEY", TestingConfig.ENCRYPTION_KEY)
+    monkeypatch.setattr(ProductionConfig, "RATELIMIT_ENABLED", True)
     monkeypatch.setattr(ProductionConfig, "RATELIMIT_STORAGE_URI", storage)
     with pytest.raises(RuntimeError) as error:
         create_app("production")
