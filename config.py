@@ -59,6 +59,8 @@ class Config:
     RATELIMIT_ENABLED = env("RATELIMIT_ENABLED", "1") != "0"
     RATELIMIT_STORAGE_URI = env("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
+    # Keeps the counters of several deployments (or test runs) sharing one Redis apart.
+    RATELIMIT_KEY_PREFIX = env("RATELIMIT_KEY_PREFIX", "")
     LOGIN_RATE_LIMIT = env("LOGIN_RATE_LIMIT", "30 per minute")
     PUBLIC_WRITE_RATE_LIMIT = env("PUBLIC_WRITE_RATE_LIMIT", "20 per minute")
     UPLOAD_DIR = env("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
@@ -117,6 +119,7 @@ class ProductionConfig(Config):
     ENCRYPTION_KEY = env("ENCRYPTION_KEY")
     SESSION_COOKIE_SECURE = env("COOKIE_SECURE", "1") != "0"
     STRICT_TRANSPORT_SECURITY = "max-age=31536000; includeSubDomains"
+    RATELIMIT_STORAGE_URI = env("RATELIMIT_STORAGE_URI")
 
     @classmethod
     def check(cls) -> None:
@@ -134,6 +137,15 @@ class ProductionConfig(Config):
             raise RuntimeError(
                 "生产环境缺少必需的设置 (production needs these environment variables): "
                 + ", ".join(missing)
+            )
+        # Several workers must count logins in one shared store (Redis), or each worker
+        # allows the full limit and the limit multiplies by the number of workers. (Only a
+        # benchmark run turns the limiter off: REGISTRY_RATELIMIT_ENABLED=0.)
+        storage = (cls.RATELIMIT_STORAGE_URI or "").strip()
+        if cls.RATELIMIT_ENABLED and (not storage or storage.startswith("memory://")):
+            raise RuntimeError(
+                "生产环境须设置共享的限流存储 (production needs a shared rate-limit store): "
+                "REGISTRY_RATELIMIT_STORAGE_URI=redis://…（不能是 memory://）"
             )
 
 

@@ -1,27 +1,33 @@
-"""Accounts: creating users, passwords, login with lockout, API tokens, ending sessions."""
+"""Accounts: creating users, login names, passwords, login with lockout, API tokens, ending
+sessions, and who may open accounts and grant roles (三员分立: the system administrator opens,
+disables and unlocks accounts; only the security administrator grants roles and regions; the
+auditor reads the log)."""
 
 import hashlib
 import secrets
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import or_, select, update
+from sqlalchemy import select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from registry import audit
+from registry import audit, lockout
 from registry.clock import utcnow
 from registry.errors import NotAllowed, ValidationFailed
 from registry.extensions import db
 from registry.models import (
     ROLE_REGION_LEVEL,
     ROLES,
+    SECURITY_ADMIN,
     STAFF_ROLES,
+    SYSTEM_ADMIN,
+    UNASSIGNED,
     VOLUNTEER,
     ApiToken,
     Region,
     User,
 )
-from registry.validators import check_password, check_text
+from registry.validators import check_password, check_text, normalize_phone
 
 
 def N_(text: str) -> str:  # noqa: N802 - the usual gettext marker name
@@ -31,15 +37,26 @@ def N_(text: str) -> str:  # noqa: N802 - the usual gettext marker name
 
 ROLE_LABELS = {
     "system_admin": N_("系统管理员"),
+    "security_admin": N_("安全管理员"),
     "auditor": N_("审计员"),
     "city_official": N_("市级民政干部"),
     "county_official": N_("县级民政干部"),
     "station_admin": N_("志愿服务站管理员"),
     "org_admin": N_("社会组织代表"),
     "volunteer": N_("志愿者"),
+    "unassigned": N_("未授权"),
 }
+# The roles the security administrator grants. Volunteers' and representatives' accounts come
+# from their own flows (registration, sign-up) and are tied to their records there.
+GRANTABLE_ROLES = (*STAFF_ROLES, UNASSIGNED)
 # A dummy hash so an unknown login costs the same time as a wrong password.
 _DUMMY_HASH = None
+
+
+class PasswordChangeRequired(NotAllowed):
+    """The account must change its password before anything else (API answer 403)."""
+
+    code = "password_change_required"
 
 
 class LoginFailed(ValidationFailed):
@@ -53,24 +70,27 @@ def hash_password(password: str) -> str:
     return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
 
-def set_password(user: User, password: str, *, temporary: bool = False) -> None:
+def set_password(user: User, password: str, *, temporary: bool = False,
+                 keep: ApiToken | None = None) -> None:
     """Give user a new password (checked against the policy) and end their other sessions."""
     check_password(password, user.username)
     user.password_hash = hash_password(password)
     user.password_changed_at = utcnow()
     user.must_change_password = temporary
-    end_sessions(user)
+    end_sessions(user, keep)
 
 
-def end_sessions(user: User) -> None:
-    """Invalidate every web session and API token the user holds."""
+def end_sessions(user: User, keep: ApiToken | None = None) -> None:
+    """Invalidate every web session and API token the user holds (except the token `keep`,
+    the one a change was made with, which moves on to the new session version)."""
     user.session_version = (user.session_version or 1) + 1
     if user.id:
-        db.session.execute(
-            update(ApiToken)
-            .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
-            .values(revoked_at=utcnow())
-        )
+        stmt = update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        if keep is not None:
+            stmt = stmt.where(ApiToken.id != keep.id)
+        db.session.execute(stmt.values(revoked_at=utcnow()))
+    if keep is not None:
+        keep.session_version = user.session_version
 
 
 def check_region_for_role(role: str, region_code: str, field: str = "region_code") -> Region:
@@ -91,12 +111,9 @@ def create_user(username: str, password: str | None, role: str, region_code: str
                 display_name: str, *, phone: str | None = None,
                 temporary: bool = False) -> tuple[User, str]:
     """Create an account; without a password a temporary one is made. Returns (user, password)."""
-    username = check_text(username, "username", "用户名", max_length=64)
-    if not all(c.isalnum() or c in "._-" for c in username) or not username.isascii():
-        raise ValidationFailed("用户名只能包含字母、数字和 . _ -", "username")
+    username = check_username(username)
     display_name = check_text(display_name, "display_name", "姓名", max_length=64)
     check_region_for_role(role, region_code)
-    check_username_free(username)
     if password is None:
         password = temporary_password()
         temporary = True
@@ -108,6 +125,18 @@ def create_user(username: str, password: str | None, role: str, region_code: str
     db.session.add(user)
     db.session.flush()
     return user, password
+
+
+def check_username(username: str, own_id: int | None = None) -> str:
+    """A free username of letters, digits and . _ -, that does not look like a mobile number
+    (such a login means a volunteer's phone), so every login names one account."""
+    username = check_text(username, "username", "用户名", max_length=64)
+    if not all(c.isalnum() or c in "._-" for c in username) or not username.isascii():
+        raise ValidationFailed("用户名只能包含字母、数字和 . _ -", "username")
+    if phone_login(username):
+        raise ValidationFailed("用户名不能是手机号码", "username")
+    check_username_free(username, own_id)
+    return username
 
 
 def check_username_free(username: str, own_id: int | None = None) -> None:
@@ -124,53 +153,72 @@ def temporary_password() -> str:
     return "Tmp-" + secrets.token_urlsafe(9) + "7a"
 
 
+def phone_login(login: str) -> str | None:
+    """The mobile number a login means, if it looks like one (then it is a volunteer's phone)."""
+    try:
+        return normalize_phone(login)
+    except ValidationFailed:
+        return None
+
+
 def find_by_login(login: str) -> User | None:
-    """The user whose username, or whose mobile number for a volunteer, is login."""
+    """The one account a login names: a mobile number is a volunteer's phone (unique among
+    volunteer accounts), anything else a username (unique, and never shaped like a phone)."""
     login = (login or "").strip()
     if not login or len(login) > 64:
         return None
-    stmt = select(User).where(
-        or_(User.username == login, (User.phone == login) & (User.role == VOLUNTEER))
-    )
-    return db.session.execute(stmt.limit(1)).scalar_one_or_none()
+    phone = phone_login(login)
+    if phone:
+        stmt = select(User).where(User.phone == phone, User.role == VOLUNTEER)
+    else:
+        stmt = select(User).where(User.username == login)
+    return db.session.execute(stmt).scalar_one_or_none()
 
 
 def authenticate(login: str, password: str) -> User:
-    """The user for these credentials, counting failures toward the lockout."""
-    config = current_app.config
+    """The user for these credentials, counting failures toward the lockout. A name no account
+    has gets the same answers, the same counting and the same hashing time as a real one."""
     user = find_by_login(login)
-    now = utcnow()
+    unknown_key = None
     if user is None:
-        check_password_hash(_dummy_hash(), password or "")
-        raise LoginFailed("用户名或密码错误")
-    if user.locked_until and user.locked_until > now:
-        minutes = int((user.locked_until - now).total_seconds() // 60) + 1
-        raise LoginFailed(f"登录失败次数过多，账号已锁定，请 {minutes} 分钟后再试")
-    if not check_password_hash(user.password_hash, password or ""):
-        if not user.failed_window_start or now - user.failed_window_start > config[
-            "LOCKOUT_WINDOW"
-        ]:
-            user.failed_window_start = now
-            user.failed_logins = 0
-        user.failed_logins += 1
-        if user.failed_logins >= config["LOCKOUT_FAILURES"]:
-            user.locked_until = now + config["LOCKOUT_DURATION"]
+        unknown_key = lockout.name_key(phone_login(login) or (login or "").strip()[:64])
+        locked_until = lockout.unknown_name_lock(unknown_key)
+    else:
+        locked_until = user.locked_until
+    now = utcnow()
+    if locked_until and locked_until > now:
+        raise _locked(locked_until)
+    if user is not None and check_password_hash(user.password_hash, password or ""):
+        if not user.active:
+            raise LoginFailed("账号已停用，请联系管理员")
+        if user.failed_logins or user.failed_window_start or user.locked_until:
             user.failed_logins = 0
             user.failed_window_start = None
+            user.locked_until = None
+        return user
+    if user is None:
+        check_password_hash(_dummy_hash(), password or "")
+        failure = lockout.count_unknown_name(unknown_key)
+    else:
+        failure = lockout.count_failure(User, User.id == user.id)
+        db.session.expire(user, ["failed_logins", "failed_window_start", "locked_until"])
+        if failure.locked_now:
             end_sessions(user)
             audit.record("lock", user, comment="连续登录失败，账号锁定")
-            db.session.commit()
-            raise LoginFailed("登录失败次数过多，账号已锁定 30 分钟")
-        audit.record("login_failed", user)
-        db.session.commit()
-        left = config["LOCKOUT_FAILURES"] - user.failed_logins
-        raise LoginFailed(f"用户名或密码错误（再错 {left} 次将锁定账号）")
-    if not user.active:
-        raise LoginFailed("账号已停用，请联系管理员")
-    user.failed_logins = 0
-    user.failed_window_start = None
-    user.locked_until = None
-    return user
+        elif not failure.locked_until:
+            audit.record("login_failed", user)
+    db.session.commit()
+    if failure.locked_now:
+        minutes = int(current_app.config["LOCKOUT_DURATION"].total_seconds() // 60)
+        raise LoginFailed(f"登录失败次数过多，账号已锁定 {minutes} 分钟")
+    if failure.locked_until:
+        raise _locked(failure.locked_until)
+    raise LoginFailed(f"用户名或密码错误（再错 {failure.left} 次将锁定账号）")
+
+
+def _locked(until) -> LoginFailed:
+    minutes = int((until - utcnow()).total_seconds() // 60) + 1
+    return LoginFailed(f"登录失败次数过多，账号已锁定，请 {minutes} 分钟后再试")
 
 
 def _dummy_hash() -> str:
@@ -188,15 +236,26 @@ def password_expired(user: User) -> bool:
     return utcnow() - user.password_changed_at > max_age
 
 
-def change_own_password(user: User, current: str, new: str, confirm: str) -> None:
-    """A user changes their own password after proving the current one."""
+def must_change_password(user: User) -> bool:
+    """A temporary or expired password: the account may only change it (or log out)."""
+    return bool(user.must_change_password) or password_expired(user)
+
+
+def change_own_password(user: User, current: str, new: str, confirm: str,
+                        keep: ApiToken | None = None) -> None:
+    """A user changes their own password after proving the current one; every other session
+    and token ends (an API token the change was made with, `keep`, stays)."""
     if not check_password_hash(user.password_hash, current or ""):
         raise ValidationFailed("当前密码不正确", "current_password")
     if new != confirm:
         raise ValidationFailed("两次输入的新密码不一致", "confirm")
     if check_password_hash(user.password_hash, new or ""):
         raise ValidationFailed("新密码不能与当前密码相同", "new_password")
-    set_password(user, new)
+    try:
+        check_password(new, user.username)
+    except ValidationFailed as error:
+        raise ValidationFailed(error.message, "new_password") from None
+    set_password(user, new, keep=keep)
     audit.record("password_change", user)
 
 
@@ -232,6 +291,69 @@ def user_for_token(raw: str) -> tuple[User, ApiToken] | None:
     if user.locked_until and user.locked_until > utcnow():
         return None
     return user, token
+
+
+def city_code() -> str:
+    """The code of the city (Nanchong), where accounts without a role are kept."""
+    return db.session.scalar(select(Region.code).where(Region.level == "city").limit(1))
+
+
+def open_account(actor: User, username: str, display_name: str, phone: str | None
+                 ) -> tuple[User, str]:
+    """The system administrator opens an account: without a role (and at the city) until the
+    security administrator grants one, with a temporary password shown once."""
+    require_role(actor, SYSTEM_ADMIN)
+    phone = normalize_phone(phone, required=False) or None
+    user, password = create_user(username, None, UNASSIGNED, city_code(), display_name,
+                                 phone=phone)
+    audit.record("open_account", user, comment="系统管理员开通账号，待安全管理员授权")
+    return user, password
+
+
+def update_account(actor: User, user: User, *, username: str, display_name: str,
+                   phone: str | None, active: bool, reset_password: bool = False,
+                   unlock: bool = False) -> str | None:
+    """The system administrator's changes to an account: name, phone, enabled, a temporary
+    password, unlocking; never its role or region. Returns a new temporary password, if any."""
+    require_role(actor, SYSTEM_ADMIN)
+    if (username or "").strip() != user.username:
+        user.username = check_username(username, user.id)
+    user.display_name = check_text(display_name, "display_name", "姓名", max_length=64)
+    user.phone = normalize_phone(phone, required=False) or None
+    if user.id == actor.id and not active:
+        raise NotAllowed("不能停用自己的账号")
+    password = None
+    if reset_password:
+        password = temporary_password()
+        set_password(user, password, temporary=True)
+    if user.active and not active:
+        end_sessions(user)
+    user.active = bool(active)
+    if unlock:
+        user.locked_until = None
+        user.failed_logins = 0
+        user.failed_window_start = None
+    return password
+
+
+def grant_role(actor: User, user: User, role: str, region_code: str) -> bool:
+    """The security administrator grants or changes a staff account's role and region; never
+    their own. A change ends the user's sessions and tokens and is audited. Returns whether
+    anything changed."""
+    require_role(actor, SECURITY_ADMIN)
+    if user.id == actor.id:
+        raise NotAllowed("不能修改自己的角色或所属区划")
+    if user.role not in GRANTABLE_ROLES or role not in GRANTABLE_ROLES:
+        raise ValidationFailed("志愿者和社会组织代表的账号由登记、注册流程开通，不能在此授权",
+                               "role")
+    check_region_for_role(role, region_code)
+    if (user.role, user.region_code) == (role, region_code):
+        return False
+    comment = (f"角色 {user.role} → {role}，所属区划 {user.region_code} → {region_code}")
+    user.role, user.region_code = role, region_code
+    end_sessions(user)
+    audit.record("grant_role", user, comment=comment)
+    return True
 
 
 def require_role(user: User, *roles: str) -> None:

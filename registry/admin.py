@@ -1,6 +1,6 @@
 """The back office (/admin/, Flask-Admin): staff only, every view scoped to the jurisdiction."""
 
-from flask import abort, flash, g, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_admin import Admin, AdminIndexView, expose
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.theme import Bootstrap4Theme
@@ -18,6 +18,7 @@ from registry.masking import mask_phone
 from registry.models import (
     AUDITOR,
     CITY_OFFICIAL,
+    SECURITY_ADMIN,
     STAFF_ROLES,
     SYSTEM_ADMIN,
     AuditEntry,
@@ -26,7 +27,6 @@ from registry.models import (
 )
 from registry.request_hooks import csp_nonce
 from registry.scoping import get_visible, region_visible, scope_condition
-from registry.validators import normalize_phone
 
 MAX_ADMIN_PAGE = 10_000
 
@@ -139,67 +139,112 @@ class WriteOnlyPhoneField(StringField):
             setattr(obj, name, self.data)
 
 
-class UserView(ScopedModelView):
-    allowed_roles = (SYSTEM_ADMIN,)
+USER_LABELS = {
+    "username": "用户名", "display_name": "姓名", "role": "角色", "region": "所属区划",
+    "region_code": "区划代码", "phone": "手机号", "active": "启用",
+    "must_change_password": "须改密码", "locked_until": "锁定至", "created_at": "创建时间",
+    "reset_password": "重置为临时密码", "unlock": "解除锁定",
+}
+USER_FORMATTERS = {
+    "role": lambda v, c, m, n: ROLE_LABELS.get(m.role, m.role),
+    "phone": lambda v, c, m, n: mask_phone(m.phone),
+}
+
+
+class AccountViewBase(ScopedModelView):
+    """The users list; saving goes through registry/accounts.py, which holds the rules."""
+
     column_list = ("username", "display_name", "role", "region", "phone", "active",
                    "must_change_password", "locked_until", "created_at")
     column_searchable_list = ("username", "display_name")
     column_filters = ("role", "active", "region_code")
-    column_labels = {
-        "username": "用户名", "display_name": "姓名", "role": "角色", "region": "所属区划",
-        "region_code": "区划代码", "phone": "手机号", "active": "启用",
-        "must_change_password": "须改密码", "locked_until": "锁定至", "created_at": "创建时间",
-        "reset_password": "重置为临时密码", "unlock": "解除锁定",
-    }
-    column_formatters = {
-        "role": lambda v, c, m, n: ROLE_LABELS.get(m.role, m.role),
-        "phone": lambda v, c, m, n: mask_phone(m.phone),
-    }
+    column_labels = USER_LABELS
+    column_formatters = USER_FORMATTERS
+
+    def save(self, form, model, is_created):
+        """Apply the form through accounts; returns the temporary password to show, if any."""
+        raise NotImplementedError
+
+    def create_model(self, form):
+        return self._save(form, None, True)
+
+    def update_model(self, form, model):
+        return self._save(form, model, False)
+
+    def _save(self, form, model, is_created):
+        try:
+            with db.session.no_autoflush:
+                model, password = self.save(form, model, is_created)
+            db.session.commit()
+        except RegistryError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+            return False
+        except IntegrityError:
+            db.session.rollback()
+            flash("保存失败：与已有记录重复或缺少必填内容", "error")
+            return False
+        if password:
+            flash(f"用户 {model.username} 的临时密码：{password}（只显示这一次，请当面交给本人）",
+                  "warning")
+        return model if is_created else True
+
+
+class UserView(AccountViewBase):
+    """The system administrator's accounts: open, rename, disable, unlock, temporary passwords.
+    Roles and regions are not here (the security administrator grants them)."""
+
+    allowed_roles = (SYSTEM_ADMIN,)
     column_export_list = ("username", "display_name", "role", "region_code", "active",
                           "created_at")
-    form_columns = ("username", "display_name", "role", "region_code", "phone", "active",
-                    "reset_password", "unlock")
+    form_columns = ("username", "display_name", "phone", "active", "reset_password", "unlock")
+    form_overrides = {"phone": WriteOnlyPhoneField}
     form_extra_fields = {
         "reset_password": BooleanField("重置为临时密码（下次登录须修改）"),
         "unlock": BooleanField("解除登录锁定"),
     }
-    form_overrides = {"role": SelectField, "region_code": SelectField,
-                      "phone": WriteOnlyPhoneField}
+
+    def create_form(self, obj=None):
+        form = super().create_form(obj)
+        for name in ("active", "reset_password", "unlock"):  # an account opens enabled
+            delattr(form, name)
+        return form
+
+    def save(self, form, model, is_created):
+        if is_created:
+            return accounts.open_account(current_user, form.username.data,
+                                         form.display_name.data, form.phone.data)
+        password = accounts.update_account(
+            current_user, model, username=form.username.data,
+            display_name=form.display_name.data, phone=form.phone.data or model.phone,
+            active=form.active.data, reset_password=form.reset_password.data,
+            unlock=form.unlock.data)
+        return model, password
+
+
+class RoleView(AccountViewBase):
+    """The security administrator's page: grant or change a staff account's role and region."""
+
+    allowed_roles = (SECURITY_ADMIN,)
+    can_create = False
+    can_export = False
+    column_list = ("username", "display_name", "role", "region", "active", "created_at")
+    form_columns = ("role", "region_code")
+    form_overrides = {"role": SelectField, "region_code": SelectField}
     form_args = {
-        "role": {"choices": [(r, ROLE_LABELS[r]) for r in ROLE_LABELS], "label": "角色"},
+        "role": {"choices": [(r, ROLE_LABELS[r]) for r in accounts.GRANTABLE_ROLES],
+                 "label": "角色"},
         "region_code": {"choices": [], "label": "所属区划"},
     }
 
-    def _refresh_choices(self, form):
+    def edit_form(self, obj=None):
+        form = super().edit_form(obj)
         form.region_code.choices = region_choices()
         return form
 
-    def create_form(self, obj=None):
-        return self._refresh_choices(super().create_form(obj))
-
-    def edit_form(self, obj=None):
-        return self._refresh_choices(super().edit_form(obj))
-
-    def check_model(self, form, model, is_created) -> None:
-        accounts.check_region_for_role(model.role, model.region_code)
-        accounts.check_username_free(model.username, model.id)
-        model.phone = normalize_phone(model.phone, required=False) or None
-        if is_created or form.reset_password.data:
-            password = accounts.temporary_password()
-            model.password_hash = accounts.hash_password(password)
-            model.must_change_password = True
-            if not is_created:
-                accounts.end_sessions(model)
-            g.admin_temporary_password = password
-        if form.unlock.data:
-            model.locked_until = None
-            model.failed_logins = 0
-
-    def after_model_change(self, form, model, is_created):
-        password = g.pop("admin_temporary_password", None)
-        if password:
-            flash(f"用户 {model.username} 的临时密码：{password}（只显示这一次，请当面交给本人）",
-                  "warning")
+    def save(self, form, model, is_created):
+        accounts.grant_role(current_user, model, form.role.data, form.region_code.data)
+        return model, None
 
 
 class RegionView(ScopedModelView):
@@ -243,6 +288,8 @@ def init_admin(app, area_views) -> None:
         csp_nonce_generator=csp_nonce,
     )
     admin.add_view(UserView(User, name="用户", category="系统"))
+    admin.add_view(RoleView(User, name="角色授权", category="系统", endpoint="admin_user_roles",
+                            url="/admin/user-roles"))
     admin.add_view(RegionView(Region, name="行政区划", category="系统"))
     admin.add_view(AuditEntryView(AuditEntry, name="审计日志", category="系统"))
     for view in area_views:

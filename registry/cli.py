@@ -7,7 +7,7 @@ import click
 from flask import Flask, current_app
 from sqlalchemy import func, select
 
-from registry import accounts, audit
+from registry import accounts, audit, lockout
 from registry.demo import DEMO_PASSWORD, DEMO_USERS, seed_demo
 from registry.errors import RegistryError
 from registry.extensions import db
@@ -83,6 +83,13 @@ def register_cli(app: Flask) -> None:
         removed = purge(days)
         db.session.commit()
         click.echo(f"已删除 {removed} 条 {days} 天前的 Idempotency-Key 记录")
+
+    @app.cli.command("login-failures-purge")
+    def login_failures_purge_command():
+        """Forget the failure counters of unknown login names once their window and lock end."""
+        removed = lockout.purge_unknown_names()
+        db.session.commit()
+        click.echo(f"已删除 {removed} 条过期的未知登录名失败计数")
 
 
 def print_logins(logins) -> None:

@@ -11,6 +11,7 @@ DEMO_PASSWORD = "Nanchong#2026"
 DEMO_USERS = (
     # username, role, region, display name
     ("sysadmin", "system_admin", "511300", "系统管理员"),
+    ("secadmin", "security_admin", "511300", "安全管理员"),
     ("auditor", "auditor", "511300", "安全审计员"),
     ("city", "city_official", "511300", "市民政局 王科长"),
     ("shunqing", "county_official", "511302", "顺庆区民政局 李干事"),

@@ -4,7 +4,7 @@ are in its own models.py)."""
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, false, true
+from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, false, text, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -13,22 +13,28 @@ from registry.extensions import db
 
 # Roles, in the order the back office lists them.
 SYSTEM_ADMIN = "system_admin"
+SECURITY_ADMIN = "security_admin"
 AUDITOR = "auditor"
 CITY_OFFICIAL = "city_official"
 COUNTY_OFFICIAL = "county_official"
 STATION_ADMIN = "station_admin"
 ORG_ADMIN = "org_admin"
 VOLUNTEER = "volunteer"
+# An account the system administrator opened and no security administrator has granted a role
+# yet: it can log in and change its password, and sees nothing.
+UNASSIGNED = "unassigned"
 ROLES = (
     SYSTEM_ADMIN,
+    SECURITY_ADMIN,
     AUDITOR,
     CITY_OFFICIAL,
     COUNTY_OFFICIAL,
     STATION_ADMIN,
     ORG_ADMIN,
     VOLUNTEER,
+    UNASSIGNED,
 )
-STAFF_ROLES = (SYSTEM_ADMIN, AUDITOR, CITY_OFFICIAL, COUNTY_OFFICIAL, STATION_ADMIN)
+STAFF_ROLES = (SYSTEM_ADMIN, SECURITY_ADMIN, AUDITOR, CITY_OFFICIAL, COUNTY_OFFICIAL, STATION_ADMIN)
 OFFICIAL_ROLES = (CITY_OFFICIAL, COUNTY_OFFICIAL)
 # Which region level each role's account must sit at.
 ROLE_REGION_LEVEL = {
@@ -65,6 +71,12 @@ class User(UserMixin, db.Model):
     """A person who logs in: staff, an organization's representative or a volunteer."""
 
     __masked_fields__ = {"password_hash": "secret", "phone": "phone"}
+    __table_args__ = (
+        # A volunteer logs in with their mobile number: one volunteer account per number.
+        Index("uq_user_volunteer_phone", "phone", unique=True,
+              sqlite_where=text("role = 'volunteer'"),
+              postgresql_where=text("role = 'volunteer'")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
@@ -123,6 +135,18 @@ class ApiToken(db.Model):
     revoked_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship()
+
+
+class LoginFailure(db.Model):
+    """Failed logins of a name no account has, keyed by a keyed hash of the name (it may be a
+    phone), so an unknown name is counted and locked exactly like a real account."""
+
+    __audit_skip__ = True
+
+    name_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    failed_window_start: Mapped[datetime | None]
+    locked_until: Mapped[datetime | None] = mapped_column(index=True)
 
 
 class AuditEntry(db.Model):

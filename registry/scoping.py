@@ -12,6 +12,7 @@ from registry.models import (
     CITY_OFFICIAL,
     COUNTY_OFFICIAL,
     ORG_ADMIN,
+    SECURITY_ADMIN,
     STATION_ADMIN,
     SYSTEM_ADMIN,
     VOLUNTEER,
@@ -23,6 +24,8 @@ from registry.models import (
 REGIONAL_ROLES = (CITY_OFFICIAL, COUNTY_OFFICIAL, STATION_ADMIN)
 # What the system administrator manages: accounts and regions, never citizens' records.
 SYSTEM_ADMIN_MODELS = (User, Region)
+# What the security administrator manages: users' roles and regions, nothing else.
+SECURITY_ADMIN_MODELS = (User,)
 
 
 def region_codes_under(code: str) -> Select:
@@ -39,6 +42,8 @@ def scope_condition(user: Any, model: type) -> ColumnElement[bool]:
     role = user.role
     if role == SYSTEM_ADMIN:
         return true() if model in SYSTEM_ADMIN_MODELS else false()
+    if role == SECURITY_ADMIN:
+        return true() if model in SECURITY_ADMIN_MODELS else false()
     if role == AUDITOR:
         return true() if model is AuditEntry else false()
     if role in REGIONAL_ROLES:

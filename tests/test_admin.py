@@ -88,15 +88,18 @@ def test_admin_created_user_gets_a_temporary_password(app, browser, make_user):
         assert user.must_change_password
 
 
-def test_admin_refuses_a_role_at_the_wrong_level(app, browser, make_user):
-    browser.login(make_user("system_admin", "511300"))
-    browser.refresh_token("/admin/user/new/")
-    page = browser.post("/admin/user/new/", {
-        "username": "wronglevel", "display_name": "错级", "role": "station_admin",
-        "region_code": "511302", "phone": "", "active": "y"}).get_data(as_text=True)
+def test_security_admin_refuses_a_role_at_the_wrong_level(app, browser, make_user):
+    target = make_user("unassigned", "511300")
+    browser.login(make_user("security_admin", "511300"))
+    with app.app_context():
+        target_id = db.session.scalar(select(User.id).where(User.username == target))
+    url = f"/admin/user-roles/edit/?id={target_id}"
+    browser.refresh_token(url)
+    page = browser.post(url, {"role": "station_admin", "region_code": "511302"},
+                        follow_redirects=True).get_data(as_text=True)
     assert "乡镇（街道）级" in page
     with app.app_context():
-        assert db.session.scalar(select(User).where(User.username == "wronglevel")) is None
+        assert db.session.get(User, target_id).role == "unassigned"
 
 
 def test_admin_refuses_a_taken_username_without_sql(browser, make_user):

@@ -153,12 +153,22 @@ def unique_guard():
         raise Conflict("该身份证号码或手机号码刚刚已被登记，请勿重复提交", "id_number") from None
 
 
-def make_volunteer(clean: dict, *, status: str, source: str, user: User | None) -> Volunteer:
+def _volunteer_account(clean: dict, volunteer_no: str, password: str, *,
+                       temporary: bool = False) -> User:
+    """A volunteer's login: the username is the volunteer number (never the phone, which is
+    personal data); the volunteer still logs in with the mobile number (accounts.find_by_login)."""
+    user, _ = accounts.create_user(volunteer_no, password, VOLUNTEER, clean["township_code"],
+                                   clean["name"], phone=clean["phone"], temporary=temporary)
+    return user
+
+
+def make_volunteer(clean: dict, *, status: str, source: str, user: User | None,
+                   volunteer_no: str | None = None) -> Volunteer:
     id_number = clean["id_number"]
     now = utcnow()
     volunteer = Volunteer(
         user_id=user.id if user else None,
-        volunteer_no=_new_volunteer_no(clean["township_code"]),
+        volunteer_no=volunteer_no or _new_volunteer_no(clean["township_code"]),
         name=clean["name"],
         id_number_encrypted=crypto.encrypt(id_number),
         id_number_hash=crypto.lookup_hash(id_number),
@@ -189,16 +199,16 @@ def register_self(data: Mapping) -> Volunteer:
     clean = validate_person(data, errors)
     password = data.get("password")
     if clean["phone"]:
-        errors.check(check_password, password, "v" + clean["phone"])
+        errors.check(check_password, password, clean["phone"])
     elif not password:
         errors.add("password", "请设置登录密码")
     errors.raise_if_any()
     with unique_guard():
-        user, _ = accounts.create_user("v" + clean["phone"], password, VOLUNTEER,
-                                       clean["township_code"], clean["name"],
-                                       phone=clean["phone"])
+        number = _new_volunteer_no(clean["township_code"])
+        user = _volunteer_account(clean, number, password)
         audit.set_actor(user)
-        volunteer = make_volunteer(clean, status="pending", source="self", user=user)
+        volunteer = make_volunteer(clean, status="pending", source="self", user=user,
+                                   volunteer_no=number)
         audit.record("register", volunteer, comment="网上自助注册")
     return volunteer
 
@@ -217,11 +227,12 @@ def register_by_staff(staff: User, data: Mapping, *, create_login: bool = True
     errors.raise_if_any()
     user = password = None
     with unique_guard():
+        number = _new_volunteer_no(clean["township_code"])
         if create_login:
-            user, password = accounts.create_user("v" + clean["phone"], None, VOLUNTEER,
-                                                  clean["township_code"], clean["name"],
-                                                  phone=clean["phone"])
-        volunteer = make_volunteer(clean, status="active", source="station", user=user)
+            password = accounts.temporary_password()
+            user = _volunteer_account(clean, number, password, temporary=True)
+        volunteer = make_volunteer(clean, status="active", source="station", user=user,
+                                   volunteer_no=number)
         audit.record("register", volunteer, comment="志愿服务站代为登记（已核验身份证件）")
     return volunteer, password
 
@@ -233,9 +244,11 @@ def create_login(staff: User, volunteer: Volunteer) -> str:
     if db.session.scalar(select(exists().where(User.phone == volunteer.phone,
                                                User.role == VOLUNTEER))):
         raise Conflict("该手机号码已被其他志愿者账号使用")
-    user, password = accounts.create_user("v" + volunteer.phone, None, VOLUNTEER,
-                                          volunteer.township_code, volunteer.name,
-                                          phone=volunteer.phone)
+    password = accounts.temporary_password()
+    with unique_guard():
+        user = _volunteer_account({"phone": volunteer.phone, "name": volunteer.name,
+                                   "township_code": volunteer.township_code},
+                                  volunteer.volunteer_no, password, temporary=True)
     volunteer.user_id = user.id
     db.session.flush()
     audit.record("create_login", volunteer, comment=f"由 {staff.username} 开通登录账号")

@@ -7,7 +7,7 @@ from flask_smorest import Api
 from flask_smorest import Blueprint as ApiBlueprint
 
 from registry import audit
-from registry.accounts import user_for_token
+from registry.accounts import PasswordChangeRequired, must_change_password, user_for_token
 from registry.errors import NotAllowed, RegistryError
 from registry.extensions import csrf
 from registry.pagination import Page
@@ -41,8 +41,10 @@ def current_api_user():
     return g.api_user
 
 
-def auth_required(*roles: str):
-    """Require a live bearer token, and one of roles if any are given."""
+def auth_required(*roles: str, password_change_ok: bool = False):
+    """Require a live bearer token, and one of roles if any are given. An account that must
+    change its password (temporary, or a staff password past its age) reaches only the
+    endpoints marked password_change_ok, like the pages."""
 
     def decorator(view):
         @wraps(view)
@@ -52,6 +54,9 @@ def auth_required(*roles: str):
                 raise Unauthorized("请先登录（缺少或无效的访问令牌）")
             g.api_user, g.api_token = found
             audit.set_actor(g.api_user)
+            if not password_change_ok and must_change_password(g.api_user):
+                raise PasswordChangeRequired(
+                    "请先修改密码（首次登录或密码已超过 90 天）：POST /api/v1/me/password")
             if roles and g.api_user.role not in roles:
                 raise NotAllowed("没有权限执行此操作")
             return view(*args, **kwargs)

@@ -1,7 +1,7 @@
 """API tokens and the caller's own profile."""
 
 import marshmallow as ma
-from flask import current_app
+from flask import current_app, g
 from marshmallow.validate import Length
 
 from registry import accounts, audit
@@ -28,6 +28,21 @@ class TokenResponse(ma.Schema):
     token = ma.fields.String()
     expires_at = ma.fields.String()
     user = ma.fields.Nested(UserBrief)
+    must_change_password = ma.fields.Boolean(metadata={
+        "description": "true: this token can only change the password (POST /api/v1/me/password)"
+                       " or log out; everything else answers 403 password_change_required"})
+
+
+class LogoutArgs(ma.Schema):
+    all = ma.fields.Boolean(load_default=False, metadata={
+        "description": "1/true: end every token and web session of the user, not just this one"})
+
+
+class PasswordChange(JsonBody):
+    current_password = ma.fields.String(required=True, validate=Length(1, 128,
+                                        error="密码长度应为 1–128"))
+    new_password = ma.fields.String(required=True, validate=Length(1, 128,
+                                    error="密码长度应为 1–128"))
 
 
 class MeResponse(UserBrief):
@@ -57,18 +72,38 @@ def create_token(body):
     raw, token = accounts.issue_token(user)
     audit.record("login", user, comment="API token")
     db.session.commit()
-    return {"token": raw, "expires_at": isoformat(token.expires_at), "user": user_brief(user)}
+    return {"token": raw, "expires_at": isoformat(token.expires_at), "user": user_brief(user),
+            "must_change_password": accounts.must_change_password(user)}
 
 
 @blp.route("/auth/token", methods=["DELETE"])
-@auth_required()
+@auth_required(password_change_ok=True)
+@blp.arguments(LogoutArgs, location="query")
 @blp.response(204)
-def revoke_token():
-    """Revoke the token sent with this request."""
-    from flask import g
+def revoke_token(args):
+    """Log out: revoke the token sent with this request. With `?all=1`, log out everywhere:
+    every token of the user and every web session end (a lost phone, a shared computer)."""
+    user = current_api_user()
+    if args["all"]:
+        accounts.end_sessions(user)
+        audit.record("logout", user, comment="API token: all sessions")
+    else:
+        g.api_token.revoked_at = utcnow()
+        audit.record("logout", user, comment="API token")
+    db.session.commit()
 
-    g.api_token.revoked_at = utcnow()
-    audit.record("logout", current_api_user(), comment="API token")
+
+@blp.route("/me/password", methods=["POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"])
+@auth_required(password_change_ok=True)
+@blp.arguments(PasswordChange)
+@blp.response(204)
+def change_password(body):
+    """Change one's own password: the current one and a new one, by the same rules as the page
+    (length, three kinds of characters, not the username, not the current one). Every other
+    token and web session ends; the token sent with this request stays valid."""
+    accounts.change_own_password(current_api_user(), body["current_password"],
+                                 body["new_password"], body["new_password"], keep=g.api_token)
     db.session.commit()
 
 
