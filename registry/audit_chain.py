@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 from flask import current_app
 from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from registry.extensions import db
 from registry.models import AuditEntry, AuditHead
@@ -59,9 +61,14 @@ def _lock_head(conn: Connection) -> tuple[str, int]:
     The UPDATE comes first: it takes the row lock on PostgreSQL and the write lock on SQLite, so
     the head read after it is the one this transaction builds on (a plain SELECT on SQLite would
     not lock)."""
-    locked = conn.execute(update(HEAD).where(HEAD.c.id == 1).values(last_id=HEAD.c.last_id))
-    if locked.rowcount == 0:
-        conn.execute(HEAD.insert().values(id=1, last_hash=GENESIS, last_id=0))
+    lock = update(HEAD).where(HEAD.c.id == 1).values(last_id=HEAD.c.last_id)
+    if conn.execute(lock).rowcount == 0:
+        # The first row ever: make the head (a concurrent first writer may have made it; then
+        # this waits for it and does nothing), and lock it.
+        insert_head = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+        conn.execute(insert_head(HEAD).values(id=1, last_hash=GENESIS, last_id=0)
+                     .on_conflict_do_nothing())
+        conn.execute(lock)
     head = conn.execute(select(HEAD.c.last_hash, HEAD.c.last_id).where(HEAD.c.id == 1)).one()
     return head.last_hash, head.last_id
 
