@@ -89,6 +89,7 @@ class DevelopmentConfig(Config):
     SQLALCHEMY_DATABASE_URI = env("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'registry.db'}")
     SECRET_KEY = env("SECRET_KEY")
     ENCRYPTION_KEY = env("ENCRYPTION_KEY")
+    AUDIT_KEY = env("AUDIT_KEY")
 
     @classmethod
     def check(cls) -> None:
@@ -97,6 +98,8 @@ class DevelopmentConfig(Config):
             cls.SECRET_KEY = instance_secret("secret_key", lambda: secrets.token_hex(32))
         if not cls.ENCRYPTION_KEY:
             cls.ENCRYPTION_KEY = instance_secret("encryption_key", new_fernet_key)
+        if not cls.AUDIT_KEY:
+            cls.AUDIT_KEY = instance_secret("audit_key", lambda: secrets.token_hex(32))
 
 
 class TestingConfig(Config):
@@ -106,6 +109,7 @@ class TestingConfig(Config):
     SQLALCHEMY_DATABASE_URI = env("TEST_DATABASE_URL", "sqlite://")
     SECRET_KEY = "test-secret-key-not-for-production"
     ENCRYPTION_KEY = "dGVzdC1rZXktdGVzdC1rZXktdGVzdC1rZXktdGVzdCE="
+    AUDIT_KEY = "test-audit-key-not-for-production"
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
     RATELIMIT_STORAGE_URI = "memory://"
     UPLOAD_DIR = None  # tests give each app its own temporary folder
@@ -117,6 +121,9 @@ class ProductionConfig(Config):
     SQLALCHEMY_DATABASE_URI = env("DATABASE_URL")
     SECRET_KEY = env("SECRET_KEY")
     ENCRYPTION_KEY = env("ENCRYPTION_KEY")
+    # The audit chain's HMAC key: kept outside the database, so that someone who can write to
+    # the database cannot rewrite audit rows and recompute the chain.
+    AUDIT_KEY = env("AUDIT_KEY")
     SESSION_COOKIE_SECURE = env("COOKIE_SECURE", "1") != "0"
     STRICT_TRANSPORT_SECURITY = "max-age=31536000; includeSubDomains"
     RATELIMIT_STORAGE_URI = env("RATELIMIT_STORAGE_URI")
@@ -130,6 +137,7 @@ class ProductionConfig(Config):
                 ("SECRET_KEY", cls.SECRET_KEY),
                 ("DATABASE_URL", cls.SQLALCHEMY_DATABASE_URI),
                 ("ENCRYPTION_KEY", cls.ENCRYPTION_KEY),
+                ("AUDIT_KEY", cls.AUDIT_KEY),
             )
             if not value
         ]

@@ -53,6 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ["REGISTRY_DATABASE_URL"] = args.db_url
     os.environ.setdefault("REGISTRY_SECRET_KEY", secrets.token_hex(32))
     os.environ.setdefault("REGISTRY_ENCRYPTION_KEY", BENCH_ENCRYPTION_KEY)
+    os.environ.setdefault("REGISTRY_AUDIT_KEY", "bench-audit-key-not-secret")
     sys.path.insert(0, str(ROOT))
     create_database(args.db_url)
 

@@ -75,6 +75,7 @@ def server_env(db_url: str) -> dict:
         {
             "REGISTRY_DATABASE_URL": db_url,
             "REGISTRY_SECRET_KEY": secrets.token_hex(32),
+            "REGISTRY_AUDIT_KEY": secrets.token_hex(32),
             "REGISTRY_RATELIMIT_STORAGE_URI": "memory://",
             "REGISTRY_RATELIMIT_ENABLED": "0",
         }

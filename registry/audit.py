@@ -1,22 +1,27 @@
-"""The audit log: every write recorded with actor and masked changes, hash-chained, verifiable."""
+"""The audit log: every write recorded with its actor and masked changes.
 
-import hashlib
+Rows are collected when the ORM flushes (or `record` is called) and chained in one short step
+right before the transaction's COMMIT (audit_chain.append), so the chain's head is locked only
+for the length of that commit, never for a whole long transaction; rows of a rolled-back
+transaction or savepoint are dropped and never reach the chain.
+"""
+
 import json
 from contextvars import ContextVar
 from datetime import date, datetime
 from typing import Any
 
 from flask import g, has_request_context, request
-from sqlalchemy import event, inspect, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import event, inspect
+from sqlalchemy.orm import Session, SessionTransaction
 
+from registry import audit_chain
 from registry.clock import utcnow
 from registry.extensions import db
 from registry.masking import mask
-from registry.models import AuditEntry, AuditHead
+from registry.models import AuditEntry
 
-GENESIS = "0" * 64
-SENSITIVE_WORDS = ("password", "token", "encrypted", "secret")
+PENDING = "audit_pending"  # session.info key: [(transaction, row), ...] not yet chained
 cli_actor: ContextVar[dict | None] = ContextVar("cli_actor", default=None)
 
 
@@ -51,14 +56,49 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
-def _shown(model: type, key: str, value: Any) -> Any:
-    kind = getattr(model, "__masked_fields__", {}).get(key)
-    if kind is None and any(word in key for word in SENSITIVE_WORDS):
-        kind = "secret"
+# Which fields hold personal data, read from their names (DOMAIN.md §1), so that every model,
+# including ones added later, is covered; a model's __masked_fields__ wins over these.
+SECRET_WORDS = {"password", "token", "secret", "encrypted", "hash", "salt"}
+PHONE_WORDS = {"phone", "mobile", "tel", "telephone"}
+
+
+def masked_kind(model: type | None, key: str) -> str | None:
+    """How a field is masked in an audit row (a masking.MASKERS kind), or None if shown as is.
+
+    Secrets (password or token hashes, encrypted values) never show. A birth date is hidden
+    whole: it is digits 7-14 of the ID number, so next to a masked ID it would rebuild it. ID
+    numbers, phones, contacts and a guardian's name are masked as DOMAIN.md §1 shows them."""
+    explicit = getattr(model, "__masked_fields__", {}).get(key)
+    if explicit:
+        return explicit
+    name = key.lower()
+    words = set(name.split("_"))
+    if words & SECRET_WORDS:
+        return "secret"
+    if name.startswith("birth") or "birth" in words or "birthday" in words:
+        return "secret"
+    if "id_number" in name or "id_card" in name or "idcard" in name:
+        return "id_number"
+    if words & PHONE_WORDS:
+        return "phone"
+    if words & {"contact", "contacts", "guardian"}:
+        return "name" if "name" in words else "contact"
+    return None
+
+
+def _shown(model: type | None, key: str, value: Any) -> Any:
+    kind = masked_kind(model, key)
     return mask(kind, value) if kind else _plain(value)
 
 
-def _changes(obj: Any, action: str) -> dict:
+def masked_changes(model: type | None, changes: dict) -> dict:
+    """Explicit changes given to record(): each value (or [old, new] pair) masked by its key."""
+    return {key: [_shown(model, key, v) for v in value] if isinstance(value, list | tuple)
+            else _shown(model, key, value) for key, value in changes.items()}
+
+
+def changes_of(obj: Any, action: str) -> dict:
+    """The masked content of an ORM write: all set fields (create) or [old, new] (update)."""
     state = inspect(obj)
     model = type(obj)
     out = {}
@@ -95,50 +135,6 @@ def _object_id(obj: Any) -> str:
     return ",".join(str(part) for part in ident if part is not None)
 
 
-def row_hash(prev_hash: str, row: dict) -> str:
-    """The SHA-256 of a row's content chained to the previous row's hash."""
-    fields = [
-        prev_hash,
-        row["created_at"].isoformat(),
-        row["actor_id"],
-        row["actor_name"],
-        row["actor_role"],
-        row["ip"],
-        row["object_type"],
-        row["object_id"],
-        row["action"],
-        row["changes"],
-        row["comment"],
-        row["region_code"],
-    ]
-    payload = json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(payload.encode()).hexdigest()
-
-
-def _append(session: Session, rows: list[dict]) -> None:
-    """Append rows to the chain, holding the head row's lock so concurrent writers queue."""
-    if not rows:
-        return
-    conn = session.connection()
-    head_table = AuditHead.__table__
-    head = conn.execute(
-        select(head_table.c.last_hash).where(head_table.c.id == 1).with_for_update()
-    ).first()
-    if head is None:
-        conn.execute(head_table.insert().values(id=1, last_hash=GENESIS, last_id=0))
-        prev = GENESIS
-    else:
-        prev = head.last_hash
-    last_id = 0
-    for row in rows:
-        row["prev_hash"] = prev
-        row["row_hash"] = prev = row_hash(prev, row)
-        last_id = conn.execute(AuditEntry.__table__.insert().values(**row)).inserted_primary_key[0]
-    conn.execute(
-        update(head_table).where(head_table.c.id == 1).values(last_hash=prev, last_id=last_id)
-    )
-
-
 def _row(object_type: str, object_id: str, action: str, changes: dict, comment: str,
          region_code: str | None) -> dict:
     actor = _actor()
@@ -157,16 +153,30 @@ def _row(object_type: str, object_id: str, action: str, changes: dict, comment: 
     }
 
 
+def _transaction(session: Session) -> SessionTransaction | None:
+    return session.get_nested_transaction() or session.get_transaction()
+
+
+def _collect(session: Session, rows: list[dict]) -> None:
+    """Keep rows until the commit, tagged with the (sub)transaction they were written in."""
+    tx = _transaction(session)
+    session.info.setdefault(PENDING, []).extend((tx, row) for row in rows)
+
+
 def record(action: str, obj: Any = None, *, object_type: str = "", object_id: str = "",
            changes: dict | None = None, comment: str = "", region_code: str | None = None) -> None:
-    """Write an explicit audit row now (logins, workflow moves, views of unmasked data)."""
+    """Write an explicit audit row at this transaction's commit (logins, workflow moves, views
+    of unmasked data)."""
+    session = db.session()
     if obj is not None:
-        db.session.flush()
+        session.flush()
         object_type = object_type or type(obj).__name__
         object_id = object_id or _object_id(obj)
         region_code = region_code or _region_of(obj)
-    _append(db.session(), [_row(object_type, object_id, action, changes or {}, comment,
-                                region_code)])
+    session.connection()  # begin the transaction now, so a rollback before commit drops the row
+    model = type(obj) if obj is not None else None
+    _collect(session, [_row(object_type, object_id, action, masked_changes(model, changes or {}),
+                            comment, region_code)])
 
 
 @event.listens_for(Session, "before_flush")
@@ -185,29 +195,47 @@ def _audit_flush(session: Session, flush_context) -> None:
         for obj in objects:
             if getattr(type(obj), "__audit_skip__", False):
                 continue
-            changes = _changes(obj, action)
+            changes = changes_of(obj, action)
             if action == "update" and not changes:
                 continue
             rows.append(_row(type(obj).__name__, _object_id(obj), action, changes, "",
                              _region_of(obj)))
-    _append(session, rows)
+    if rows:
+        _collect(session, rows)
 
 
-def verify_chain(batch: int = 5000) -> list[str]:
-    """Recompute the chain; return a Chinese description of each break found (empty if intact)."""
-    problems = []
-    prev = GENESIS
-    last_id = 0
-    table = AuditEntry.__table__
-    stmt = select(table).order_by(table.c.id).execution_options(yield_per=batch)
-    for row in db.session.execute(stmt).mappings():
-        if row["prev_hash"] != prev:
-            problems.append(f"第 {row['id']} 条之前的记录被删除或修改（链断开）")
-        if row_hash(row["prev_hash"], dict(row)) != row["row_hash"]:
-            problems.append(f"第 {row['id']} 条记录的内容被修改")
-        prev = row["row_hash"]
-        last_id = row["id"]
-    head = db.session.get(AuditHead, 1)
-    if head is not None and (head.last_hash != prev or head.last_id != last_id):
-        problems.append("最后的记录被删除（链尾与记录不符）")
-    return problems
+@event.listens_for(Session, "before_commit")
+def _chain_at_commit(session: Session) -> None:
+    """Chain the transaction's rows right before its COMMIT (the head is locked from here on).
+
+    A savepoint's release fires this too (a nested transaction is still open then): its rows
+    wait for the outer commit, which runs after every savepoint is closed."""
+    if session.in_nested_transaction():
+        return
+    session.flush()  # the commit's own flush would come after this hook; its rows belong here
+    pending = session.info.pop(PENDING, None)
+    if pending:
+        audit_chain.append(session.connection(), [row for _, row in pending])
+
+
+def _inside(tx: SessionTransaction | None, ended: SessionTransaction) -> bool:
+    while tx is not None:
+        if tx is ended:
+            return True
+        tx = tx.parent
+    return False
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_rolled_back(session: Session, previous_transaction: SessionTransaction) -> None:
+    """A rolled-back savepoint or transaction takes its rows with it."""
+    pending = session.info.get(PENDING)
+    if pending:
+        pending[:] = [(tx, row) for tx, row in pending if not _inside(tx, previous_transaction)]
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget(session: Session, transaction: SessionTransaction) -> None:
+    """Whatever is left when the outermost transaction ends (closed, not committed) is dropped."""
+    if transaction.parent is None:
+        session.info.pop(PENDING, None)

@@ -7,12 +7,12 @@ import click
 from flask import Flask, current_app
 from sqlalchemy import func, select
 
-from registry import accounts, audit, lockout
+from registry import accounts, audit_chain, lockout
 from registry.demo import DEMO_PASSWORD, DEMO_USERS, seed_demo
 from registry.errors import RegistryError
 from registry.extensions import db
 from registry.idempotency import purge
-from registry.models import AuditEntry, User
+from registry.models import User
 from registry.regions import load_regions
 
 
@@ -61,15 +61,31 @@ def register_cli(app: Flask) -> None:
         print_logins([(u, DEMO_PASSWORD, accounts.ROLE_LABELS[r]) for u, r, _, _ in DEMO_USERS])
 
     @app.cli.command("audit-verify")
-    def audit_verify_command():
-        """Check the audit log's hash chain; exit 1 if a row was changed or removed."""
-        problems = audit.verify_chain()
-        total = db.session.scalar(select(func.count()).select_from(AuditEntry))
-        if problems:
-            for problem in problems[:50]:
-                click.echo(f"✗ {problem}", err=True)
-            fail(f"审计日志校验失败：{len(problems)} 处问题（共 {total} 条）")
-        click.echo(f"审计日志完整：共 {total} 条，哈希链无断点")
+    @click.option("--batch", type=click.IntRange(100, 100_000), default=5000, show_default=True)
+    def audit_verify_command(batch: int):
+        """Check the audit log's keyed hash chain in id order; exit 1 at the first bad row."""
+        report = audit_chain.verify(batch)
+        db.session.rollback()
+        if not report.ok:
+            click.echo(f"✗ {report.problem}", err=True)
+            fail(f"审计日志校验失败：第一处问题在第 {report.bad_id} 条"
+                 f"（之前已核对 {report.rows} 条）")
+        click.echo(f"审计日志完整：共 {report.rows} 条，哈希链无断点；"
+                   f"链尾第 {report.last_id} 条，哈希 {report.last_hash}")
+
+    @app.cli.command("audit-rekey")
+    @click.option("--old-key", envvar="REGISTRY_OLD_AUDIT_KEY", default=None,
+                  help="The previous AUDIT_KEY (rotation); without it, rows made before the "
+                       "chain was keyed (plain SHA-256) are re-keyed.")
+    def audit_rekey_command(old_key: str | None):
+        """Re-hash the whole chain with the current AUDIT_KEY after checking the old chain."""
+        try:
+            count = audit_chain.rekey(old_key.encode() if old_key else None)
+            db.session.commit()
+        except ValueError as error:
+            db.session.rollback()
+            fail(str(error))
+        click.echo(f"已用当前审计密钥重新计算 {count} 条记录的哈希链")
 
     @app.cli.command("is-empty")
     def is_empty_command():

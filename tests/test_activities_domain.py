@@ -303,6 +303,7 @@ def test_correction_appends_and_adjusts(world):
                                     .order_by(PointsLedgerEntry.id)))
     assert kinds == ["earn", "reverse", "adjust"]
     assert record.minutes == 100  # never changed in place
+    db.session.commit()  # audit rows join the chain when their transaction commits
     audit_rows = db.session.scalar(select(func.count()).select_from(AuditEntry).where(
         AuditEntry.action == "correct"))
     assert audit_rows == 2
@@ -329,6 +330,7 @@ def test_star_level_rises(app, ctx):
     activity, volunteer, _ = confirm_setup(admin)
     service_records.confirm_service(admin, activity, volunteer, 120)
     assert star_level(db.session.get(Volunteer, volunteer.id).total_minutes) == 2
+    db.session.commit()  # audit rows join the chain when their transaction commits
     assert db.session.scalar(select(func.count()).select_from(AuditEntry).where(
         AuditEntry.action == "star_level")) == 1
 

@@ -196,6 +196,7 @@ def test_production_never_loads_demo_data(monkeypatch, database_url):
     monkeypatch.setattr(ProductionConfig, "SQLALCHEMY_DATABASE_URI", database_url)
     monkeypatch.setattr(ProductionConfig, "ENCRYPTION_KEY", TestingConfig.ENCRYPTION_KEY)
     monkeypatch.setattr(ProductionConfig, "RATELIMIT_STORAGE_URI", "redis://127.0.0.1:1/0")
+    monkeypatch.setattr(ProductionConfig, "AUDIT_KEY", TestingConfig.AUDIT_KEY)
     app = create_app("production")
     assert isinstance(app, Flask)
     result = app.test_cli_runner().invoke(args=["seed-demo"])

@@ -103,6 +103,7 @@ def test_hsts_only_in_production(app, database_url, monkeypatch):
         monkeypatch.setattr(ProductionConfig, name, app.config[name])
     monkeypatch.setattr(ProductionConfig, "SQLALCHEMY_DATABASE_URI", database_url)
     monkeypatch.setattr(ProductionConfig, "RATELIMIT_STORAGE_URI", "redis://127.0.0.1:1/0")
+    monkeypatch.setattr(ProductionConfig, "AUDIT_KEY", app.config["AUDIT_KEY"])
     production = create_app("production")
     response = production.test_client().get("/healthz")
     assert response.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"

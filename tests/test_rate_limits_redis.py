@@ -35,6 +35,7 @@ def test_production_refuses_to_start_without_a_shared_store(monkeypatch, storage
     monkeypatch.setattr(ProductionConfig, "SECRET_KEY", "k" * 32)
     monkeypatch.setattr(ProductionConfig, "SQLALCHEMY_DATABASE_URI", "sqlite://")
     monkeypatch.setattr(ProductionConfig, "ENCRYPTION_KEY", TestingConfig.ENCRYPTION_KEY)
+    monkeypatch.setattr(ProductionConfig, "AUDIT_KEY", TestingConfig.AUDIT_KEY)
     monkeypatch.setattr(ProductionConfig, "RATELIMIT_ENABLED", True)
     monkeypatch.setattr(ProductionConfig, "RATELIMIT_STORAGE_URI", storage)
     with pytest.raises(RuntimeError) as error:
@@ -61,6 +62,7 @@ def server(tmp_path):
            "REGISTRY_SECRET_KEY": uuid.uuid4().hex * 2,
            "REGISTRY_DATABASE_URL": database,
            "REGISTRY_ENCRYPTION_KEY": TestingConfig.ENCRYPTION_KEY,
+           "REGISTRY_AUDIT_KEY": TestingConfig.AUDIT_KEY,
            "REGISTRY_RATELIMIT_STORAGE_URI": REDIS_URL,
            "REGISTRY_RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4().hex}",
            "REGISTRY_LOGIN_RATE_LIMIT": f"{LIMIT} per minute",
