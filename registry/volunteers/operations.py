@@ -24,7 +24,7 @@ from registry.models import (
     User,
 )
 from registry.pagination import Page, paginate_query
-from registry.scoping import codes_under, get_visible, region_visible, visible_select
+from registry.scoping import get_visible, region_condition, region_visible, visible_select
 from registry.validators import (
     birth_date_of,
     check_id_number,
@@ -294,7 +294,7 @@ def search_stmt(user: User, args: Mapping):
         if len(township) == 9:
             stmt = stmt.where(Volunteer.township_code == township)
         else:
-            stmt = stmt.where(Volunteer.township_code.in_(codes_under(township)))
+            stmt = stmt.where(region_condition(Volunteer.township_code, township))
     q = (args.get("q") or "").strip()
     if q:
         if len(q) > 30:
@@ -323,7 +323,8 @@ def list_volunteers(user: User, args: Mapping, *, count: bool = True) -> Page:
     """One page of the volunteers user may see (keyset with ?cursor= for deep pages).
 
     The total is exact up to pagination.COUNT_CAP; above it `total` is None and
-    `total_capped` is set, so that a county's or the city's first page never counts hundreds of thousands of rows.
+    `total_capped` is set, so that a county's or the city's first page never counts
+    hundreds of thousands of rows.
     Cursor pages (deep paging) skip the count.
     """
     stmt = search_stmt(user, args)
