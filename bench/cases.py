@@ -67,6 +67,9 @@ _AUDITOR_LOGIN = ("bench-auditor", "Bench#Passw0rd")
 CASES += [
     {"name": "volunteers-county-zhang", "path": f"/api/v1/volunteers?per_page=20&q={_ZHANG}",
      "login": _VOL_LOGIN},
+    # The back office's own cost: a list of 42 stations (no large table involved).
+    {"name": "admin-stations-county", "path": "/admin/station/", "login": _VOL_LOGIN,
+     "web": True},
     {"name": "admin-volunteers-county", "path": "/admin/volunteer/", "login": _VOL_LOGIN,
      "web": True},
     {"name": "admin-volunteers-county-q", "path": f"/admin/volunteer/?search={_ZHANG}",
