@@ -20,7 +20,7 @@ depends_on = None
 # (name, table, columns, postgresql_ops) for every database.
 INDEXES = [
     ('ix_volunteer_id_township', 'volunteer', ['id', 'township_code'], {}),
-    ('ix_volunteer_township_name', 'volunteer', ['township_code', 'name'],
+    ('ix_volunteer_township_name', 'volunteer', ['township_code', 'name', 'id'],
      {'name': 'varchar_pattern_ops'}),
     ('ix_volunteer_source_id', 'volunteer', ['source', 'id'], {}),
     ('ix_audit_entry_actor_name_id', 'audit_entry', ['actor_name', 'id'],
