@@ -107,6 +107,14 @@ class ScopedModelView(StaffOnly, ModelView):
                 count_query = count_query.filter(match)
         return query, count_query, joins, count_joins
 
+    def _apply_pagination(self, query, page, page_size):
+        """The page's keys first, then its rows (as pagination.paginate_query does): skipping
+        and filtering rows reads an index alone, the table only for the rows shown."""
+        paged = super()._apply_pagination(query, page, page_size)
+        key = self.model.__mapper__.primary_key[0]
+        keys = paged.with_entities(key).scalar_subquery()
+        return query.filter(key.in_(keys))
+
     def search_placeholder(self) -> str | None:
         fields = super().search_placeholder()
         return f"{fields}（按开头查找）" if fields else None
