@@ -111,6 +111,8 @@ class ScopedModelView(StaffOnly, ModelView):
         """The page's keys first, then its rows (as pagination.paginate_query does): skipping
         and filtering rows reads an index alone, the table only for the rows shown."""
         paged = super()._apply_pagination(query, page, page_size)
+        if paged is query:  # no limit (an unlimited export): nothing to narrow
+            return query
         key = self.model.__mapper__.primary_key[0]
         keys = paged.with_entities(key).scalar_subquery()
         return query.filter(key.in_(keys))
