@@ -98,7 +98,7 @@ class ScopedModelView(StaffOnly, ModelView):
     def _apply_search(self, query, count_query, joins, count_joins, search):
         """Each word must start one of the searchable columns (LIKE 'word%': an index range on
         the columns' varchar_pattern_ops indexes), where Flask-Admin would scan every row with
-        ILIKE '%word%'. Names start with the surname, numbers with their region code."""
+        ILIKE '%word%'. A Chinese name starts with the surname, which is what people type."""
         for term in search.split():
             match = or_(*(column.startswith(term, autoescape=True)
                           for column, _path in self._search_fields))
