@@ -57,3 +57,30 @@ CASES += [
     {"name": "public-activities", "path": "/api/v1/public/activities?per_page=20",
      "login": None},
 ]
+
+# Back office and audit log at city size (issue 9; load first: bench/load_volunteers.py, then
+# bench/load_audit.py for 3,000,000 audit rows and bench-auditor). 张 (%E5%BC%A0) is the
+# surname of ~1.2% of the synthetic volunteers (11,512 in the city, ~1,300 in 南部县).
+_ZHANG = "%E5%BC%A0"
+_CITY_LOGIN = ("bench-city", "Bench#Passw0rd")
+_AUDITOR_LOGIN = ("bench-auditor", "Bench#Passw0rd")
+CASES += [
+    {"name": "volunteers-county-zhang", "path": f"/api/v1/volunteers?per_page=20&q={_ZHANG}",
+     "login": _VOL_LOGIN},
+    # The back office's own cost: a list of 42 stations (no large table involved).
+    {"name": "admin-stations-county", "path": "/admin/station/", "login": _VOL_LOGIN,
+     "web": True},
+    {"name": "admin-volunteers-county", "path": "/admin/volunteer/", "login": _VOL_LOGIN,
+     "web": True},
+    {"name": "admin-volunteers-county-q", "path": f"/admin/volunteer/?search={_ZHANG}",
+     "login": _VOL_LOGIN, "web": True},
+    {"name": "admin-volunteers-city", "path": "/admin/volunteer/", "login": _CITY_LOGIN,
+     "web": True},
+    {"name": "admin-volunteers-city-q", "path": f"/admin/volunteer/?search={_ZHANG}",
+     "login": _CITY_LOGIN, "web": True},
+    {"name": "audit-auditor", "path": "/audit/", "login": _AUDITOR_LOGIN, "web": True},
+    {"name": "audit-auditor-actor", "path": "/audit/?actor=bench-actor-7",
+     "login": _AUDITOR_LOGIN, "web": True},
+    {"name": "admin-audit-auditor", "path": "/admin/auditentry/", "login": _AUDITOR_LOGIN,
+     "web": True},
+]

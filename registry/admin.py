@@ -1,12 +1,20 @@
-"""The back office (/admin/, Flask-Admin): staff only, every view scoped to the jurisdiction."""
+"""The back office (/admin/, Flask-Admin): staff only, every view scoped to the jurisdiction.
+
+At city size (1M volunteers, 3M audit rows, 20M ledger entries) every list stays cheap: its
+count stops at pagination.COUNT_CAP ("more than 1,000" above it), search matches the start of
+a column (an index range, never `ILIKE '%q%'` over every row) and filters compare whole
+values or ranges (no "contains" filter).
+"""
 
 from flask import abort, flash, redirect, request, url_for
 from flask_admin import Admin, AdminIndexView, expose
 from flask_admin.contrib.sqla import ModelView
+from flask_admin.contrib.sqla.filters import FilterLike, FilterNotLike
 from flask_admin.theme import Bootstrap4Theme
 from flask_login import current_user
-from sqlalchemy import func
+from sqlalchemy import or_
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Query
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import ValidationError
 
@@ -25,6 +33,7 @@ from registry.models import (
     Region,
     User,
 )
+from registry.pagination import capped_count
 from registry.request_hooks import csp_nonce
 from registry.scoping import get_visible, region_visible, scope_condition
 
@@ -51,9 +60,19 @@ class HomeView(StaffOnly, AdminIndexView):
         return self.render("admin/home.html")
 
 
+class CappedCountQuery(Query):
+    """Flask-Admin's count query (it adds the search and filters, then calls scalar()),
+    counted by pagination.capped_count: the number of rows up to COUNT_CAP, else None, which
+    makes Flask-Admin show its previous/next pager instead of page numbers."""
+
+    def scalar(self):
+        return capped_count(self.statement)
+
+
 class ScopedModelView(StaffOnly, ModelView):
     """A model view that only ever lists, finds, edits or exports rows in the jurisdiction."""
 
+    list_template = "admin/list.html"
     can_delete = False
     can_export = True
     export_types = ["csv", "xlsx"]
@@ -73,11 +92,39 @@ class ScopedModelView(StaffOnly, ModelView):
         return super().get_query().filter(scope_condition(current_user, self.model))
 
     def get_count_query(self):
-        return (
-            db.session.query(func.count("*"))
-            .select_from(self.model)
-            .filter(scope_condition(current_user, self.model))
-        )
+        return CappedCountQuery(self.model, db.session()).filter(
+            scope_condition(current_user, self.model))
+
+    def _apply_search(self, query, count_query, joins, count_joins, search):
+        """Each word must start one of the searchable columns (LIKE 'word%': an index range on
+        the columns' varchar_pattern_ops indexes), where Flask-Admin would scan every row with
+        ILIKE '%word%'. A Chinese name starts with the surname, which is what people type."""
+        for term in search.split():
+            match = or_(*(column.startswith(term, autoescape=True)
+                          for column, _path in self._search_fields))
+            query = query.filter(match)
+            if count_query is not None:
+                count_query = count_query.filter(match)
+        return query, count_query, joins, count_joins
+
+    def _apply_pagination(self, query, page, page_size):
+        """The page's keys first, then its rows (as pagination.paginate_query does): skipping
+        and filtering rows reads an index alone, the table only for the rows shown."""
+        paged = super()._apply_pagination(query, page, page_size)
+        if paged is query:  # no limit (an unlimited export): nothing to narrow
+            return query
+        key = self.model.__mapper__.primary_key[0]
+        keys = paged.with_entities(key).scalar_subquery()
+        return query.filter(key.in_(keys))
+
+    def search_placeholder(self) -> str | None:
+        fields = super().search_placeholder()
+        return f"{fields}（按开头查找）" if fields else None
+
+    def scaffold_filters(self, name):
+        # "contains" filters (ILIKE '%x%') read every row; whole values and ranges use an index.
+        filters = super().scaffold_filters(name)
+        return [f for f in filters or [] if not isinstance(f, (FilterLike, FilterNotLike))] or None
 
     def get_one(self, id):
         row = get_visible(current_user, self.model, id)
@@ -267,7 +314,7 @@ class AuditEntryView(ScopedModelView):
     column_list = ("id", "created_at", "actor_name", "actor_role", "ip", "object_type",
                    "object_id", "action", "changes", "comment")
     column_filters = ("actor_name", "object_type", "action", "created_at")
-    column_searchable_list = ("actor_name", "object_type", "object_id")
+    column_searchable_list = ("actor_name",)
     column_labels = {"id": "序号", "created_at": "时间(UTC)", "actor_name": "操作人",
                      "actor_role": "角色", "ip": "IP", "object_type": "对象类型",
                      "object_id": "对象编号", "action": "操作", "changes": "变更内容",

@@ -76,6 +76,12 @@ class User(UserMixin, db.Model):
         Index("uq_user_volunteer_phone", "phone", unique=True,
               sqlite_where=text("role = 'volunteer'"),
               postgresql_where=text("role = 'volunteer'")),
+        # The back office's prefix search (LIKE 'x%') whatever the database's collation.
+        Index("ix_user_username_pattern", "username",
+              postgresql_ops={"username": "varchar_pattern_ops"}).ddl_if(dialect="postgresql"),
+        Index("ix_user_display_name_pattern", "display_name",
+              postgresql_ops={"display_name": "varchar_pattern_ops"}).ddl_if(
+                  dialect="postgresql"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -156,6 +162,11 @@ class AuditEntry(db.Model):
     __table_args__ = (
         Index("ix_audit_entry_object", "object_type", "object_id"),
         Index("ix_audit_entry_actor_created", "actor_id", "created_at"),
+        # The audit pages' filters, newest first; actor names also by prefix (LIKE 'x%').
+        Index("ix_audit_entry_actor_name_id", "actor_name", "id",
+              postgresql_ops={"actor_name": "varchar_pattern_ops"}),
+        Index("ix_audit_entry_type_id", "object_type", "id"),
+        Index("ix_audit_entry_action_id", "action", "id"),
     )
 
     id: Mapped[int] = mapped_column(BIGINT, primary_key=True)

@@ -4,13 +4,17 @@ import base64
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, literal_column, select
 
 from registry.errors import ValidationFailed
 from registry.extensions import db
 
 MAX_PER_PAGE = 100
 MAX_PAGE = 100_000
+# Lists count their rows exactly up to here and say "more than 1,000" above: counting stops
+# after COUNT_CAP + 1 rows, so a list of a million rows costs no more to count than one of a
+# thousand (an exact count(*) is ~70 ms on 1M rows, ~0.7 s on 20M).
+COUNT_CAP = 1_000
 
 
 @dataclass
@@ -64,24 +68,41 @@ def decode_cursor(raw: str) -> int:
     return value
 
 
+def capped_count(stmt: Select, cap: int = COUNT_CAP) -> int | None:
+    """How many rows stmt selects, or None when there are more than cap.
+
+    The rows are read as a constant, no column: an index that serves the filters answers
+    alone (an index-only scan), without reading the table.
+    """
+    limited = (stmt.order_by(None).limit(cap + 1)
+               .with_only_columns(literal_column("1"), maintain_column_froms=True))
+    total = db.session.scalar(select(func.count()).select_from(limited.subquery()))
+    return None if total > cap else total
+
+
 def paginate_query(stmt: Select, key_column, args, *, default_per_page: int = 20,
-                   count: bool = True, count_cap: int | None = None) -> Page:
+                   count: bool = True, count_cap: int | None = COUNT_CAP) -> Page:
     """Run stmt (already filtered and ordered by key_column descending) for one page.
 
     With ?cursor= the page starts after that key (keyset: as fast deep as on top);
     otherwise ?page= uses OFFSET, fine for the first pages people click through.
-    With count_cap the total is exact up to the cap; above it `total` is None and
+    The total is exact up to count_cap (COUNT_CAP unless told); above it `total` is None and
     `extra["total_capped"]` is set, and cursor pages skip the count, so that a list of a
-    million rows never counts them all.
+    million rows never counts them all. count_cap=None counts exactly: only for lists that
+    cannot grow large.
     """
     page = _int_arg(args, "page", 1, 1, MAX_PAGE, "页码 page ")
     per_page = _int_arg(args, "per_page", default_per_page, 1, MAX_PER_PAGE, "每页条数 per_page ")
     raw_cursor = args.get("cursor") or None
     if raw_cursor:
-        after = decode_cursor(raw_cursor)
-        rows_stmt = stmt.where(key_column < after).limit(per_page + 1)
+        keys = stmt.where(key_column < decode_cursor(raw_cursor))
     else:
-        rows_stmt = stmt.offset((page - 1) * per_page).limit(per_page + 1)
+        keys = stmt.offset((page - 1) * per_page)
+    # The page's keys first, then its rows: finding (and skipping) rows needs only the key and
+    # the filtered columns, which an index such as (id, township_code) holds, so PostgreSQL
+    # walks the index alone and reads just the page's rows from the table.
+    keys = keys.limit(per_page + 1).with_only_columns(key_column, maintain_column_froms=True)
+    rows_stmt = stmt.where(key_column.in_(keys.scalar_subquery()))
     rows = list(db.session.execute(rows_stmt).scalars())
     more = len(rows) > per_page
     rows = rows[:per_page]
@@ -90,10 +111,9 @@ def paginate_query(stmt: Select, key_column, args, *, default_per_page: int = 20
         total = db.session.scalar(select(func.count()).select_from(
             stmt.order_by(None).subquery()))
     elif count and not raw_cursor:
-        limited = stmt.order_by(None).with_only_columns(key_column).limit(count_cap + 1)
-        total = db.session.scalar(select(func.count()).select_from(limited.subquery()))
-        if total > count_cap:
-            total, extra = None, {"total_capped": True}
+        total = capped_count(stmt, count_cap)
+        if total is None:
+            extra = {"total_capped": True}
     key_name = key_column.key
     next_cursor = encode_cursor(getattr(rows[-1], key_name)) if more and rows else None
     return Page(rows, page, per_page, total, next_cursor, raw_cursor, extra)

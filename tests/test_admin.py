@@ -1,10 +1,16 @@
 """The back office: staff only, rows scoped, guessed ids and pages never a 500."""
 
+import json
+import re
+from contextlib import contextmanager
+
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, func, select
 
 from registry.extensions import db
-from registry.models import User
+from registry.models import Region, User
+from registry.volunteers.bulk import seed_volunteers
+from registry.volunteers.models import Volunteer
 
 
 def test_anonymous_goes_to_login(app):
@@ -119,3 +125,88 @@ def test_admin_refuses_a_bad_phone(browser, make_user):
         "username": "badphone", "display_name": "电话", "role": "county_official",
         "region_code": "511302", "phone": "12345", "active": "y"}).get_data(as_text=True)
     assert "手机号码应为 11 位" in page
+
+
+# --- Lists at city size: capped counts, prefix search, indexed filters (issue 9) ---
+
+
+@contextmanager
+def captured_sql():
+    """The SQL statements (text, parameters) run inside the block."""
+    statements = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append((" ".join(statement.split()), parameters))
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+
+
+def _counts(statements):
+    return [sql for sql, _params in statements if "count(" in sql.lower()]
+
+
+def test_a_long_back_office_list_says_more_than_1000_without_counting_them_all(
+        app, browser, make_user):
+    with app.app_context():
+        seed_volunteers(1_001)
+        db.session.commit()
+    browser.login(make_user("city_official", "511300"))
+    with app.app_context(), captured_sql() as statements:
+        page = browser.get("/admin/volunteer/").get_data(as_text=True)
+    assert "超过 1,000 条" in page
+    assert _counts(statements) and all("LIMIT" in sql for sql in _counts(statements))
+
+
+def test_a_short_back_office_list_shows_its_exact_count(app, browser, make_user):
+    with app.app_context():
+        seed_volunteers(30)
+        db.session.commit()
+        in_county = db.session.scalar(select(func.count()).select_from(Volunteer).join(
+            Region, Region.code == Volunteer.township_code).where(Region.county_code == "511302"))
+    browser.login(make_user("county_official", "511302"))
+    page = browser.get("/admin/volunteer/").get_data(as_text=True)
+    assert f"共 {in_county} 条" in page
+
+
+def test_back_office_search_finds_names_by_their_start(app, browser, make_user):
+    with app.app_context():
+        seed_volunteers(300)
+        db.session.commit()
+        surname_of = [name[0] for name in db.session.scalars(select(Volunteer.name))]
+        name = db.session.scalars(select(Volunteer.name).order_by(Volunteer.id)).first()
+    browser.login(make_user("city_official", "511300"))
+    with app.app_context(), captured_sql() as statements:
+        page = browser.get(f"/admin/volunteer/?search={name[0]}").get_data(as_text=True)
+    assert name in page
+    assert f"共 {surname_of.count(name[0])} 条" in page
+    values = [v for _sql, params in statements
+              for v in (params.values() if isinstance(params, dict) else params or ())]
+    patterns = [v for v in values if isinstance(v, str) and name[0] in v]
+    assert patterns and not any(v.startswith("%") for v in patterns)  # no ILIKE '%张%' scan
+    assert "ILIKE" not in " ".join(sql for sql, _params in statements).upper()
+
+
+def test_back_office_offers_no_contains_filters(browser, make_user):
+    """A "contains" filter (ILIKE '%x%') would read all 3M audit rows; equals and lists remain."""
+    browser.login(make_user("auditor", "511300"))
+    page = browser.get("/admin/auditentry/").get_data(as_text=True)
+    groups = json.loads(re.search(r'id="filter-groups-data"[^>]*>([^<]*)<', page).group(1))
+    operations = {f["operation"] for f in groups["操作人"]}
+    assert "等于" in operations and not {"包含", "不包含"} & operations
+
+
+@pytest.mark.parametrize("view_model", ["Volunteer", "AuditEntry"])
+def test_every_filter_and_search_of_the_big_lists_leads_an_index(app, view_model):
+    with app.app_context():
+        view = next(v for v in app.extensions["admin"][0]._views
+                    if getattr(v, "model", None) is not None
+                    and v.model.__name__ == view_model)
+        leading = {index.columns[0].name for index in view.model.__table__.indexes}
+        leading |= {c.columns[0].name for c in view.model.__table__.constraints
+                    if hasattr(c, "columns") and len(c.columns)}
+        wanted = set(view.column_filters) | set(view.column_searchable_list)
+        assert wanted - leading == set()

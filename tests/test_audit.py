@@ -6,9 +6,10 @@ import re
 from datetime import date, datetime
 
 import pytest
-from sqlalchemy import Date, DateTime, String, Text, func, select
+from sqlalchemy import Date, DateTime, String, Text, event, func, insert, select
 
 from registry import accounts, audit
+from registry.clock import utcnow
 from registry.extensions import db
 from registry.models import AuditEntry, User
 from registry.volunteers import operations as volunteers
@@ -166,3 +167,30 @@ def test_explicit_changes_given_to_record_are_masked_by_field_name(ctx):
     changes = json.loads(row.changes)
     assert changes == {"phone": ["138****5678", "139****5678"], "birth_date": "***",
                        "status": "active"}
+
+
+def test_a_long_audit_log_says_more_than_1000_without_counting_every_row(app, browser,
+                                                                          make_user):
+    with app.app_context():
+        db.session.execute(insert(AuditEntry), [
+            {"actor_name": f"actor{n % 7}", "object_type": "Volunteer", "object_id": str(n),
+             "action": "update", "prev_hash": f"{n:064d}", "row_hash": f"{n + 1:064d}",
+             "created_at": utcnow()} for n in range(1_001)])
+        db.session.commit()
+    browser.login(make_user("auditor", "511300"))
+    counts = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        if "count(" in statement.lower():
+            counts.append(statement)
+
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            everything = browser.get("/audit/").get_data(as_text=True)
+            one_actor = browser.get("/audit/?actor=actor3").get_data(as_text=True)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", record)
+    assert "超过 1,000 条" in everything
+    assert "共 143 条" in one_actor and "超过 1,000 条" not in one_actor
+    assert counts and all("LIMIT" in sql for sql in counts)

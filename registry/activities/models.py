@@ -51,6 +51,9 @@ class Activity(db.Model):
     __table_args__ = (
         Index("ix_activity_township_id", "township_code", "id"),
         Index("ix_activity_status_starts", "status", "starts_at"),
+        # The back office's title search by prefix (LIKE 'x%') whatever the collation.
+        Index("ix_activity_title_pattern", "title",
+              postgresql_ops={"title": "varchar_pattern_ops"}).ddl_if(dialect="postgresql"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -51,8 +51,9 @@ class VolunteerView(ScopedModelView):
                            "phone", "township", "status", "skills", "guardian_name",
                            "guardian_phone", "guardian_consent_at", "total_minutes", "source",
                            "created_at", "approved_at")
-    column_searchable_list = ("name", "volunteer_no")
-    column_filters = ("status", "township_code", "source")
+    # Names by their start (the surname); a volunteer number is looked up whole, as a filter.
+    column_searchable_list = ("name",)
+    column_filters = ("status", "township_code", "source", "volunteer_no")
     column_default_sort = ("id", True)
     column_labels = {
         "volunteer_no": "志愿者编号", "name": "姓名", "id_number_masked": "身份证号码（脱敏）",

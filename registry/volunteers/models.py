@@ -52,6 +52,14 @@ class Volunteer(db.Model):
     __table_args__ = (
         Index("ix_volunteer_township_id", "township_code", "id"),
         Index("ix_volunteer_status_township", "status", "township_code", "id"),
+        # Newest first within a county or the city: an index-only walk that tests each row's
+        # township in the index, never reading the table for the rows it skips.
+        Index("ix_volunteer_id_township", "id", "township_code"),
+        # A name-prefix search within a jurisdiction, its newest rows found and counted from
+        # the index alone (id included: no table read for the rows that are not shown).
+        Index("ix_volunteer_township_name", "township_code", "name", "id",
+              postgresql_ops={"name": "varchar_pattern_ops"}),
+        Index("ix_volunteer_source_id", "source", "id"),
         # Name-prefix search (LIKE '张%') on PostgreSQL whatever the database collation.
         Index("ix_volunteer_name_pattern", "name",
               postgresql_ops={"name": "varchar_pattern_ops"}).ddl_if(dialect="postgresql"),

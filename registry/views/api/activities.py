@@ -21,8 +21,6 @@ from registry.views.api import auth_required, blp, current_api_user, page_body
 from registry.views.api.idempotency import idempotent
 from registry.views.api.schemas import JsonBody, PageArgs, PageSchema
 
-# Exact totals up to this many entries; a long ledger pages on by next_cursor.
-LEDGER_COUNT_CAP = 1000
 IDEMPOTENCY_DOC = {"parameters": [{
     "in": "header", "name": "Idempotency-Key", "required": False,
     "schema": {"type": "string", "maxLength": 100},
@@ -303,8 +301,7 @@ def my_points():
 @blp.response(200, LedgerPage)
 def my_ledger(args):
     """The caller's ledger entries, newest first."""
-    page = paginate_query(points.entries_stmt(_me()), PointsLedgerEntry.id, args,
-                          count_cap=LEDGER_COUNT_CAP)
+    page = paginate_query(points.entries_stmt(_me()), PointsLedgerEntry.id, args)
     return page_body(page, lambda e: {
         "id": e.id, "created_at": isoformat(e.created_at), "kind": e.kind, "points": e.points,
         "balance_after": e.balance_after, "memo": e.memo})
