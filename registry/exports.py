@@ -7,15 +7,15 @@ reader's machine. Such a text is written with a leading apostrophe, shown as tex
 """
 
 import csv
+import io
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from itertools import islice
 from typing import Any
-from urllib.parse import quote
 
-from flask import Response, current_app, send_file, stream_with_context
+from flask import Response, current_app, send_file
 from sqlalchemy import Select, func, select
 
 from registry import audit
@@ -64,20 +64,19 @@ def _cap(rows: Iterable[Sequence]) -> Iterator[Sequence]:
     return islice(rows, max_rows())
 
 
-class _Echo:
-    """csv.writer writes into this and gets the line back, so lines can be yielded."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def csv_lines(header: Sequence[str], rows: Iterable[Sequence], counter: list[int]) -> Iterator[str]:
-    """The CSV text (with a BOM, so Excel reads UTF-8) line by line; counter[0] counts rows."""
-    writer = csv.writer(_Echo())
-    yield "\ufeff" + writer.writerow(header)
+def write_csv(header: Sequence[str], rows: Iterable[Sequence], target) -> int:
+    """Write the rows to target (a binary file) as UTF-8 CSV with a BOM (so Excel reads the
+    Chinese); returns the rows written."""
+    text = io.TextIOWrapper(target, encoding="utf-8-sig", newline="")
+    writer = csv.writer(text)
+    writer.writerow(header)
+    written = 0
     for row in _cap(rows):
-        counter[0] += 1
-        yield writer.writerow([safe_cell(v) for v in row])
+        writer.writerow([safe_cell(v) for v in row])
+        written += 1
+    text.flush()
+    text.detach()  # leave target open for the response
+    return written
 
 
 def write_xlsx(header: Sequence[str], rows: Iterable[Sequence], target, sheet_name: str,
@@ -108,29 +107,21 @@ def record(what: str, rows: int, comment: str, region_code: str | None = None,
                  comment=f"{comment}：{rows} 条", changes={"rows": rows, **(filters or {})})
 
 
-def _disposition(filename: str) -> str:
-    return f"attachment; filename=\"export.{filename.rsplit('.', 1)[-1]}\"; " \
-           f"filename*=UTF-8''{quote(filename)}"
-
-
 def response(fmt: str, filename: str, header: Sequence[str], rows: Iterable[Sequence], *,
              what: str, comment: str, region_code: str | None = None,
              filters: dict | None = None) -> Response:
-    """A download of rows in fmt ('csv' streamed, 'xlsx' spooled to disk), audited once the
-    number of rows is known. The caller passes rows already scoped to the user."""
-    if fmt == "csv":
-        counter = [0]
-
-        def generate() -> Iterator[str]:
-            yield from csv_lines(header, rows, counter)
-            record(what, counter[0], comment, region_code, filters)
-            db.session.commit()
-
-        return Response(stream_with_context(generate()), mimetype="text/csv",
-                        headers={"Content-Disposition": _disposition(filename + ".csv")})
+    """A download of rows in fmt ('csv' or 'xlsx'), audited. The caller passes rows already
+    scoped to the user, read in batches; the file is written as they come into a spooled
+    temporary file (memory up to 8 MB, then disk) and the response streams it from there.
+    Writing it whole before answering keeps the database work inside the request (a
+    generator answering after the view has returned would outlive the request's session)."""
     spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
-    written = write_xlsx(header, rows, spool, comment)
+    if fmt == "csv":
+        written, mimetype = write_csv(header, rows, spool), "text/csv"
+    else:
+        written, mimetype = write_xlsx(header, rows, spool, comment), XLSX
     record(what, written, comment, region_code, filters)
     db.session.commit()
     spool.seek(0)
-    return send_file(spool, mimetype=XLSX, as_attachment=True, download_name=filename + ".xlsx")
+    return send_file(spool, mimetype=mimetype, as_attachment=True,
+                     download_name=f"{filename}.{fmt}")
