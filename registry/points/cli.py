@@ -76,7 +76,8 @@ def register(app) -> None:
                      comment=f"批量生成积分流水 {written} 条")
         db.session.commit()
         seconds = time.monotonic() - started
-        click.echo(f"积分流水：{BENCH_VOLUNTEER} 新增 {entries:,} 条，其他 {len(plan) - bool(entries):,} 名"
+        others_count = len(plan) - bool(entries)
+        click.echo(f"积分流水：{BENCH_VOLUNTEER} 新增 {entries:,} 条，其他 {others_count:,} 名"
                    f"志愿者共 {written - entries:,} 条，用时 {seconds:.1f} 秒"
                    f"（{written / max(seconds, 1e-9):,.0f} 行/秒）。登录：{BENCH_VOLUNTEER} / "
                    f"{BENCH_PASSWORD}")
