@@ -5,6 +5,7 @@ from datetime import date
 from sqlalchemy import bindparam, func, insert, select, update
 
 from registry import accounts
+from registry.bulkload import indexes_rebuilt_after
 from registry.clock import utcnow
 from registry.crypto import encrypt, lookup_hash
 from registry.extensions import db
@@ -64,15 +65,16 @@ def entry_rows(plan, sums: dict[int, int], tag: str, totals: dict[int, int]):
         totals[volunteer_id] = balance - start
 
 
-def write_entries(rows, echo=None) -> int:
-    """Load rows: PostgreSQL COPY (psycopg's cursor.copy, ~5× executemany), else batches of
+def write_entries(rows, total: int, echo=None) -> int:
+    """Load total rows: PostgreSQL COPY (psycopg's cursor.copy, ~5× executemany), else batches of
     executemany. Core inserts: a synthetic ledger is audited once, by the command."""
     echo = echo or (lambda done: None)
     done = 0
     if db.session.get_bind().dialect.name == "postgresql":
         raw = db.session.connection().connection.driver_connection
-        with raw.cursor() as cursor, cursor.copy(
-                f"COPY points_ledger_entry ({', '.join(COLUMNS)}) FROM STDIN") as copy:
+        sql = f"COPY points_ledger_entry ({', '.join(COLUMNS)}) FROM STDIN"
+        with indexes_rebuilt_after("points_ledger_entry", total), raw.cursor() as cursor, \
+                cursor.copy(sql) as copy:
             for row in rows:
                 copy.write_row(row)
                 done += 1

@@ -70,6 +70,7 @@ def register(app) -> None:
         totals: dict[int, int] = {}
         sums = current_sums([vid for vid, _, _ in plan])
         written = write_entries(entry_rows(plan, sums, secrets.token_hex(4), totals),
+                                sum(count for _, _, count in plan),
                                 lambda done: click.echo(f"  … {done:,}"))
         add_to_balances(totals)
         audit.record("seed_ledger", object_type="PointsLedgerEntry",

@@ -25,6 +25,7 @@ from sqlalchemy import func, select
 from stdnum.cn import ric
 
 from registry import audit
+from registry.bulkload import indexes_rebuilt_after
 from registry.clock import utcnow
 from registry.crypto import lookup_hasher
 from registry.extensions import db
@@ -202,7 +203,8 @@ def seed_volunteers(count: int, seed: int = 20261124, echo=None) -> dict:
     key = current_app.config["ENCRYPTION_KEY"]
     began = time.perf_counter()
     if db.session.get_bind().dialect.name == "postgresql":
-        active = _copy_postgresql(start, count, townships, key, seed, now, echo)
+        with indexes_rebuilt_after("volunteer", count):
+            active = _copy_postgresql(start, count, townships, key, seed, now, echo)
     else:
         active = Counter()
         for offset in range(start, start + count, CHUNK):
