@@ -188,9 +188,10 @@ def import_xlsx(staff: User, stream, progress=None) -> int:
         raise ImportFailed(f"共有 {len({p[0] for p in problems})} 行有误，整个文件未导入",
                            problems)
     with unique_guard():
-        make_volunteers(cleaned, status="active", source="import")
+        numbers = make_volunteers(cleaned, status="active", source="import")
     audit.record("import", object_type="Volunteer", region_code=staff.region_code,
-                 comment=f"从 Excel 导入志愿者 {len(cleaned)} 名")
+                 comment=f"从 Excel 导入志愿者 {len(cleaned)} 名",
+                 changes={"volunteer_nos": numbers})
     return len(cleaned)
 
 
