@@ -33,4 +33,4 @@ def lookup_hash(value: str) -> str:
 def lookup_hasher(encryption_key: str) -> Callable[[str], str]:
     """lookup_hash for a given key, usable outside the app (bulk loading processes)."""
     key = hashlib.sha256(b"lookup:" + encryption_key.encode()).digest()
-    return lambda value: hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
+    return lambda value: hmac.digest(key, value.encode(), "sha256").hex()  # one-shot: 2× faster
