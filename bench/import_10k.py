@@ -27,8 +27,9 @@ def workbook(rows: int) -> io.BytesIO:
     for n in range(rows):
         birth = f"19{60 + n % 40:02d}{1 + n % 12:02d}{1 + n % 28:02d}"
         base = f"511302{birth}{n // 480 % 1000:03d}"
-        sheet.append(["张" + "伟芳娜敏静丽强磊"[n % 8] + "明", base + ric.calc_check_digit(base + "0"),
-                      f"135{n:08d}", "511302001", "", "", "", ""])
+        id_number = base + ric.calc_check_digit(base + "0")
+        sheet.append(["张" + "伟芳娜敏静丽强磊"[n % 8] + "明", id_number, f"135{n:08d}",
+                      "511302001", "", "", "", ""])
     buffer = io.BytesIO()
     book.save(buffer)
     buffer.seek(0)
