@@ -2,14 +2,12 @@
 (DOMAIN.md §5). Every function only flush()es; the caller commits once."""
 
 import secrets
-from collections import Counter
 from collections.abc import Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import exists, insert, or_, select
+from sqlalchemy import exists, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from registry import accounts, audit, crypto
@@ -36,13 +34,13 @@ from registry.validators import (
     normalize_phone,
 )
 from registry.volunteers import township_counters
+from registry.volunteers.batches import Known
 from registry.volunteers.models import VOLUNTEER_STATUSES, Volunteer
 from registry.workflow import Machine, Move
 
 MIN_AGE = 14  # under 14: refused (共青团《中国注册志愿者管理办法》); 14–17: guardian consent
 ADULT_AGE = 18
 STAFF = (STATION_ADMIN, COUNTY_OFFICIAL, CITY_OFFICIAL)
-BATCH = 1000  # rows per flush in a bulk write
 
 MACHINE = Machine(
     "volunteer",
@@ -114,37 +112,6 @@ def _new_volunteer_no(township_code: str) -> str:
         if not db.session.scalar(select(exists().where(Volunteer.volunteer_no == number))):
             return number
     raise Conflict("生成志愿者编号失败，请重试")  # pragma: no cover
-
-
-@dataclass
-class Known:
-    """What a whole import looks up once instead of once per row (registry/volunteers/
-    spreadsheets.py): the townships the staff member may use, ID hashes and phones taken."""
-
-    visible_townships: set[str]
-    taken_id_hashes: set[str]
-    taken_phones: set[str]
-    townships: list  # held so they stay in the session's (weak) identity map for check_township
-
-
-def known_for(staff: User, id_numbers: list[str], phones: list[str], chunk: int = 1000) -> Known:
-    """The look-ups of validate_person for many rows, in a few queries."""
-    townships = db.session.scalars(select(Region).where(Region.level == "township")).all()
-    visible = set(db.session.scalars(region_codes_under(staff.region_code)))
-    hashes, taken_phones = set(), set()
-    digests = [crypto.lookup_hash(number) for number in id_numbers]
-    for start in range(0, max(len(digests), len(phones)), chunk):
-        part = digests[start:start + chunk]
-        if part:
-            hashes.update(db.session.scalars(select(Volunteer.id_number_hash)
-                                             .where(Volunteer.id_number_hash.in_(part))))
-        part = phones[start:start + chunk]
-        if part:
-            taken_phones.update(db.session.scalars(select(Volunteer.phone)
-                                                   .where(Volunteer.phone.in_(part))))
-            taken_phones.update(db.session.scalars(select(User.phone).where(
-                User.role == VOLUNTEER, User.phone.in_(part))))
-    return Known(visible, hashes, taken_phones, townships)
 
 
 def validate_person(data: Mapping, errors: FieldErrors, *, township_field="township_code",
@@ -219,53 +186,6 @@ def make_volunteer(clean: dict, *, status: str, source: str, user: User | None) 
     if status == "active":
         township_counters.bump(volunteer.township_code, today_local().year, volunteers=1)
     return volunteer
-
-
-def make_volunteers(cleans: list[dict], *, status: str, source: str) -> list[str]:
-    """make_volunteer for many rows (an import): numbers checked, rows inserted and township
-    counters bumped per batch rather than per row. The rows go in as one multi-row INSERT per
-    batch, so the audit log gets no row per volunteer (the per-row audit insert cost ~3–10 ms
-    each here); the caller records one audit row naming every volunteer number added, which
-    it gets back."""
-    now = utcnow()
-    year = today_local().year
-    active = Counter()
-    added = []
-    for start in range(0, len(cleans), BATCH):
-        part = cleans[start:start + BATCH]
-        numbers = _new_volunteer_nos([clean["township_code"] for clean in part])
-        rows = []
-        for clean, number in zip(part, numbers, strict=True):
-            id_number = clean["id_number"]
-            rows.append({
-                "volunteer_no": number, "name": clean["name"],
-                "id_number_encrypted": crypto.encrypt(id_number),
-                "id_number_hash": crypto.lookup_hash(id_number),
-                "id_number_masked": mask_id_number(id_number), "gender": clean["gender"],
-                "birth_date": clean["birth_date"], "phone": clean["phone"],
-                "township_code": clean["township_code"], "status": status,
-                "skills": clean["skills"], "guardian_name": clean["guardian_name"],
-                "guardian_phone": clean["guardian_phone"],
-                "guardian_consent_at": now if clean["consent"] else None, "total_minutes": 0,
-                "source": source, "created_at": now,
-                "approved_at": now if status == "active" else None})
-            if status == "active":
-                active[clean["township_code"]] += 1
-        db.session.execute(insert(Volunteer), rows)
-        added += numbers
-    for township, number in active.items():
-        township_counters.bump(township, year, volunteers=number)
-    return added
-
-
-def _new_volunteer_nos(townships: list[str]) -> list[str]:
-    """Fresh volunteer numbers for these townships, checked against the table in one query."""
-    for _ in range(20):
-        numbers = [f"V{code}{secrets.randbelow(10**8):08d}" for code in townships]
-        clash = db.session.scalar(select(exists().where(Volunteer.volunteer_no.in_(numbers))))
-        if not clash and len(set(numbers)) == len(numbers):
-            return numbers
-    raise Conflict("生成志愿者编号失败，请重试")  # pragma: no cover
 
 
 def register_self(data: Mapping) -> Volunteer:

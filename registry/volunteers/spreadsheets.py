@@ -16,11 +16,10 @@ from registry.models import (
     User,
 )
 from registry.validators import check_id_number, normalize_phone
+from registry.volunteers.batches import known_for, make_volunteers
 from registry.volunteers.models import VOLUNTEER_STATUSES
 from registry.volunteers.operations import (
     STAFF,
-    known_for,
-    make_volunteers,
     search_stmt,
     star_level,
     unique_guard,
