@@ -22,6 +22,9 @@ run: venv
 	$(FLASK) load-regions
 	@if $(FLASK) is-empty; then $(FLASK) seed-demo; else $(FLASK) demo-logins; fi
 	@echo "打开 http://127.0.0.1:5000 （Ctrl+C 停止）"
+	@# The job worker runs beside the server and stops with it (Ctrl+C or exit).
+	@$(BIN)/huey_consumer registry.worker.huey -w 1 -q & WORKER=$$!; \
+	trap 'kill $$WORKER 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 test: venv

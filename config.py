@@ -77,6 +77,14 @@ class Config:
     # Incubation period of an admitted organization (DOMAIN.md §3: typically 1–2 years).
     INCUBATION_DEFAULT_MONTHS = 12
     INCUBATION_MAX_MONTHS = 36
+    # Exports (registry/exports.py): at most this many rows in one file.
+    EXPORT_MAX_ROWS = int(env("EXPORT_MAX_ROWS", "100000"))
+    IMPORT_MAX_ROWS = int(env("IMPORT_MAX_ROWS", "50000"))
+    # Background jobs (registry/jobs.py): an import or export of more rows than this runs on the
+    # job queue, not in the web request. REGISTRY_JOBS_URL=redis://… selects Redis; otherwise
+    # the queue is SQLite at instance/jobs.db.
+    JOBS_THRESHOLD = int(env("JOBS_THRESHOLD", "2000"))
+    JOBS_IMMEDIATE = False
 
     @classmethod
     def check(cls) -> None:
@@ -113,6 +121,7 @@ class TestingConfig(Config):
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
     RATELIMIT_STORAGE_URI = "memory://"
     UPLOAD_DIR = None  # tests give each app its own temporary folder
+    JOBS_IMMEDIATE = True  # a job runs at once, inside the request that starts it
 
 
 class ProductionConfig(Config):

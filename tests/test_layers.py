@@ -18,7 +18,7 @@ AREA_GRAPH = {
 }
 PLUG_INS = {"admin", "cli", "demo"}
 FACES = ("views", "forms")
-ROOTS = {"registry", "registry.areas"}
+ROOTS = {"registry", "registry.areas", "registry.worker"}  # worker: the job consumer's entry
 MAX_LINES = 500
 # What a models.py may import from the registry: the kernel's tables and plumbing, and models.
 MODEL_IMPORTS = {"registry.extensions", "registry.clock", "registry.models"}

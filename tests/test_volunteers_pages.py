@@ -260,7 +260,7 @@ def test_import_header_empty_and_cap(app, browser, make_user, monkeypatch):
     assert "表头与模板不一致" in upload(browser, xlsx([], header=["a", "b"])).get_data(
         as_text=True)
     assert "没有数据行" in upload(browser, xlsx([])).get_data(as_text=True)
-    monkeypatch.setattr(spreadsheets, "IMPORT_MAX_ROWS", 2)
+    app.config["IMPORT_MAX_ROWS"] = 2
     rows = [["刘一", make_id(seq=f"{921 + 2 * i}"), f"1380000006{i}", "511302001"]
             for i in range(3)]
     assert "超过 2 行" in upload(browser, xlsx(rows)).get_data(as_text=True)

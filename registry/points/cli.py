@@ -8,13 +8,16 @@ import time
 import click
 from sqlalchemy import func, select
 
+from registry import audit
 from registry.extensions import db
 from registry.points.bulk import (
     BENCH_PASSWORD,
     BENCH_VOLUNTEER,
+    add_to_balances,
     bench_volunteer,
-    bulk_entries,
-    set_balance,
+    current_sums,
+    entry_rows,
+    write_entries,
 )
 from registry.points.models import PointsBalance, PointsLedgerEntry
 from registry.points.operations import mismatches
@@ -52,37 +55,30 @@ def register(app) -> None:
     @click.option("--others", type=click.IntRange(0, 50_000_000), default=1_000_000,
                   show_default=True, help="分给其他已有志愿者的流水总条数")
     def seed_ledger_command(entries: int, others: int):
-        """A large synthetic points ledger for benchmarks (balances kept equal to the sums)."""
-        def current_sum(volunteer_id: int) -> int:
-            return int(db.session.scalar(select(func.coalesce(func.sum(
-                PointsLedgerEntry.points), 0)).where(
-                PointsLedgerEntry.volunteer_id == volunteer_id)) or 0)
-
+        """A large synthetic points ledger for benchmarks (balances kept equal to the sums):
+        one COPY on PostgreSQL, then every touched balance updated in batches."""
         started = time.monotonic()
         volunteer = bench_volunteer()
-        tag = secrets.token_hex(4)
-        new_balance, earned = bulk_entries(volunteer.id, volunteer.township_code, entries,
-                                            current_sum(volunteer.id), tag)
-        set_balance(volunteer.id, new_balance, earned)
-        db.session.commit()
         ids = db.session.execute(select(Volunteer.id, Volunteer.township_code)
                                  .where(Volunteer.id != volunteer.id)
                                  .order_by(Volunteer.id).limit(max(others // 100, 1))).all()
-        done = 0
+        plan = [(volunteer.id, volunteer.township_code, entries)] if entries else []
         if ids and others:
-            per = max(others // len(ids), 1)
-            for vid, township in ids:
-                if done >= others:
-                    break
-                count = min(per, others - done)
-                new_balance, earned = bulk_entries(vid, township, count, current_sum(vid), tag)
-                set_balance(vid, new_balance, earned)
-                done += count
-                if done % 100_000 < count:
-                    db.session.commit()
-                    click.echo(f"  … {done:,} / {others:,}")
+            per, extra = divmod(others, len(ids))
+            plan += [(vid, township, per + (1 if n < extra else 0))
+                     for n, (vid, township) in enumerate(ids) if per or n < extra]
+        totals: dict[int, int] = {}
+        sums = current_sums([vid for vid, _, _ in plan])
+        written = write_entries(entry_rows(plan, sums, secrets.token_hex(4), totals),
+                                sum(count for _, _, count in plan),
+                                lambda done: click.echo(f"  … {done:,}"))
+        add_to_balances(totals)
+        audit.record("seed_ledger", object_type="PointsLedgerEntry",
+                     comment=f"批量生成积分流水 {written} 条")
         db.session.commit()
         seconds = time.monotonic() - started
-        click.echo(f"积分流水：{BENCH_VOLUNTEER} 新增 {entries:,} 条，其他 {len(ids):,} 名志愿者"
-                   f"共 {done:,} 条，用时 {seconds:.1f} 秒。登录：{BENCH_VOLUNTEER} / "
+        others_count = len(plan) - bool(entries)
+        click.echo(f"积分流水：{BENCH_VOLUNTEER} 新增 {entries:,} 条，其他 {others_count:,} 名"
+                   f"志愿者共 {written - entries:,} 条，用时 {seconds:.1f} 秒"
+                   f"（{written / max(seconds, 1e-9):,.0f} 行/秒）。登录：{BENCH_VOLUNTEER} / "
                    f"{BENCH_PASSWORD}")

@@ -19,7 +19,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from registry import crypto, privacy
+from registry import crypto, exports, jobs, privacy
 from registry.errors import RegistryError
 from registry.extensions import db, limiter
 from registry.forms import show_errors
@@ -41,6 +41,7 @@ from registry.workflow import history
 
 bp = Blueprint("volunteers", __name__, url_prefix="/volunteers")
 STAFF = volunteers.STAFF
+EXPORT_ARGS = ("status", "township_code", "region_code", "q")  # what search_stmt reads
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -128,9 +129,16 @@ def index():
 @bp.route("/export.xlsx")
 @roles(*STAFF)
 def export():
+    """The masked list as .xlsx: at once when small, as a background job when large."""
     filters = _list_filters()
     if filters is None:
         return _expired_search()
+    stmt = spreadsheets.export_stmt(current_user, filters)
+    rows = exports.count_upto(stmt, exports.max_rows())
+    if jobs.over_threshold(rows):
+        job = jobs.start(current_user, "volunteer_export", _("导出志愿者名单"),
+                         {k: v for k, v in filters.items() if k in EXPORT_ARGS}, rows)
+        return redirect(url_for("jobs.show", job_id=job.id))
     spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
     spreadsheets.export_xlsx(current_user, filters, spool)
     db.session.commit()
@@ -172,8 +180,16 @@ def import_file():
     form = ImportForm()
     problems = None
     if form.validate_on_submit():
+        stream = form.file.data.stream
+        rows = spreadsheets.row_estimate(stream)
+        if jobs.over_threshold(rows):
+            path = jobs.file_path(".xlsx")
+            form.file.data.save(path)
+            job = jobs.start(current_user, "volunteer_import", _("导入志愿者"), {"path": path},
+                             rows)
+            return redirect(url_for("jobs.show", job_id=job.id))
         try:
-            count = spreadsheets.import_xlsx(current_user, form.file.data.stream)
+            count = spreadsheets.import_xlsx(current_user, stream)
             db.session.commit()
         except spreadsheets.ImportFailed as error:
             db.session.rollback()
@@ -186,7 +202,7 @@ def import_file():
             flash(_("已导入 %(n)s 名志愿者", n=count), "success")
             return redirect(url_for("volunteers.index"))
     return render_template("volunteers/import.html", form=form, problems=problems,
-                           max_rows=spreadsheets.IMPORT_MAX_ROWS)
+                           max_rows=spreadsheets.import_max_rows())
 
 
 @bp.route("/import/template.xlsx")

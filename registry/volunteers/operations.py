@@ -34,6 +34,7 @@ from registry.validators import (
     normalize_phone,
 )
 from registry.volunteers import township_counters
+from registry.volunteers.batches import Known
 from registry.volunteers.models import VOLUNTEER_STATUSES, Volunteer
 from registry.workflow import Machine, Move
 
@@ -114,13 +115,16 @@ def _new_volunteer_no(township_code: str) -> str:
 
 
 def validate_person(data: Mapping, errors: FieldErrors, *, township_field="township_code",
-                    staff: User | None = None) -> dict:
-    """Check the personal fields of a registration or an import row; returns clean values."""
+                    staff: User | None = None, known: Known | None = None) -> dict:
+    """Check the personal fields of a registration or an import row; returns clean values
+    (known: the look-ups done beforehand for a whole import)."""
     name = errors.check(check_person_name, data.get("name"))
     id_number = errors.check(check_id_number, data.get("id_number"))
     phone = errors.check(normalize_phone, data.get("phone"))
     township = errors.check(check_township, data.get("township_code"), township_field)
-    if township is not None and staff is not None and not region_visible(staff, township.code):
+    if township is not None and staff is not None and not (
+            township.code in known.visible_townships if known
+            else region_visible(staff, township.code)):
         errors.add(township_field, "所选乡镇（街道）不在您的管辖范围内")
     skills = errors.check(check_text, data.get("skills"), "skills", "技能特长", required=False,
                           max_length=200) or ""
@@ -135,9 +139,10 @@ def validate_person(data: Mapping, errors: FieldErrors, *, township_field="towns
             birth, data.get("guardian_name"), data.get("guardian_phone"),
             data.get("guardian_consent"), errors)
         clean.update(guardian_name=g_name, guardian_phone=g_phone, consent=consent)
-        if id_number_taken(id_number):
+        if (crypto.lookup_hash(id_number) in known.taken_id_hashes if known
+                else id_number_taken(id_number)):
             errors.add("id_number", "该身份证号码已注册为志愿者，请直接登录或联系所在志愿服务站")
-    if phone and phone_taken(phone):
+    if phone and (phone in known.taken_phones if known else phone_taken(phone)):
         errors.add("phone", "该手机号码已被其他志愿者使用")
     return clean
 

@@ -1,10 +1,12 @@
 """Volunteers in .xlsx: the import template, the all-or-nothing import and the masked export."""
 
+import os
 from collections.abc import Mapping
 
+from flask import current_app
 from sqlalchemy import select
 
-from registry import audit
+from registry import audit, exports, jobs, privacy
 from registry.errors import FieldErrors, NotAllowed, ValidationFailed
 from registry.extensions import db
 from registry.masking import mask_phone
@@ -13,17 +15,17 @@ from registry.models import (
     Region,
     User,
 )
+from registry.validators import check_id_number, normalize_phone
+from registry.volunteers.batches import known_for, make_volunteers
 from registry.volunteers.models import VOLUNTEER_STATUSES
 from registry.volunteers.operations import (
     STAFF,
-    make_volunteer,
     search_stmt,
     star_level,
     unique_guard,
     validate_person,
 )
 
-IMPORT_MAX_ROWS = 5000
 IMPORT_COLUMNS = (
     # (field, header, example, required)
     ("name", "姓名", "张三", True),
@@ -38,7 +40,11 @@ IMPORT_COLUMNS = (
 FIELD_LABELS = {field: header for field, header, _, _ in IMPORT_COLUMNS} | {"_schema": "整行"}
 EXPORT_COLUMNS = ("志愿者编号", "姓名", "性别", "身份证号码（脱敏）", "手机号码（脱敏）",
                   "乡镇（街道）", "状态", "服务时长（小时）", "星级", "注册时间")
-EXPORT_MAX_ROWS = 100_000
+
+
+def import_max_rows() -> int:
+    """The most rows one file may have (config IMPORT_MAX_ROWS)."""
+    return int(current_app.config["IMPORT_MAX_ROWS"])
 
 
 class ImportFailed(ValidationFailed):
@@ -70,7 +76,7 @@ def import_template() -> bytes:
     notes = book.create_sheet("填写说明")
     for line in (
         "第 1 行为表头，请勿修改；第 2 行是示例，导入前请删除或替换。",
-        f"每个文件最多 {IMPORT_MAX_ROWS} 行；只读取第一个工作表。",
+        f"每个文件最多 {import_max_rows()} 行；只读取第一个工作表。",
         "身份证号码、手机号码请按文本填写（单元格格式设为“文本”），以免末位被改成 0。",
         "乡镇（街道）代码为 9 位统计用区划代码；志愿服务站管理员可留空，默认为本站所在乡镇。",
         "未满 14 周岁不能注册；14–17 周岁须填写监护人姓名、电话，并在“监护人已同意”填“是”。",
@@ -122,8 +128,8 @@ def _read_rows(stream) -> list[tuple[int, dict]]:
             values = list(values or ())
             if not any(_cell_text(v) for v in values):
                 continue
-            if len(out) >= IMPORT_MAX_ROWS:
-                raise ImportFailed(f"文件超过 {IMPORT_MAX_ROWS} 行，请拆分成多个文件后分别导入",
+            if len(out) >= import_max_rows():
+                raise ImportFailed(f"文件超过 {import_max_rows()} 行，请拆分成多个文件后分别导入",
                                    [])
             data = {}
             for index, (field, header_text, _, _) in enumerate(IMPORT_COLUMNS):
@@ -138,27 +144,31 @@ def _read_rows(stream) -> list[tuple[int, dict]]:
     return out
 
 
-def import_xlsx(staff: User, stream) -> int:
+def import_xlsx(staff: User, stream, progress=None) -> int:
     """Import volunteers from an .xlsx in the template; all rows or none.
 
     Raises ImportFailed with every problem (row, field, reason) when any row is bad, having
     saved nothing. Imported volunteers are active (the station checked their documents) and
-    have no login yet. Returns the number imported.
+    have no login yet. The look-ups (taken ID numbers and phones, the staff member's
+    townships) are made once for the file and the rows written in batches. progress(done) is
+    told how many rows are checked. Returns the number imported.
     """
     if staff.role not in STAFF:
         raise NotAllowed("只有志愿服务站管理员或民政干部可以导入志愿者")
     rows = _read_rows(stream)
+    known = known_for(staff, [_maybe(check_id_number, d.get("id_number")) for _, d in rows],
+                      [_maybe(normalize_phone, d.get("phone")) for _, d in rows])
     problems: list[tuple[int, str, str]] = []
     cleaned = []
     seen_ids: dict[str, int] = {}
     seen_phones: dict[str, int] = {}
     default_township = staff.region_code if staff.role == STATION_ADMIN else ""
-    for number, data in rows:
+    for checked, (number, data) in enumerate(rows, 1):
         data = dict(data)
         data["township_code"] = data.get("township_code") or default_township
         data["guardian_consent"] = data.get("guardian_consent") in ("是", "同意", "Y", "y", "1")
         errors = FieldErrors()
-        clean = validate_person(data, errors, staff=staff)
+        clean = validate_person(data, errors, staff=staff, known=known)
         if clean["id_number"]:
             first = seen_ids.setdefault(clean["id_number"], number)
             if first != number:
@@ -171,34 +181,55 @@ def import_xlsx(staff: User, stream) -> int:
             for message in messages:
                 problems.append((number, FIELD_LABELS.get(field, field), message))
         cleaned.append(clean)
+        if progress and checked % 1000 == 0:
+            progress(checked)
     if problems:
         raise ImportFailed(f"共有 {len({p[0] for p in problems})} 行有误，整个文件未导入",
                            problems)
     with unique_guard():
-        for clean in cleaned:
-            make_volunteer(clean, status="active", source="import", user=None)
+        numbers = make_volunteers(cleaned, status="active", source="import")
     audit.record("import", object_type="Volunteer", region_code=staff.region_code,
-                 comment=f"从 Excel 导入志愿者 {len(cleaned)} 名")
+                 comment=f"从 Excel 导入志愿者 {len(cleaned)} 名",
+                 changes={"volunteer_nos": numbers})
     return len(cleaned)
 
 
-def export_xlsx(user: User, args: Mapping, target) -> int:
-    """Write the scoped, filtered list (masked) to target as .xlsx in write-only mode, reading
-    the rows in batches; at most EXPORT_MAX_ROWS rows. Returns the number written."""
-    from openpyxl import Workbook
+def _maybe(check, value) -> str:
+    """The cleaned value, or "" when it is invalid (reported later, row by row)."""
+    try:
+        return check(value)
+    except ValidationFailed:
+        return ""
 
+
+def row_estimate(stream) -> int:
+    """The number of data rows the first sheet declares (cheap: read from the file's
+    dimension), to choose between importing now and a background job."""
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(stream, read_only=True)
+        rows = (book.worksheets[0].max_row or 1) - 1
+        book.close()
+    except Exception:  # noqa: BLE001 (a bad file is reported by the import itself)
+        rows = 0
+    stream.seek(0)
+    return rows
+
+
+def export_stmt(user: User, args: Mapping):
+    """The scoped, filtered list an export writes."""
     if user.role not in STAFF:
         raise NotAllowed("没有权限导出志愿者名单")
-    stmt = search_stmt(user, args).limit(EXPORT_MAX_ROWS)
+    return search_stmt(user, args)
+
+
+def export_rows(user: User, args: Mapping):
+    """The masked rows of the export, read in batches (registry/exports.py caps them)."""
     names = dict(db.session.execute(select(Region.code, Region.name)
                                     .where(Region.level == "township")).all())
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("志愿者")
-    sheet.append(list(EXPORT_COLUMNS))
-    written = 0
-    rows = db.session.execute(stmt.execution_options(yield_per=2000)).scalars()
-    for volunteer in rows:
-        sheet.append([
+    for volunteer in exports.batched(export_stmt(user, args)):
+        yield [
             volunteer.volunteer_no, volunteer.name,
             {"M": "男", "F": "女"}.get(volunteer.gender, ""),
             volunteer.id_number_masked, mask_phone(volunteer.phone),
@@ -206,14 +237,42 @@ def export_xlsx(user: User, args: Mapping, target) -> int:
             VOLUNTEER_STATUSES.get(volunteer.status, volunteer.status),
             round(volunteer.total_minutes / 60, 1), star_level(volunteer.total_minutes),
             volunteer.created_at.strftime("%Y-%m-%d"),
-        ])
-        written += 1
-    if written >= EXPORT_MAX_ROWS:
-        sheet.append([f"（只导出了前 {EXPORT_MAX_ROWS:,} 条，请用筛选条件缩小范围后分批导出）"])
-    book.save(target)
-    audit.record("export", object_type="Volunteer", region_code=user.region_code,
-                 comment=f"导出志愿者名单 {written} 条（已脱敏）", changes={
-                     k: args.get(k) for k in ("status", "township_code", "q") if args.get(k)})
+        ]
+
+
+def export_filters(args: Mapping) -> dict:
+    """The filters as the audit row keeps them: a search by phone or ID number is not kept."""
+    kept = {k: args.get(k) for k in ("status", "township_code", "q") if args.get(k)}
+    if privacy.looks_personal(kept.get("q")):
+        kept["q"] = "***"
+    return kept
+
+
+def export_xlsx(user: User, args: Mapping, target, progress=None) -> int:
+    """Write the scoped, filtered list (masked) to target as .xlsx; audited. Returns the
+    number of rows written."""
+    written = exports.write_xlsx(EXPORT_COLUMNS, export_rows(user, args), target, "志愿者",
+                                 progress)
+    exports.record("Volunteer", written, "导出志愿者名单（已脱敏）", user.region_code,
+                   export_filters(args))
     return written
 
 
+@jobs.handler("volunteer_export")
+def export_job(job, user: User) -> None:
+    path = jobs.file_path(".xlsx")
+    export_xlsx(user, job.args, path, job.report)
+    job.result_path = path
+    job.result_name = f"志愿者名单-{job.created_at:%Y%m%d}.xlsx"
+
+
+@jobs.handler("volunteer_import")
+def import_job(job, user: User) -> None:
+    path = job.args["path"]
+    try:
+        with open(path, "rb") as stream:
+            count = import_xlsx(user, stream, job.report)
+    finally:
+        os.remove(path)
+    job.total = job.done = count
+    job.message = f"已导入 {count} 名志愿者"
