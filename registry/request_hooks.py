@@ -1,5 +1,6 @@
-"""Request plumbing for pages: the user loader, idle timeout, forced password change,
-locale, template helpers and security headers."""
+"""Request plumbing: the user loader, idle timeout, forced password change, locale, template
+helpers, security headers, and the input rules that hold on every route (bounded ids in URLs,
+no NUL characters, uploaded file names without control characters)."""
 
 import secrets
 import time
@@ -7,6 +8,7 @@ import time
 from flask import Flask, flash, g, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
+from werkzeug.routing import IntegerConverter
 
 from registry import audit
 from registry.accounts import ROLE_LABELS, password_expired
@@ -15,6 +17,7 @@ from registry.errors import api_error, render_error
 from registry.extensions import db, login_manager
 from registry.masking import mask_id_number, mask_name, mask_phone
 from registry.models import STAFF_ROLES, Region, User
+from registry.validators import MAX_INT, clean_filename
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
@@ -26,6 +29,13 @@ OPEN_ENDPOINTS = {"auth.change_password", "auth.logout", "static", "main.set_lan
                   "main.healthz"}
 
 
+class BoundedIntConverter(IntegerConverter):
+    """<int:...> in every URL: an id above the database's INTEGER matches no route (404), so
+    it never reaches PostgreSQL, which raises on it."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_INT)
+        super().__init__(map, *args, **kwargs)
 
 
 def select_locale() -> str:
@@ -63,6 +73,14 @@ def register_request_hooks(app: Flask) -> None:
                 return api_error(400, message)
             return render_error(400, message)
         return None
+
+    @app.before_request
+    def clean_uploaded_file_names():
+        # One rule for every upload: a name is only ever shown or sent back as a header, and
+        # CR/LF or other control characters there would break the page or the header.
+        if request.mimetype == "multipart/form-data":
+            for _name, upload in request.files.items(multi=True):
+                upload.filename = clean_filename(upload.filename)
 
     @app.before_request
     def enforce_session_rules():
