@@ -22,6 +22,11 @@ class ChineseDateField(DateField):
             raise ValueError(error.message) from None
 
 
+def error_text(form: FlaskForm) -> str:
+    """All of a form's errors as one line for a flash message (messages may be lazy strings)."""
+    return " ".join(str(message) for messages in form.errors.values() for message in messages)
+
+
 def show_errors(form: FlaskForm, error: RegistryError) -> None:
     """Put a domain error on the form fields it names; flash what names no field."""
     placed = False
