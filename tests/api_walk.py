@@ -50,12 +50,13 @@ class Operation:
         return resolve(spec, schema) if schema else None
 
     def url(self, values: dict | None = None) -> str:
-        """The path with each path parameter set from values (default 1 / "x")."""
+        """The path with each path parameter set from values (default 1, the first of an
+        enum, or "x")."""
         values = values or {}
         url = self.path
         for param in self.params("path"):
-            name = param["name"]
-            default = 1 if param["schema"].get("type") == "integer" else "x"
+            name, schema = param["name"], param["schema"]
+            default = 1 if schema.get("type") == "integer" else (schema.get("enum") or ["x"])[0]
             url = url.replace("{" + name + "}", quote(str(values.get(name, default)), safe=""))
         return url
 

@@ -7,8 +7,13 @@ from urllib.parse import urlencode
 
 import pytest
 from flask_wtf import FlaskForm
+from sqlalchemy import select
 
-from registry.extensions import limiter
+from registry.extensions import db, limiter
+from registry.models import User
+from registry.organizations import operations as orgs
+from registry.organizations.demo import sample_data
+from registry.organizations.models import OrgDocument
 from tests.api_walk import LOGINS, PASSWORD, operations, page_url, plausible
 from tests.conftest import ApiClient, Browser
 
@@ -140,3 +145,77 @@ def test_no_page_answers_500_to_hostile_input(demo_app, role):
                 if response.status_code >= 500:
                     failures.append((method, rule.rule, value[:20], response.status_code))
     assert failures == []
+
+
+# ------------------------------------------------ each reported case, with its expected answer
+
+def _error(response, status):
+    assert response.status_code == status, response.get_data(as_text=True)[:300]
+    return response.get_json()["error"]
+
+
+def test_deep_json_long_numbers_and_nan_are_400_in_the_error_shape(api):
+    for raw in ("[" * 100_000 + "]" * 100_000, '{"login": ' + "9" * 5000 + "}",
+                '{"login": NaN}', '{"a":' * 40 + "1" + "}" * 40):
+        response = api.client.post("/api/v1/auth/token", data=raw,
+                                   content_type="application/json")
+        assert _error(response, 400)["code"] == "bad_request"
+
+
+def test_integers_beyond_the_database_are_refused_before_it(api, make_user):
+    api.token(make_user("city_official", "511300"))
+    for big in (2**31, 2**63, 10**30):
+        assert _error(api.get(f"/api/v1/volunteers/{big}"), 404)["code"] == "not_found"
+        fields = _error(api.get(f"/api/v1/activities?station_id={big}"), 422)["fields"]
+        assert "之间" in fields["station_id"][0]
+        fields = _error(api.get(f"/api/v1/grants?organization_id={big}"), 422)["fields"]
+        assert "整数" in fields["organization_id"][0]
+
+
+def test_extreme_dates_get_a_message_at_the_field(api, browser, make_user):
+    api.token(make_user("station_admin", "511302001"))
+    for starts_at in ("0001-01-01T00:00:00+08:00", "9999-12-31T23:59:59-12:00"):
+        fields = _error(api.post("/api/v1/activities", json={
+            "title": "测试", "starts_at": starts_at, "ends_at": "2026-01-01T10:00:00+08:00",
+            "capacity": 5, "address": "测试"}), 422)["fields"]
+        assert "1900-01-01" in fields["starts_at"][0]
+    browser.login(make_user("city_official", "511300"))
+    for day in ("0001-01-01", "9999-12-31"):
+        response = browser.post("/support/grants/new", {"granted_on": day})
+        assert response.status_code == 422
+        assert "1900-01-01 到 2100-12-31" in response.get_data(as_text=True)
+
+
+def test_control_characters_are_cut_from_uploaded_file_names(app, browser, make_user):
+    rep = make_user("org_admin", "511300")
+    with app.app_context():
+        org = orgs.create_application(
+            db.session.scalar(select(User).where(User.username == rep)), sample_data())
+        db.session.commit()
+        oid = org.id
+    browser.login(rep)
+    # RFC 2231's filename* is percent-decoded by the server: the way CR/LF reach a name.
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    body = (b"--B\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n"
+            + browser.token.encode() + b"\r\n--B\r\nContent-Disposition: form-data; "
+            b"name=\"kind\"\r\n\r\ncharter\r\n--B\r\nContent-Disposition: form-data; "
+            b"name=\"file\"; filename*=UTF-8''%E7%AB%A0%E7%A8%8B%0D%0ASet-Cookie%3A%20x%1B.pdf"
+            b"\r\nContent-Type: application/pdf\r\n\r\n" + pdf + b"\r\n--B--\r\n")
+    response = browser.client.post(f"/organizations/{oid}/documents", data=body,
+                                   content_type="multipart/form-data; boundary=B")
+    assert response.status_code in (200, 302)
+    with app.app_context():
+        doc = db.session.scalar(select(OrgDocument))
+        assert doc.original_name == "章程Set-Cookie: x.pdf"
+        doc_id = doc.id
+    download = browser.get(f"/organizations/{oid}/documents/{doc_id}")
+    assert download.status_code == 200 and "\n" not in download.headers["Content-Disposition"]
+
+
+def test_empty_appointment_form_puts_messages_at_the_fields(demo_app):
+    browser = Browser(demo_app.test_client())
+    browser.login("city", PASSWORD)
+    response = browser.post("/stations/1/admins", {"username": "", "display_name": ""})
+    text = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "请填写用户名" in text and "请填写姓名" in text
