@@ -138,8 +138,10 @@ def check_date_order(start, end, field: str = "ends_at", label: str = "结束时
         raise ValidationFailed(f"{label}必须晚于开始时间", field)
 
 
-def check_amount(value, field: str, label: str, *, allow_zero: bool = False) -> int:
-    """A whole, non-negative amount (fen, points or minutes); fractions are refused."""
+def check_amount(value, field: str, label: str, *, allow_zero: bool = False,
+                 high: int = MAX_INT) -> int:
+    """A whole, non-negative amount (fen, points or minutes); fractions are refused. At most
+    high: the INTEGER columns' limit unless the caller stores it in a BIGINT column."""
     if isinstance(value, bool) or value is None or value == "":
         raise ValidationFailed(f"请填写{label}", field)
     if isinstance(value, float) and not value.is_integer():
@@ -151,7 +153,7 @@ def check_amount(value, field: str, label: str, *, allow_zero: bool = False) -> 
     if number < 0 or (number == 0 and not allow_zero):
         raise ValidationFailed(f"{label}必须大于 0" if not allow_zero else f"{label}不能为负数",
                                field)
-    if number > 10**12:
+    if number > high:
         raise ValidationFailed(f"{label}过大", field)
     return number
 

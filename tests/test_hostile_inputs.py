@@ -9,11 +9,13 @@ import pytest
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
+from registry.errors import ValidationFailed
 from registry.extensions import db, limiter
 from registry.models import User
 from registry.organizations import operations as orgs
 from registry.organizations.demo import sample_data
 from registry.organizations.models import OrgDocument
+from registry.validators import MAX_INT, check_amount, parse_yuan
 from tests.api_walk import LOGINS, PASSWORD, operations, page_url, plausible
 from tests.conftest import ApiClient, Browser
 
@@ -219,3 +221,13 @@ def test_empty_appointment_form_puts_messages_at_the_fields(demo_app):
     text = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "请填写用户名" in text and "请填写姓名" in text
+
+
+def test_amounts_beyond_an_integer_column_are_refused_at_the_field(ctx):
+    # 21,474,836.48 yuan does not fit PostgreSQL's INTEGER (registered capital, annual report
+    # figures): refused at the field, not a database error. Grants are stored in BIGINT.
+    with pytest.raises(ValidationFailed) as error:
+        parse_yuan("21474836.48", "registered_capital_fen", "注册资金")
+    assert error.value.fields == {"registered_capital_fen": ["注册资金过大"]}
+    assert parse_yuan("21474836.47", "registered_capital_fen", "注册资金") == MAX_INT
+    assert check_amount(10**12, "amount_fen", "金额", high=10**12) == 10**12
