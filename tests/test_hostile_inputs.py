@@ -26,8 +26,9 @@ HOSTILE_TEXT = [
     "2026-02-30", "中文",
 ]
 # Pages: the values a person can type that have broken pages (a shorter list: pages are many).
-PAGE_VALUES = ["", "\r\n", "x" * 5000, str(2**63), "9" * 5000, "-1", "0001-01-01",
-               "9999-12-31T23:59:59-12:00", "2026-02-30", "\u202e\u2028"]
+PAGE_VALUES = ["", "a\r\n\u202e\u2028", "x" * 5000, str(2**63), "9" * 5000, "0001-01-01",
+               "9999-12-31T23:59:59-12:00"]
+PAGE_PATH_INTS = [str(2**31), "9" * 5000]
 HOSTILE_JSON = [2**63, -(2**63) - 1, 2**31, 10**30, -1, 0, 1e308, 1.5, True, None, [], {},
                 [[["x"]]], {"a": {"b": "c"}}]
 HOSTILE_PATH_INTS = ["0", str(2**31), str(2**63), "9" * 5000]
@@ -141,7 +142,7 @@ def test_no_page_answers_500_to_hostile_input(demo_app, role):
                     response = browser.post(page_url(rule, 1), data)
                 if response.status_code >= 500:
                     failures.append((method, rule.rule, value[:20], response.status_code))
-            for value in HOSTILE_PATH_INTS if rule.arguments else ():
+            for value in PAGE_PATH_INTS if rule.arguments else ():
                 response = browser.get(page_url(rule, value)) if method == "GET" else \
                     browser.post(page_url(rule, value), {})
                 if response.status_code >= 500:
