@@ -11,7 +11,7 @@ from registry.areas import AREAS
 from registry.cli import register_cli
 from registry.errors import register_error_handlers
 from registry.extensions import babel, csrf, db, limiter, login_manager, migrate
-from registry.request_hooks import register_request_hooks, select_locale
+from registry.request_hooks import BoundedIntConverter, register_request_hooks, select_locale
 from registry.views import register_views
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,6 +28,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )
+    app.url_map.converters["int"] = BoundedIntConverter  # before any route is added
     app.config.from_object(config_class)
     app.config["ENV_NAME"] = config_name
     app.config.update(overrides or {})

@@ -1,5 +1,7 @@
 """The RegistryError tree and the handlers that answer it as a page or as API JSON."""
 
+import re
+
 from flask import Flask, flash, jsonify, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
@@ -47,6 +49,30 @@ FIELD_MESSAGES = {
     "Not a valid mapping type.": "必须是 JSON 对象",
     "Invalid value.": "取值不正确",
 }
+
+# marshmallow's validators' messages carry numbers; each pattern gives their Chinese.
+PATTERN_MESSAGES = [
+    (re.compile(r"Must be greater than or equal to (\S+) and less than or equal to (\S+)\."),
+     "应在 {0} 到 {1} 之间"),
+    (re.compile(r"Must be greater than or equal to (\S+)\."), "不能小于 {0}"),
+    (re.compile(r"Must be less than or equal to (\S+)\."), "不能大于 {0}"),
+    (re.compile(r"Longer than maximum length (\d+)\."), "不能超过 {0} 个字符"),
+    (re.compile(r"Shorter than minimum length (\d+)\."), "不能少于 {0} 个字符"),
+    (re.compile(r"Length must be between (\d+) and (\d+)\."), "长度应在 {0} 到 {1} 个字符之间"),
+    (re.compile(r"Must be one of: (.*)\."), "应为以下之一：{0}"),
+    (re.compile(r"Number too large\."), "数字过大"),
+]
+
+
+def chinese(message: str) -> str:
+    """A marshmallow/webargs message in Chinese (messages already Chinese pass unchanged)."""
+    if message in FIELD_MESSAGES:
+        return FIELD_MESSAGES[message]
+    for pattern, text in PATTERN_MESSAGES:
+        match = pattern.fullmatch(message)
+        if match:
+            return text.format(*match.groups())
+    return message
 
 
 class RegistryError(Exception):
@@ -130,13 +156,13 @@ def translate_field_messages(messages) -> dict:
                     walk(f"{prefix}.{key}" if prefix else str(key), inner)
         elif isinstance(value, list) and value and all(isinstance(v, str) for v in value):
             out.setdefault(prefix or "_schema", []).extend(
-                FIELD_MESSAGES.get(v, v) for v in value
+                chinese(v) for v in value
             )
         elif isinstance(value, list):
             for index, inner in enumerate(value):
                 walk(f"{prefix}.{index}", inner)
         elif isinstance(value, str):
-            out.setdefault(prefix or "_schema", []).append(FIELD_MESSAGES.get(value, value))
+            out.setdefault(prefix or "_schema", []).append(chinese(value))
 
     walk("", messages or {})
     return out

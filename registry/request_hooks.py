@@ -1,5 +1,6 @@
-"""Request plumbing for pages: the user loader, idle timeout, forced password change,
-locale, template helpers, no personal data in URLs, and security and cache headers."""
+"""Request plumbing: the user loader, idle timeout, forced password change, locale, template
+helpers, security and cache headers, and the rules that hold on every route: no personal data
+in URLs, bounded ids in URLs, no NUL characters, uploaded file names without control characters."""
 
 import secrets
 import time
@@ -8,6 +9,7 @@ from flask import Flask, current_app, flash, g, redirect, request, session, url_
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from registry import audit, privacy
 from registry.accounts import ROLE_LABELS, password_expired
@@ -16,6 +18,7 @@ from registry.errors import api_error, render_error
 from registry.extensions import db, login_manager
 from registry.masking import mask_id_number, mask_name, mask_phone
 from registry.models import STAFF_ROLES, Region, User
+from registry.validators import MAX_INT, clean_filename
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
@@ -27,6 +30,15 @@ OPEN_ENDPOINTS = {"auth.change_password", "auth.logout", "static", "main.set_lan
                   "main.healthz"}
 # Files that hold no personal data and may be cached by browsers and proxies.
 STATIC_PREFIXES = ("/static/", "/admin/static/")
+
+
+class BoundedIntConverter(IntegerConverter):
+    """<int:...> in every URL: an id above the database's INTEGER matches no route (404), so
+    it never reaches PostgreSQL, which raises on it."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_INT)
+        super().__init__(map, *args, **kwargs)
 
 
 def select_locale() -> str:
@@ -76,6 +88,14 @@ def register_request_hooks(app: Flask) -> None:
             return api_error(422, message, {name: [message] for name in names})
         return render_error(422, _("网址中不能含手机号码或身份证号码（会留在访问日志和浏览器"
                                    "历史中）。请在页面的查询框中输入后点“查询”。"))
+
+    @app.before_request
+    def clean_uploaded_file_names():
+        # One rule for every upload: a name is only ever shown or sent back as a header, and
+        # CR/LF or other control characters there would break the page or the header.
+        if request.mimetype == "multipart/form-data":
+            for _name, upload in request.files.items(multi=True):
+                upload.filename = clean_filename(upload.filename)
 
     @app.before_request
     def enforce_session_rules():

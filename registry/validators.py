@@ -1,8 +1,9 @@
-"""Rules on values: ID numbers, credit codes, phones, names, free text, passwords."""
+"""Rules on values: ID numbers, credit codes, phones, names, free text, passwords, the range
+of dates and whole numbers any input may carry, uploaded file names."""
 
 import re
 import unicodedata
-from datetime import date
+from datetime import date, datetime
 
 from stdnum import exceptions as stdnum_errors
 from stdnum.cn import ric, uscc
@@ -11,6 +12,13 @@ from registry.errors import ValidationFailed
 
 PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
 NAME_RE = re.compile(r"^[\u3400-\u9fff\U00020000-\U0002ffff·•A-Za-z ]{2,30}$")
+# PostgreSQL's INTEGER: ids, counts and minutes columns. A larger number (let alone one of
+# 2^63 or more) makes the database raise instead of answering "no such row".
+MAX_INT = 2**31 - 1
+# The dates any input may name. Outside them nothing in the registry happens, and converting
+# 0001-01-01 or 9999-12-31 between China time and UTC overflows Python's datetime.
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(2100, 12, 31)
 
 
 def check_text(value: str | None, field: str, label: str, *, required: bool = True,
@@ -130,8 +138,10 @@ def check_date_order(start, end, field: str = "ends_at", label: str = "结束时
         raise ValidationFailed(f"{label}必须晚于开始时间", field)
 
 
-def check_amount(value, field: str, label: str, *, allow_zero: bool = False) -> int:
-    """A whole, non-negative amount (fen, points or minutes); fractions are refused."""
+def check_amount(value, field: str, label: str, *, allow_zero: bool = False,
+                 high: int = MAX_INT) -> int:
+    """A whole, non-negative amount (fen, points or minutes); fractions are refused. At most
+    high: the INTEGER columns' limit unless the caller stores it in a BIGINT column."""
     if isinstance(value, bool) or value is None or value == "":
         raise ValidationFailed(f"请填写{label}", field)
     if isinstance(value, float) and not value.is_integer():
@@ -143,7 +153,7 @@ def check_amount(value, field: str, label: str, *, allow_zero: bool = False) -> 
     if number < 0 or (number == 0 and not allow_zero):
         raise ValidationFailed(f"{label}必须大于 0" if not allow_zero else f"{label}不能为负数",
                                field)
-    if number > 10**12:
+    if number > high:
         raise ValidationFailed(f"{label}过大", field)
     return number
 
@@ -160,3 +170,35 @@ def parse_yuan(value, field: str, label: str, *, allow_zero: bool = True) -> int
         raise ValidationFailed(f"{label}应为金额（元），最多两位小数", field)
     fen = int(match.group(1)) * 100 + int((match.group(2) or "0").ljust(2, "0"))
     return check_amount(fen, field, label, allow_zero=allow_zero)
+
+
+def check_date_range(value, field: str, label: str = "日期"):
+    """A date or datetime between 1900-01-01 and 2100-12-31 (returned unchanged)."""
+    if value is None:
+        return value
+    day = value.date() if isinstance(value, datetime) else value
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise ValidationFailed(f"{label}应在 {EARLIEST_DATE} 到 {LATEST_DATE} 之间", field)
+    return value
+
+
+def parse_date(raw: str | None, field: str, label: str = "日期") -> date | None:
+    """A typed YYYY-MM-DD date (forms and query filters), None when empty."""
+    raw = (raw or "").strip()
+    if not raw:
+        return None
+    try:
+        value = datetime.strptime(raw, "%Y-%m-%d").date() if len(raw) == 10 else None
+    except ValueError:
+        value = None
+    if value is None:
+        raise ValidationFailed(f"{label}格式不正确（应为 YYYY-MM-DD，如 2026-03-01）", field)
+    return check_date_range(value, field, label)
+
+
+def clean_filename(name: str | None) -> str:
+    """An uploaded file's name without its folders and without control characters (CR/LF in
+    a name would otherwise reach the download's Content-Disposition header)."""
+    base = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    kept = "".join(ch for ch in base if unicodedata.category(ch) not in ("Cc", "Cf", "Zl", "Zp"))
+    return kept.strip()[:200]

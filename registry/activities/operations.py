@@ -19,7 +19,7 @@ from registry.errors import Conflict, FieldErrors, NotAllowed, NotFound, Validat
 from registry.extensions import db
 from registry.models import STATION_ADMIN, VOLUNTEER, User
 from registry.scoping import region_codes_under, visible
-from registry.validators import check_amount, check_text
+from registry.validators import check_amount, check_date_range, check_text
 from registry.volunteers import township_counters
 from registry.volunteers.models import Station, Volunteer
 from registry.workflow import Machine, Move
@@ -99,17 +99,18 @@ def parse_datetime(value: Any, field: str, label: str) -> datetime | None:
     if value in (None, ""):
         raise ValidationFailed(f"请填写{label}", field)
     if isinstance(value, datetime):
-        return from_local(value)
+        return from_local(check_date_range(value, field, label))
     text = str(value).strip()
     for fmt in DATETIME_FORMATS:
         try:
-            return from_local(datetime.strptime(text, fmt))
+            return from_local(check_date_range(datetime.strptime(text, fmt), field, label))
         except ValueError:
             continue
     try:
-        return from_local(datetime.fromisoformat(text))
+        parsed = datetime.fromisoformat(text)
     except ValueError:
         raise ValidationFailed(f"{label}格式不正确（如 2026-11-24 09:30）", field) from None
+    return from_local(check_date_range(parsed, field, label))
 
 
 def clean_activity(data: dict) -> dict:

@@ -1,11 +1,30 @@
-"""Forms (shape checks only), the helper that puts domain errors on their fields, and the one
-pattern of a form page."""
+"""Forms (shape checks only), the field classes they share, the helper that puts domain
+errors on their fields, and the one pattern of a form page."""
 
 from flask import flash, redirect, render_template
 from flask_wtf import FlaskForm
+from wtforms import DateField
 
-from registry.errors import RegistryError
+from registry.errors import RegistryError, ValidationFailed
 from registry.extensions import db
+from registry.validators import parse_date
+
+
+class ChineseDateField(DateField):
+    """A YYYY-MM-DD date between 1900 and 2100 (validators.parse_date) whose errors are
+    Chinese; an empty value is None, for InputRequired/Optional to judge."""
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        try:
+            self.data = parse_date(valuelist[0] if valuelist else "", self.name)
+        except ValidationFailed as error:
+            raise ValueError(error.message) from None
+
+
+def error_text(form: FlaskForm) -> str:
+    """All of a form's errors as one line for a flash message (messages may be lazy strings)."""
+    return " ".join(str(message) for messages in form.errors.values() for message in messages)
 
 
 def show_errors(form: FlaskForm, error: RegistryError) -> None:

@@ -10,7 +10,6 @@ from flask_wtf.file import FileField
 from sqlalchemy import select
 from wtforms import (
     BooleanField,
-    DateField,
     PasswordField,
     SelectField,
     StringField,
@@ -20,6 +19,7 @@ from wtforms.validators import DataRequired, Length
 
 from registry.errors import ValidationFailed
 from registry.extensions import db
+from registry.forms import ChineseDateField
 from registry.models import CITY_OFFICIAL, OFFICIAL_ROLES, Region
 from registry.organizations import fields
 from registry.organizations.models import (
@@ -34,20 +34,6 @@ from registry.organizations.models import (
 )
 from registry.scoping import region_codes_under
 from registry.validators import parse_yuan
-
-
-class LocalDateField(DateField):
-    """A date field whose format error is Chinese."""
-
-    def process_formdata(self, valuelist):
-        if not valuelist or not "".join(valuelist).strip():
-            self.data = None
-            return
-        try:
-            super().process_formdata([v.strip() for v in valuelist])
-        except ValueError:
-            self.data = None
-            raise ValueError("日期格式不正确（应为 YYYY-MM-DD）") from None
 
 
 def _choices(mapping: dict, blank: str | None = None) -> list[tuple[str, str]]:
@@ -93,7 +79,7 @@ class OrgForm(FlaskForm):
     address = StringField(_l("住所"), validators=[Marked()])
     contact_name = StringField(_l("联系人"), validators=[Marked()])
     contact_phone = StringField(_l("联系电话（手机）"), validators=[Marked()])
-    founded_on = LocalDateField(_l("成立日期（可不填）"), default=None)
+    founded_on = ChineseDateField(_l("成立日期（可不填）"), default=None)
     is_volunteer_org = BooleanField(_l("志愿服务组织"))
     party_org_status = OpenSelectField(_l("党组织建立情况"), choices=_choices(PARTY_ORG_STATUSES),
                                        default="none")
@@ -104,7 +90,7 @@ class OrgForm(FlaskForm):
 class MoveForm(FlaskForm):
     comment = TextAreaField(_l("意见 / 理由"), render_kw={"rows": 2})
     uscc = StringField(_l("统一社会信用代码"))
-    certificate_date = LocalDateField(_l("发证日期"), default=date.today)
+    certificate_date = ChineseDateField(_l("发证日期"), default=date.today)
     registration_authority = StringField(_l("登记管理机关"))
 
 
@@ -129,19 +115,19 @@ class ReviewForm(FlaskForm):
 
 class GradeForm(FlaskForm):
     grade = OpenSelectField(_l("评估等级"), choices=[(g, g) for g in GRADES])
-    rated_on = LocalDateField(_l("评估日期"), default=date.today)
+    rated_on = ChineseDateField(_l("评估日期"), default=date.today)
     comment = StringField(_l("说明"))
 
 
 class AbnormalForm(FlaskForm):
     reason = OpenSelectField(_l("列入原因"), choices=_choices(ABNORMAL_REASONS))
     note = StringField(_l("情况说明"))
-    listed_on = LocalDateField(_l("列入日期"), default=date.today)
+    listed_on = ChineseDateField(_l("列入日期"), default=date.today)
 
 
 class RemoveAbnormalForm(FlaskForm):
     removal_note = StringField(_l("移出理由（已整改的情况）"))
-    removed_on = LocalDateField(_l("移出日期"), default=date.today)
+    removed_on = ChineseDateField(_l("移出日期"), default=date.today)
 
 
 class PartyForm(FlaskForm):

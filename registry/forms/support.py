@@ -1,34 +1,16 @@
 """Forms for incubation, training and grants (shape only; rules live in the domain modules)."""
 
-from datetime import datetime
-
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import DateField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms import SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Optional
 
 from registry.extensions import db
+from registry.forms import ChineseDateField
 from registry.models import Region
 from registry.scoping import region_codes_under
 from registry.support.models import GRANT_TYPES
-
-
-class ChineseDateField(DateField):
-    """A YYYY-MM-DD date whose parse error is in Chinese."""
-
-    def process_formdata(self, valuelist):
-        if not valuelist or not valuelist[0].strip():
-            self.data = None
-            return
-        raw = valuelist[0].strip()
-        try:
-            self.data = datetime.strptime(raw[:10], "%Y-%m-%d").date() if len(raw) == 10 else None
-        except ValueError:
-            self.data = None
-        if self.data is None:
-            raise ValueError(_("日期格式不正确（应为 YYYY-MM-DD，如 2026-03-01）"))
 
 
 def required(label: str) -> InputRequired:

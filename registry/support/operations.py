@@ -160,7 +160,7 @@ def record_grant(user: Any, data: dict) -> Grant:
     if grant_type not in GRANT_TYPES:
         raise ValidationFailed("请选择资金类型（公益创投、以奖代补、购买服务补助或其他）",
                                "grant_type")
-    amount = check_amount(data.get("amount_fen"), "amount_fen", "金额（分）")
+    amount = check_amount(data.get("amount_fen"), "amount_fen", "金额（分）", high=MAX_FEN)
     if amount > MAX_FEN:
         raise ValidationFailed("金额过大", "amount_fen")
     purpose = check_text(data.get("purpose"), "purpose", "资金用途", max_length=500)

@@ -6,19 +6,23 @@ from flask import Blueprint, render_template, request
 from flask_login import current_user
 
 from registry.clock import from_local
+from registry.errors import ValidationFailed
 from registry.models import AUDITOR, CITY_OFFICIAL, AuditEntry
 from registry.pagination import paginate_query
 from registry.scoping import visible_select
+from registry.validators import parse_date
 from registry.views.access import roles
 
 bp = Blueprint("audit_log", __name__, url_prefix="/audit")
 
 
 def _parse_date(value: str | None):
+    """A filter date, or None (no filter) when it is not a date in the sane range."""
     try:
-        return datetime.strptime(value, "%Y-%m-%d") if value else None
-    except ValueError:
+        day = parse_date(value, "date")
+    except ValidationFailed:
         return None
+    return datetime.combine(day, datetime.min.time()) if day else None
 
 
 @bp.route("/")

@@ -85,10 +85,14 @@ def detail(station_id: int):
         else:
             flash(_("已保存"), "success")
             return redirect(url_for("stations.detail", station_id=station.id))
+    return _detail_page(station, form, AppointAdminForm())
+
+
+def _detail_page(station: Station, form, admin_form, status: int = 200):
     data = stations.dashboard(current_user, station)
     return render_template("stations/detail.html", station=station, data=data, form=form,
-                           admin_form=AppointAdminForm(),
-                           township=db.session.get(Region, station.township_code))
+                           admin_form=admin_form,
+                           township=db.session.get(Region, station.township_code)), status
 
 
 @bp.route("/<int:station_id>/admins", methods=["POST"])
@@ -102,11 +106,11 @@ def appoint(station_id: int):
             db.session.commit()
         except RegistryError as error:
             db.session.rollback()
-            flash(error.message, "danger")
+            show_errors(form, error)
         else:
             flash(_("已任命 %(name)s 为站点管理员。用户名 %(user)s，临时密码 %(pw)s"
                     "（只显示这一次，请当面交给本人，首次登录须修改）",
                     name=admin.display_name, user=admin.username, pw=password), "warning")
-    else:
-        flash(" ".join(e for errors in form.errors.values() for e in errors), "danger")
-    return redirect(url_for("stations.detail", station_id=station.id))
+            return redirect(url_for("stations.detail", station_id=station.id))
+    # Each message at its field, on the station's page (422), as every form page does.
+    return _detail_page(station, StationEditForm(obj=station), form, 422)

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from registry.errors import RegistryError
 from registry.extensions import db
-from registry.forms import form_page, show_errors
+from registry.forms import error_text, form_page, show_errors
 from registry.forms.support import (
     AdmitForm,
     ApplyForm,
@@ -300,8 +300,7 @@ def milestone_done(milestone_id: int):
             db.session.rollback()
             flash(error.message, "danger")
     else:
-        for errors in form.errors.values():
-            flash("；".join(errors), "danger")
+        flash(error_text(form), "danger")
     return redirect(url_for("support.incubation", incubation_id=milestone.incubation_id))
 
 

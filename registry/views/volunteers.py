@@ -22,7 +22,7 @@ from flask_login import current_user, login_required
 from registry import crypto, exports, jobs, privacy
 from registry.errors import RegistryError
 from registry.extensions import db, limiter
-from registry.forms import show_errors
+from registry.forms import error_text, show_errors
 from registry.forms.volunteers import (
     ActionForm,
     ImportForm,
@@ -250,7 +250,7 @@ def move(volunteer_id: int, move: str):
     volunteer = get_visible_or_404(current_user, Volunteer, volunteer_id)
     form = MoveForm()
     if not form.validate_on_submit():
-        flash(" ".join(e for errors in form.errors.values() for e in errors), "danger")
+        flash(error_text(form), "danger")
         return redirect(url_for("volunteers.detail", volunteer_id=volunteer.id))
     try:
         volunteers.transition(volunteer, move, current_user, form.comment.data or "")

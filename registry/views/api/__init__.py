@@ -1,4 +1,5 @@
-"""The JSON API under /api/v1 (API.md): one blueprint, token auth, one error shape."""
+"""The JSON API under /api/v1 (API.md): one blueprint, token auth, one error shape, and an
+OpenAPI document that says which statuses and which error shape each operation answers."""
 
 from functools import wraps
 
@@ -7,14 +8,53 @@ from flask_smorest import Api
 from flask_smorest import Blueprint as ApiBlueprint
 
 from registry import audit
-from registry.accounts import PasswordChangeRequired, must_change_password, user_for_token
+from registry.accounts import (
+    ROLE_LABELS,
+    PasswordChangeRequired,
+    must_change_password,
+    user_for_token,
+)
 from registry.errors import NotAllowed, RegistryError
 from registry.extensions import csrf
 from registry.pagination import Page
+from registry.views.api.json_body import GuardedParser, json_body
+from registry.views.api.schemas import ErrorSchema
 
-blp = ApiBlueprint("api", __name__, url_prefix="/api/v1",
-                   description="南充市社会治理参与登记平台 JSON API")
 BEARER = [{"bearerAuth": []}]
+
+
+class RegistryBlueprint(ApiBlueprint):
+    """flask-smorest's Blueprint reading JSON bodies through the guarded parser, and
+    documenting on every route the errors any route can answer: 400 (a body that is not
+    JSON, too deep, a number too long, a NUL character) and, with path ids, 404."""
+
+    ARGUMENTS_PARSER = GuardedParser()
+
+    def route(self, rule, **options):
+        register = super().route(rule, **options)
+
+        def decorator(func):
+            documented = self.alt_response(
+                400, schema=ErrorSchema,
+                description="请求格式不正确（JSON 无效、嵌套过深、数字过长或含 NUL 字符）")(func)
+            if "<" in rule:
+                documented = self.alt_response(
+                    404, schema=ErrorSchema,
+                    description="记录不存在或不在您的管辖范围内")(documented)
+            register(documented)
+            return func
+
+        return decorator
+
+
+blp = RegistryBlueprint("api", __name__, url_prefix="/api/v1",
+                        description="南充市社会治理参与登记平台 JSON API")
+
+
+@blp.before_request
+def refuse_bad_json():
+    """Parse (and so guard) every JSON body before any schema, decorator or view sees it."""
+    json_body()
 
 
 class Unauthorized(RegistryError):
@@ -23,7 +63,10 @@ class Unauthorized(RegistryError):
 
 
 class RegistryApi(Api):
-    """flask-smorest's Api with the app's own error handlers (errors.py) instead of its own."""
+    """flask-smorest's Api with the app's own error handlers (errors.py) instead of its own,
+    and their shape as the documented error schema (422 and the default response use it)."""
+
+    ERROR_SCHEMA = ErrorSchema
 
     def _register_error_handlers(self):
         return None
@@ -41,10 +84,29 @@ def current_api_user():
     return g.api_user
 
 
+def roles_text(roles) -> str:
+    """The roles an operation allows, as its 403 description says them."""
+    return "、".join(f"{role}（{ROLE_LABELS.get(role, role)}）" for role in roles)
+
+
 def auth_required(*roles: str, password_change_ok: bool = False):
     """Require a live bearer token, and one of roles if any are given. An account that must
     change its password (temporary, or a staff password past its age) reaches only the
-    endpoints marked password_change_ok, like the pages."""
+    endpoints marked password_change_ok, like the pages. The OpenAPI document says so
+    (security, 401, and 403 naming the roles and password_change_required)."""
+
+    def document(view):
+        view = blp.doc(security=BEARER)(view)
+        view = blp.alt_response(401, schema=ErrorSchema,
+                                description="缺少、无效或已过期的访问令牌")(view)
+        reasons = [] if password_change_ok else ["须先修改密码（password_change_required）"]
+        if roles:
+            reasons.insert(0, f"仅限以下角色：{roles_text(roles)}")
+            view = blp.doc(**{"x-roles": list(roles)})(view)
+        if reasons:
+            view = blp.alt_response(403, schema=ErrorSchema,
+                                    description="；".join(reasons))(view)
+        return view
 
     def decorator(view):
         @wraps(view)
@@ -61,7 +123,7 @@ def auth_required(*roles: str, password_change_ok: bool = False):
                 raise NotAllowed("没有权限执行此操作")
             return view(*args, **kwargs)
 
-        return blp.doc(security=BEARER)(wrapper)
+        return document(wrapper)
 
     return decorator
 

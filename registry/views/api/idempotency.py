@@ -23,6 +23,7 @@ from registry.errors import ValidationFailed
 from registry.extensions import db
 from registry.idempotency import IdempotencyRecord
 from registry.views.api import current_api_user
+from registry.views.api.json_body import json_body
 
 HEADER = "Idempotency-Key"
 KEY_RE = re.compile(r"^[A-Za-z0-9._:\-]{1,100}$")
@@ -30,11 +31,10 @@ KEY_RE = re.compile(r"^[A-Za-z0-9._:\-]{1,100}$")
 
 def request_fingerprint() -> str:
     """SHA-256 of method, path and body (JSON normalised, so key order does not matter)."""
-    raw = request.get_data(cache=True)
-    try:
-        body = json.dumps(json.loads(raw or b"null"), sort_keys=True, separators=(",", ":"))
-    except ValueError:
-        body = raw.hex()
+    if request.is_json:  # parsed through the guard (json_body.py), never json.loads here
+        body = json.dumps(json_body(), sort_keys=True, separators=(",", ":"))
+    else:
+        body = request.get_data(cache=True).hex()
     payload = f"{request.method} {request.path}\n{body}"
     return hashlib.sha256(payload.encode()).hexdigest()
 

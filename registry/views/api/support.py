@@ -2,7 +2,7 @@
 /api/v1/incubations, /api/v1/trainings, /api/v1/grants. Same rules as the pages."""
 
 import marshmallow as ma
-from marshmallow.validate import Length
+from marshmallow.validate import Length, Range
 
 from registry.clock import isoformat
 from registry.errors import NotFound
@@ -160,7 +160,8 @@ class GrantListArgs(PageArgs):
 class GrantBody(JsonBody):
     organization_id = _int(required=True)
     grant_type = TEXT(required=True)
-    amount_fen = _int(required=True)  # integer fen: 1.5 or 100.0 is refused
+    # integer fen: 1.5 or 100.0 is refused; a BIGINT column, so beyond InputSchema's bound
+    amount_fen = _int(required=True, validate=Range(1, support.MAX_FEN))
     purpose, source = TEXT(required=True), TEXT(required=True)
     granted_on = ma.fields.Date(required=True)
 
