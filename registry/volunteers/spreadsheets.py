@@ -2,6 +2,7 @@
 
 import os
 from collections.abc import Mapping
+from itertools import islice
 
 from flask import current_app
 from sqlalchemy import select
@@ -203,18 +204,22 @@ def _maybe(check, value) -> str:
 
 
 def row_estimate(stream) -> int:
-    """The number of data rows the first sheet declares (cheap: read from the file's
-    dimension), to choose between importing now and a background job."""
+    """The number of data rows in the first sheet, counted up to one past the job threshold, to
+    choose between importing now and a background job. The rows are counted, not read from the
+    size a file declares: some tools (openpyxl's write-only mode among them) do not write it."""
     from openpyxl import load_workbook
 
+    enough = current_app.config["JOBS_THRESHOLD"] + 2  # the header and one row past the limit
     try:
         book = load_workbook(stream, read_only=True)
-        rows = (book.worksheets[0].max_row or 1) - 1
+        sheet = book.worksheets[0]
+        sheet.reset_dimensions()
+        rows = sum(1 for _ in islice(sheet.iter_rows(values_only=True), enough)) - 1
         book.close()
     except Exception:  # noqa: BLE001 (a bad file is reported by the import itself)
         rows = 0
     stream.seek(0)
-    return rows
+    return max(rows, 0)
 
 
 def export_stmt(user: User, args: Mapping):
