@@ -20,16 +20,24 @@ from registry.regions import load_regions  # noqa: E402
 from registry.volunteers import spreadsheets  # noqa: E402
 
 
-def workbook(rows: int) -> io.BytesIO:
-    book = Workbook(write_only=True)
+def workbook(rows: int, start: int = 0, townships: tuple[str, ...] = ("511302001",),
+             id_region: str = "511302", phone_prefix: str = "135",
+             write_only: bool = True) -> io.BytesIO:
+    """rows valid adults; numbers start..start+rows-1 give unique ID numbers (below 480,000)
+    and phones, so files with disjoint ranges can be imported one after the other.
+    write_only=False writes the sheet's <dimension> (its row count) as Excel does; the page
+    reads the row count from it to choose a background job (a write-only file has none)."""
+    book = Workbook(write_only=write_only)
+    if not write_only:
+        book.remove(book.active)
     sheet = book.create_sheet("志愿者")
     sheet.append([header for _, header, _, _ in spreadsheets.IMPORT_COLUMNS])
-    for n in range(rows):
+    for n in range(start, start + rows):
         birth = f"19{60 + n % 40:02d}{1 + n % 12:02d}{1 + n % 28:02d}"
-        base = f"511302{birth}{n // 480 % 1000:03d}"
+        base = f"{id_region}{birth}{n // 480 % 1000:03d}"
         id_number = base + ric.calc_check_digit(base + "0")
-        sheet.append(["张" + "伟芳娜敏静丽强磊"[n % 8] + "明", id_number, f"135{n:08d}",
-                      "511302001", "", "", "", ""])
+        sheet.append(["张" + "伟芳娜敏静丽强磊"[n % 8] + "明", id_number,
+                      f"{phone_prefix}{n:08d}", townships[n % len(townships)], "", "", "", ""])
     buffer = io.BytesIO()
     book.save(buffer)
     buffer.seek(0)

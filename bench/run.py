@@ -248,9 +248,10 @@ def run_cases(base_url: str, cases: list[dict], n: int, warmup: int) -> list[dic
 class Server:
     """gunicorn serving the app on 127.0.0.1:port; as a context manager it always stops it."""
 
-    def __init__(self, port: int, db_url: str, workers: int = 2):
+    def __init__(self, port: int, db_url: str, workers: int = 2, env: dict | None = None):
         self.port = port
         self.db_url = db_url
+        self.env = env  # default: server_env(db_url)
         self.workers = workers
         self.base_url = f"http://127.0.0.1:{port}"
         self.proc: subprocess.Popen | None = None
@@ -277,7 +278,7 @@ class Server:
                "-b", f"127.0.0.1:{self.port}", APP_SPEC]
         with os.fdopen(fd, "wb") as log:
             self.proc = subprocess.Popen(
-                cmd, cwd=ROOT, env=server_env(self.db_url), stdin=subprocess.DEVNULL,
+                cmd, cwd=ROOT, env=self.env or server_env(self.db_url), stdin=subprocess.DEVNULL,
                 stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
             )
 
