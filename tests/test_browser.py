@@ -49,7 +49,9 @@ def test_login_logout_in_a_browser(live_url, page):
     page.click("button[type=submit]")
     assert "高坪区" in page.inner_text(".jurisdiction-bar")
     page.click(".navbar-toggler")  # phone width: the menu collapses; Bootstrap's JS opens it
+    page.locator("#mainNav.show").wait_for()  # the collapse has finished opening
     page.click("text=高坪区民政局 赵干事")
+    page.locator("text=退出登录").wait_for(state="visible")
     page.click("text=退出登录")
     assert "已退出登录" in page.inner_text("main")
     assert page.problems == []
