@@ -20,6 +20,7 @@ from registry.clock import utcnow
 from registry.extensions import db
 from registry.masking import mask
 from registry.models import AuditEntry
+from registry.privacy import mask_in_text
 
 PENDING = "audit_pending"  # session.info key: [(transaction, row), ...] not yet chained
 cli_actor: ContextVar[dict | None] = ContextVar("cli_actor", default=None)
@@ -135,8 +136,22 @@ def _object_id(obj: Any) -> str:
     return ",".join(str(part) for part in ident if part is not None)
 
 
+def _scrubbed(value: Any) -> Any:
+    """Every string of an audit row with phone- and ID-shaped parts masked: the masking by
+    field name misses such numbers typed into free text (a workflow comment, a file name)."""
+    if isinstance(value, str):
+        return mask_in_text(value)
+    if isinstance(value, dict):
+        return {key: _scrubbed(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_scrubbed(item) for item in value]
+    return value
+
+
 def _row(object_type: str, object_id: str, action: str, changes: dict, comment: str,
          region_code: str | None) -> dict:
+    """One audit row; every row, automatic or explicit, is built here, so _scrubbed holds for
+    all of them."""
     actor = _actor()
     return {
         "created_at": utcnow(),
@@ -147,8 +162,8 @@ def _row(object_type: str, object_id: str, action: str, changes: dict, comment: 
         "object_type": object_type,
         "object_id": object_id[:64],
         "action": action,
-        "changes": json.dumps(changes, ensure_ascii=False, sort_keys=True),
-        "comment": comment or "",
+        "changes": json.dumps(_scrubbed(changes), ensure_ascii=False, sort_keys=True),
+        "comment": _scrubbed(comment or ""),
         "region_code": region_code,
     }
 

@@ -56,6 +56,9 @@ class Job(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    # The owner's role and region when the job started: its result holds that scope's data.
+    owner_role: Mapped[str | None] = mapped_column(String(20))
+    owner_region: Mapped[str | None] = mapped_column(String(12))
     kind: Mapped[str] = mapped_column(String(40))
     title: Mapped[str] = mapped_column(String(100), default="")
     status: Mapped[str] = mapped_column(String(10), default="queued")
@@ -128,7 +131,8 @@ def start(user: User, kind: str, title: str, params: dict, total: int = 0) -> Jo
     """Queue a job (committed first, so the worker can read it) and return it."""
     if kind not in HANDLERS:
         raise KeyError(kind)
-    job = Job(user_id=user.id, kind=kind, title=title, total=total,
+    job = Job(user_id=user.id, owner_role=user.role, owner_region=user.region_code,
+              kind=kind, title=title, total=total,
               params=encrypt(json.dumps(params, ensure_ascii=False)))
     db.session.add(job)
     db.session.commit()
@@ -139,9 +143,12 @@ def start(user: User, kind: str, title: str, params: dict, total: int = 0) -> Jo
 
 
 def own_job_or_404(user: User, job_id: int) -> Job:
-    """The job if this user started it; anyone else's is a 404."""
+    """The job if this user started it with the role and region they hold now; anyone else's,
+    or one started before the owner's role or region changed (its result is the old scope's
+    data), is a 404."""
     job = db.session.get(Job, job_id)
-    if job is None or job.user_id != user.id:
+    if (job is None or job.user_id != user.id
+            or (job.owner_role, job.owner_region) != (user.role, user.region_code)):
         abort(404)
     return job
 

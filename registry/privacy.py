@@ -13,6 +13,7 @@ from datetime import date
 from flask import session
 
 from registry import crypto
+from registry.masking import mask_id_number, mask_phone
 
 # 11-digit mainland mobile numbers (optionally +86/86), not inside a longer run of digits.
 PHONE_IN_TEXT = re.compile(r"(?<!\d)(?:\+?86)?1[3-9]\d{9}(?!\d)")
@@ -40,6 +41,18 @@ def looks_personal(value: str | None) -> bool:
     """True when value holds a full mobile number or resident ID number."""
     text = re.sub(r"[\s-]", "", value or "").upper()
     return bool(PHONE_IN_TEXT.search(text)) or _has_id_number(text)
+
+
+# The same shapes for masking inside free text (a lower-case x is still an ID's check char).
+_ID_SHAPE = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
+
+
+def mask_in_text(text: str) -> str:
+    """text with every phone- or ID-number-shaped part masked as DOMAIN.md §1 shows it
+    (13812345678 → 138****5678). Any ID-shaped run is masked, valid birth date or not: in free
+    text a near-miss is still someone's number."""
+    text = _ID_SHAPE.sub(lambda m: mask_id_number(m.group()), text)
+    return PHONE_IN_TEXT.sub(lambda m: m.group()[:-11] + mask_phone(m.group()[-11:]), text)
 
 
 def personal_arguments(args) -> list[str]:

@@ -194,3 +194,58 @@ def test_a_long_audit_log_says_more_than_1000_without_counting_every_row(app, br
     assert "超过 1,000 条" in everything
     assert "共 143 条" in one_actor and "超过 1,000 条" not in one_actor
     assert counts and all("LIMIT" in sql for sql in counts)
+
+
+def test_phone_and_id_numbers_typed_into_free_text_are_masked_in_every_row(ctx):
+    """A comment or any string value (a file name, a note) is scrubbed, whatever its field."""
+    audit.record("note", object_type="Test", object_id="2",
+                 changes={"original_name": "法人身份证511302199001011234_13912345678.pdf",
+                          "status": ["x", "电话 +8613912345678"]},
+                 comment="身份证 511302199001011234 电话 13912345678 本人要求")
+    db.session.commit()
+    row = _entries(object_type="Test")[-1]
+    assert row.comment == "身份证 511302********1234 电话 139****5678 本人要求"
+    assert json.loads(row.changes) == {
+        "original_name": "法人身份证511302********1234_139****5678.pdf",
+        "status": ["x", "电话 +86139****5678"]}
+
+
+@pytest.fixture
+def demo(app):
+    result = app.test_cli_runner().invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    return app
+
+
+def test_a_workflow_comment_and_an_uploaded_file_name_reach_the_log_masked(demo, api, browser):
+    import io
+
+    from registry.organizations.models import DOCUMENT_KINDS, Organization
+    from registry.volunteers.models import Volunteer
+    id_no, phone = "511302199001011234", "13912345678"
+    with demo.app_context():
+        vid = db.session.scalar(select(Volunteer.id).where(
+            Volunteer.status == "active", Volunteer.township_code.startswith("511302"))
+            .order_by(Volunteer.id))
+        org_id = db.session.scalar(select(Organization.id).where(
+            Organization.region_code.startswith("511302")).order_by(Organization.id))
+    api.token("shunqing", "Nanchong#2026")
+    response = api.post(f"/api/v1/volunteers/{vid}/suspend",
+                        json={"comment": f"身份证 {id_no} 电话 {phone} 本人要求"})
+    assert response.status_code == 200, response.get_json()
+    browser.login("shunqing", "Nanchong#2026")
+    response = browser.client.post(f"/organizations/{org_id}/documents", data={
+        "csrf_token": browser.token, "kind": next(iter(DOCUMENT_KINDS)),
+        "file": (io.BytesIO(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF"),
+                 f"法人身份证{id_no}_{phone}.pdf")}, content_type="multipart/form-data")
+    assert response.status_code < 400
+    with demo.app_context():
+        rows = db.session.execute(select(AuditEntry.object_type, AuditEntry.changes,
+                                         AuditEntry.comment)).all()
+    assert any("511302********1234" in comment for _, _, comment in rows)
+    assert any(kind == "OrgDocument" and "139****5678" in changes for kind, changes, _ in rows)
+    assert not [r for r in rows if any(id_no in str(v) or phone in str(v) for v in r)]
+    auditor = type(browser)(demo.test_client())
+    auditor.login("auditor", "Nanchong#2026")
+    screen = auditor.get("/audit/").get_data(as_text=True)
+    assert id_no not in screen and phone not in screen

@@ -107,3 +107,29 @@ def test_idempotency_purge_is_a_daily_periodic_task(app, make_user):
         db.session.commit()
         jobs.purge_idempotency_keys.call_local()
         assert db.session.scalar(select(func.count()).select_from(IdempotencyRecord)) == 0
+
+
+def test_a_result_is_only_its_owners_while_their_role_and_region_are_unchanged(app, browser,
+                                                                             make_user):
+    """Moved to another county, the owner no longer gets the old county's export."""
+    app.config["JOBS_THRESHOLD"] = 0
+    with app.app_context():
+        seed_volunteers(3)
+        db.session.commit()
+    name = make_user("county_official", "511302", "county1")
+    admin = make_user("security_admin", "511300", "sec1")
+    browser.login(name)
+    job_url = browser.get("/volunteers/export.xlsx").location.split("?")[0]
+    assert browser.get(job_url + "/download").status_code == 200
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.username == name))
+        job = db.session.scalar(select(jobs.Job).where(jobs.Job.user_id == user.id))
+        assert (job.owner_role, job.owner_region) == ("county_official", "511302")
+        from registry import accounts
+        actor = db.session.scalar(select(User).where(User.username == admin))
+        assert accounts.grant_role(actor, user, "county_official", "511303")
+        db.session.commit()
+    again = type(browser)(app.test_client())
+    again.login(name)
+    for suffix in ("", "/status", "/download"):
+        assert again.get(job_url + suffix).status_code == 404

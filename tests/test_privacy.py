@@ -97,6 +97,22 @@ def test_every_response_to_a_signed_in_person_is_no_store(app, make_user):
     assert typed.headers["Cache-Control"] == "no-store"  # a form that echoes what was typed
 
 
+def test_every_page_without_signing_in_is_no_store_too(app, demo, api):
+    """Public pages show personal data as well, even masked (a certificate's holder name and
+    service hours): only static files may be cached."""
+    from registry.activities.models import ServiceCertificate
+
+    api.token(PHONE, DEMO_PASSWORD)
+    assert api.get("/api/v1/me/certificate").status_code == 200
+    with app.app_context():
+        serial = db.session.scalar(select(ServiceCertificate.serial).limit(1))
+    for url in (f"/certificates/{serial}", f"/api/v1/public/certificates/{serial}", "/login",
+                "/certificates/"):
+        response = app.test_client().get(url)
+        assert response.status_code == 200, url
+        assert response.headers.get("Cache-Control") == "no-store", url
+
+
 def test_hsts_only_in_production(app, database_url, monkeypatch):
     assert "Strict-Transport-Security" not in app.test_client().get("/healthz").headers
     for name in ("SECRET_KEY", "ENCRYPTION_KEY"):
