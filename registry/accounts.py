@@ -4,6 +4,7 @@ disables and unlocks accounts; only the security administrator grants roles and 
 auditor reads the log)."""
 
 import hashlib
+import re
 import secrets
 from datetime import timedelta
 
@@ -11,11 +12,12 @@ from flask import current_app
 from sqlalchemy import select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from registry import audit, lockout
+from registry import audit, lockout, privacy
 from registry.clock import utcnow
 from registry.errors import NotAllowed, ValidationFailed
 from registry.extensions import db
 from registry.models import (
+    AUDITOR,
     ROLE_REGION_LEVEL,
     ROLES,
     SECURITY_ADMIN,
@@ -49,6 +51,17 @@ ROLE_LABELS = {
 # The roles the security administrator grants. Volunteers' and representatives' accounts come
 # from their own flows (registration, sign-up) and are tied to their records there.
 GRANTABLE_ROLES = (*STAFF_ROLES, UNASSIGNED)
+# The shape of a volunteer number (volunteers/operations.py: V + township code + 8 digits):
+# reserved for volunteers' usernames, which are their numbers.
+VOLUNTEER_NO = re.compile(r"[Vv]\d{17}")
+# An 18-character resident ID number (17 digits and a digit or X), whatever its birth date.
+ID_NUMBER = re.compile(r"\d{17}[\dXx]")
+# Whose password each administrator may reset (he is shown it, so can log in as them): the
+# system administrator neither the administrators' nor volunteers' and representatives' (they
+# reach citizens' records; their own flows reset them); the security administrator resets the
+# administrators' (never his own).
+RESET_BY = {SYSTEM_ADMIN: frozenset(STAFF_ROLES) - {SYSTEM_ADMIN, SECURITY_ADMIN, AUDITOR}
+            | {UNASSIGNED}, SECURITY_ADMIN: frozenset({SYSTEM_ADMIN, AUDITOR, SECURITY_ADMIN})}
 # A dummy hash so an unknown login costs the same time as a wrong password.
 _DUMMY_HASH = None
 
@@ -111,7 +124,7 @@ def create_user(username: str, password: str | None, role: str, region_code: str
                 display_name: str, *, phone: str | None = None,
                 temporary: bool = False) -> tuple[User, str]:
     """Create an account; without a password a temporary one is made. Returns (user, password)."""
-    username = check_username(username)
+    username = check_username(username, role=role)
     display_name = check_text(display_name, "display_name", "姓名", max_length=64)
     check_region_for_role(role, region_code)
     if password is None:
@@ -127,14 +140,17 @@ def create_user(username: str, password: str | None, role: str, region_code: str
     return user, password
 
 
-def check_username(username: str, own_id: int | None = None) -> str:
-    """A free username of letters, digits and . _ -, that does not look like a mobile number
-    (such a login means a volunteer's phone), so every login names one account."""
+def check_username(username: str, own_id: int | None = None, *, role: str | None = None) -> str:
+    """A free username of letters, digits and . _ -, holding no mobile number (a volunteer's
+    phone login) nor ID number (it shows in the audit log), nor, but for a volunteer, shaped
+    like a volunteer number (their login), so every login names one account."""
     username = check_text(username, "username", "用户名", max_length=64)
     if not all(c.isalnum() or c in "._-" for c in username) or not username.isascii():
         raise ValidationFailed("用户名只能包含字母、数字和 . _ -", "username")
-    if phone_login(username):
-        raise ValidationFailed("用户名不能是手机号码", "username")
+    if phone_login(username) or ID_NUMBER.search(username) or privacy.looks_personal(username):
+        raise ValidationFailed("用户名不能是手机号码或身份证号码（也不能包含）", "username")
+    if role != VOLUNTEER and VOLUNTEER_NO.fullmatch(username):
+        raise ValidationFailed("“V + 17 位数字”格式的用户名保留给志愿者编号", "username")
     check_username_free(username, own_id)
     return username
 
@@ -200,13 +216,7 @@ def authenticate(login: str, password: str) -> User:
         check_password_hash(_dummy_hash(), password or "")
         failure = lockout.count_unknown_name(unknown_key)
     else:
-        failure = lockout.count_failure(User, User.id == user.id)
-        db.session.expire(user, ["failed_logins", "failed_window_start", "locked_until"])
-        if failure.locked_now:
-            end_sessions(user)
-            audit.record("lock", user, comment="连续登录失败，账号锁定")
-        elif not failure.locked_until:
-            audit.record("login_failed", user)
+        failure = count_wrong_password(user)
     db.session.commit()
     if failure.locked_now:
         minutes = int(current_app.config["LOCKOUT_DURATION"].total_seconds() // 60)
@@ -214,6 +224,19 @@ def authenticate(login: str, password: str) -> User:
     if failure.locked_until:
         raise _locked(failure.locked_until)
     raise LoginFailed(f"用户名或密码错误（再错 {failure.left} 次将锁定账号）")
+
+
+def count_wrong_password(user: User, action: str = "login_failed") -> lockout.Failure:
+    """Count a wrong password of an account (at login or when changing it) toward the
+    lockout; the try that locks ends the account's sessions and tokens."""
+    failure = lockout.count_failure(User, User.id == user.id)
+    db.session.expire(user, ["failed_logins", "failed_window_start", "locked_until"])
+    if failure.locked_now:
+        end_sessions(user)
+        audit.record("lock", user, comment="连续密码错误，账号锁定")
+    elif not failure.locked_until:
+        audit.record(action, user)
+    return failure
 
 
 def _locked(until) -> LoginFailed:
@@ -246,7 +269,12 @@ def change_own_password(user: User, current: str, new: str, confirm: str,
     """A user changes their own password after proving the current one; every other session
     and token ends (an API token the change was made with, `keep`, stays)."""
     if not check_password_hash(user.password_hash, current or ""):
-        raise ValidationFailed("当前密码不正确", "current_password")
+        failure = count_wrong_password(user, "password_change_failed")
+        db.session.commit()
+        if failure.left and not failure.locked_now and not failure.locked_until:
+            raise ValidationFailed(f"当前密码不正确（再错 {failure.left} 次将锁定账号）",
+                                   "current_password")
+        raise LoginFailed("密码错误次数过多，账号已锁定，请稍后重新登录")
     if new != confirm:
         raise ValidationFailed("两次输入的新密码不一致", "confirm")
     if check_password_hash(user.password_hash, new or ""):
@@ -317,22 +345,32 @@ def update_account(actor: User, user: User, *, username: str, display_name: str,
     password, unlocking; never its role or region. Returns a new temporary password, if any."""
     require_role(actor, SYSTEM_ADMIN)
     if (username or "").strip() != user.username:
-        user.username = check_username(username, user.id)
+        user.username = check_username(username, user.id, role=user.role)
     user.display_name = check_text(display_name, "display_name", "姓名", max_length=64)
     user.phone = normalize_phone(phone, required=False) or None
     if user.id == actor.id and not active:
         raise NotAllowed("不能停用自己的账号")
-    password = None
-    if reset_password:
-        password = temporary_password()
-        set_password(user, password, temporary=True)
+    password = reset_temporary_password(actor, user) if reset_password else None
     if user.active and not active:
         end_sessions(user)
     user.active = bool(active)
     if unlock:
-        user.locked_until = None
-        user.failed_logins = 0
-        user.failed_window_start = None
+        user.locked_until, user.failed_logins, user.failed_window_start = None, 0, None
+    return password
+
+
+def may_reset_password(actor: User, user: User) -> bool:
+    """Whether actor may give user a temporary password (RESET_BY; never his own)."""
+    return user.id != actor.id and user.role in RESET_BY.get(actor.role, ())
+
+
+def reset_temporary_password(actor: User, user: User) -> str:
+    """A temporary password (to change at the first login) for user; their sessions end and
+    the reset is in the audit log. Returns the password, to hand over in person."""
+    if not may_reset_password(actor, user):
+        raise NotAllowed(f"您不能重置{ROLE_LABELS.get(user.role, user.role)}账号的密码")
+    password = temporary_password()
+    set_password(user, password, temporary=True)  # the audit log shows the change
     return password
 
 

@@ -277,6 +277,12 @@ class UserView(AccountViewBase):
             delattr(form, name)
         return form
 
+    def edit_form(self, obj=None):
+        form = super().edit_form(obj)
+        if obj is not None and not accounts.may_reset_password(current_user, obj):
+            delattr(form, "reset_password")
+        return form
+
     def save(self, form, model, is_created):
         if is_created:
             return accounts.open_account(current_user, form.username.data,
@@ -284,8 +290,9 @@ class UserView(AccountViewBase):
         password = accounts.update_account(
             current_user, model, username=form.username.data,
             display_name=form.display_name.data, phone=form.phone.data or model.phone,
-            active=form.active.data, reset_password=form.reset_password.data,
-            unlock=form.unlock.data)
+            active=form.active.data,
+            reset_password=bool(getattr(form, "reset_password", None) and
+                                form.reset_password.data), unlock=form.unlock.data)
         return model, password
 
 
@@ -296,7 +303,7 @@ class RoleView(AccountViewBase):
     can_create = False
     can_export = False
     column_list = ("username", "display_name", "role", "region", "active", "created_at")
-    form_columns = ("role", "region_code")
+    form_columns = ("role", "region_code", "reset_password")
     form_overrides = {"role": SelectField, "region_code": SelectField}
     form_args = {
         "role": {"choices": [(r, ROLE_LABELS[r]) for r in accounts.GRANTABLE_ROLES],
@@ -304,14 +311,21 @@ class RoleView(AccountViewBase):
         "region_code": {"choices": [], "label": "所属区划"},
     }
 
+    form_extra_fields = {"reset_password": BooleanField("重置为临时密码（仅限三员账号）")}
+
     def edit_form(self, obj=None):
         form = super().edit_form(obj)
         form.region_code.choices = region_choices()
+        if obj is not None and not accounts.may_reset_password(current_user, obj):
+            delattr(form, "reset_password")
         return form
 
     def save(self, form, model, is_created):
         accounts.grant_role(current_user, model, form.role.data, form.region_code.data)
-        return model, None
+        reset = getattr(form, "reset_password", None)
+        password = accounts.reset_temporary_password(current_user, model) if (
+            reset and reset.data) else None
+        return model, password
 
 
 class RegionView(ScopedModelView):

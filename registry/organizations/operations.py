@@ -83,9 +83,8 @@ def create_application(user: Any, data: dict, *, submit: bool = False) -> Organi
     org = Organization(**values, status="draft", created_by_id=user.id)
     db.session.add(org)
     db.session.flush()
-    if user.role == ORG_ADMIN:
+    if user.role == ORG_ADMIN:  # bound to it; the account keeps its region (never its own)
         user.organization_id = org.id
-        user.region_code = org.region_code
     if submit:
         submit_application(user, org)
     db.session.flush()

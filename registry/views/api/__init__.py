@@ -21,6 +21,7 @@ from registry.views.api.json_body import GuardedParser, json_body
 from registry.views.api.schemas import ErrorSchema
 
 BEARER = [{"bearerAuth": []}]
+PASSWORD_CHANGE_MESSAGE = "请先修改密码（首次登录或密码已超过 90 天）：POST /api/v1/me/password"
 
 
 class RegistryBlueprint(ApiBlueprint):
@@ -55,6 +56,19 @@ blp = RegistryBlueprint("api", __name__, url_prefix="/api/v1",
 def refuse_bad_json():
     """Parse (and so guard) every JSON body before any schema, decorator or view sees it."""
     json_body()
+
+
+# The only operations a token of an account that must change its password may call.
+PASSWORD_CHANGE_OK = frozenset({"api.change_password", "api.revoke_token"})
+
+
+@blp.before_request
+def refuse_until_password_changed():
+    """A bearer token of an account that must change its password reaches nothing else (the
+    public routes included): one check for every route, whatever its decorators say."""
+    found = user_for_token(bearer_token() or "")
+    if found and request.endpoint not in PASSWORD_CHANGE_OK and must_change_password(found[0]):
+        raise PasswordChangeRequired(PASSWORD_CHANGE_MESSAGE)
 
 
 class Unauthorized(RegistryError):
@@ -117,8 +131,7 @@ def auth_required(*roles: str, password_change_ok: bool = False):
             g.api_user, g.api_token = found
             audit.set_actor(g.api_user)
             if not password_change_ok and must_change_password(g.api_user):
-                raise PasswordChangeRequired(
-                    "请先修改密码（首次登录或密码已超过 90 天）：POST /api/v1/me/password")
+                raise PasswordChangeRequired(PASSWORD_CHANGE_MESSAGE)
             if roles and g.api_user.role not in roles:
                 raise NotAllowed("没有权限执行此操作")
             return view(*args, **kwargs)
