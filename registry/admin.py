@@ -10,6 +10,7 @@ from flask import abort, flash, redirect, request, url_for
 from flask_admin import Admin, AdminIndexView, expose
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla.filters import FilterLike, FilterNotLike
+from flask_admin.form import BaseForm
 from flask_admin.theme import Bootstrap4Theme
 from flask_login import current_user
 from sqlalchemy import or_
@@ -35,8 +36,9 @@ from registry.models import (
     User,
 )
 from registry.pagination import capped_count
-from registry.request_hooks import csp_nonce
+from registry.request_hooks import csp_nonce, without_stray_files
 from registry.scoping import get_visible, region_visible, scope_condition
+from registry.validators import within_bounds
 
 MAX_ADMIN_PAGE = 10_000
 
@@ -70,10 +72,20 @@ class CappedCountQuery(Query):
         return capped_count(self.statement)
 
 
+class AdminForm(BaseForm):
+    """Every back-office form: its data goes through request_hooks.without_stray_files, the
+    rule the page forms follow (a file part only under a file field's name)."""
+
+    class Meta:
+        def wrap_formdata(self, form, formdata):
+            return without_stray_files(form, super().wrap_formdata(form, formdata))
+
+
 class ScopedModelView(StaffOnly, ModelView):
     """A model view that only ever lists, finds, edits or exports rows in the jurisdiction."""
 
     list_template = "admin/list.html"
+    form_base_class = AdminForm
     can_delete = False
     can_export = True
     export_types = ["csv", "xlsx"]
@@ -145,6 +157,18 @@ class ScopedModelView(StaffOnly, ModelView):
         # "contains" filters (ILIKE '%x%') read every row; whole values and ranges use an index.
         filters = super().scaffold_filters(name)
         return [f for f in filters or [] if not isinstance(f, (FilterLike, FilterNotLike))] or None
+
+    def _get_list_filter_args(self):
+        """Flask-Admin's filters (already checked by their own format), less any whose value is
+        beyond its column (validators.within_bounds): the list shows without it and says why."""
+        filters = super()._get_list_filter_args()
+        kept = []
+        for index, name, value in filters or []:
+            if within_bounds(self._filters[index].clean(value)):
+                kept.append((index, name, value))
+            else:
+                flash(f"筛选条件“{name}”的值超出范围（{value[:40]}），已忽略", "error")
+        return kept if filters is not None else None
 
     def get_one(self, id):
         row = get_visible(current_user, self.model, id)

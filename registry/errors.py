@@ -229,7 +229,12 @@ def register_error_handlers(app: Flask) -> None:
 
 
 def render_error(status: int, detail: str | None = None):
-    """The Chinese error page for status."""
-    status = status if status in HTTP_MESSAGES else 500
-    message = _(HTTP_MESSAGES[status])
+    """The Chinese error page for status. A status without its own text keeps its code (a 416
+    for a bad Range header is the client's error, not a 500) with a generic message."""
+    if status in HTTP_MESSAGES:
+        message = _(HTTP_MESSAGES[status])
+    elif 400 <= status < 500:
+        message = _("请求有误")
+    else:
+        status, message = 500, _(HTTP_MESSAGES[500])
     return render_template("error.html", status=status, message=message, detail=detail), status

@@ -8,8 +8,10 @@ import time
 from flask import Flask, current_app, flash, g, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
+from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
+from wtforms import FileField
 
 from registry import audit, privacy
 from registry.accounts import ROLE_LABELS, password_expired
@@ -30,6 +32,18 @@ OPEN_ENDPOINTS = {"auth.change_password", "auth.logout", "static", "main.set_lan
                   "main.healthz"}
 # Files that hold no personal data and may be cached by browsers and proxies.
 STATIC_PREFIXES = ("/static/", "/admin/static/")
+
+
+def without_stray_files(form, formdata):
+    """The one rule for every form's data (page forms and back office): a file part is kept
+    only under the name of one of the form's file fields. A file sent under a text field's
+    name would reach WTForms' validators (len() of a FileStorage is a 500); dropped, the
+    field is simply empty and says so (required) like any missing value."""
+    if formdata is None or not hasattr(formdata, "items"):
+        return formdata
+    file_names = {field.name for field in form if isinstance(field, FileField)}
+    return MultiDict([(name, value) for name, value in formdata.items(multi=True)
+                      if name in file_names or not isinstance(value, FileStorage)])
 
 
 class BoundedIntConverter(IntegerConverter):

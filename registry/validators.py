@@ -1,6 +1,7 @@
 """Rules on values: ID numbers, credit codes, phones, names, free text, passwords, the range
 of dates and whole numbers any input may carry, uploaded file names."""
 
+import math
 import re
 import unicodedata
 from datetime import date, datetime
@@ -202,3 +203,21 @@ def clean_filename(name: str | None) -> str:
     base = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
     kept = "".join(ch for ch in base if unicodedata.category(ch) not in ("Cc", "Cf", "Zl", "Zp"))
     return kept.strip()[:200]
+
+
+def within_bounds(value) -> bool:
+    """A parsed value (or list of them, e.g. a back-office filter's) any input may carry:
+    integers within INTEGER, finite numbers, dates within 1900-2100 (PostgreSQL raises on a
+    40-digit integer, and Python's datetime overflows converting year 1 or 9999 between time
+    zones)."""
+    if isinstance(value, (list, tuple)):
+        return all(within_bounds(item) for item in value)
+    if isinstance(value, bool) or value is None:
+        return True
+    if isinstance(value, int):
+        return -MAX_INT - 1 <= value <= MAX_INT
+    if isinstance(value, float):
+        return math.isfinite(value) and abs(value) <= MAX_INT
+    if isinstance(value, date):  # datetime too
+        return EARLIEST_DATE.year <= value.year <= LATEST_DATE.year
+    return True

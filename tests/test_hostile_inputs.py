@@ -3,6 +3,8 @@ the url_map, as each role that can reach it, with hostile values (nested JSON, h
 extreme dates, control characters, empty strings)."""
 
 import io
+import re
+from datetime import date
 from urllib.parse import urlencode
 
 import pytest
@@ -11,11 +13,12 @@ from sqlalchemy import select
 
 from registry.errors import ValidationFailed
 from registry.extensions import db, limiter
+from registry.forms import Form
 from registry.models import User
 from registry.organizations import operations as orgs
 from registry.organizations.demo import sample_data
 from registry.organizations.models import OrgDocument
-from registry.validators import MAX_INT, check_amount, parse_yuan
+from registry.validators import MAX_INT, check_amount, parse_yuan, within_bounds
 from tests.api_walk import LOGINS, PASSWORD, operations, page_url, plausible
 from tests.conftest import ApiClient, Browser
 
@@ -232,3 +235,88 @@ def test_amounts_beyond_an_integer_column_are_refused_at_the_field(ctx):
     assert error.value.fields == {"registered_capital_fen": ["注册资金过大"]}
     assert parse_yuan("21474836.47", "registered_capital_fen", "注册资金") == MAX_INT
     assert check_amount(10**12, "amount_fen", "金额", high=10**12) == 10**12
+
+
+# ------------------------- file parts under text names, filters beyond a column, odd statuses
+
+TEXT_NAMES = ("login", "password", "username", "name", "display_name", "phone", "id_number")
+
+
+def _as_files(names):
+    return {name: (io.BytesIO(b"\x00\xff=1+2"), "a\u202e.txt") for name in names}
+
+
+@pytest.mark.parametrize("url,message", [("/login", "请填写用户名"),
+                                         ("/registry/signup", "请填写用户名"),
+                                         ("/volunteers/register", "请填写真实姓名")])
+def test_a_file_under_a_text_name_is_ignored_and_the_field_says_so(app, browser, url, message):
+    browser.refresh_token("/login")
+    response = browser.post(url, _as_files(TEXT_NAMES), content_type="multipart/form-data")
+    assert response.status_code == 200 and message in response.get_data(as_text=True)
+
+
+def test_every_page_form_follows_the_one_file_rule(app):
+    # Page forms built on FlaskForm directly would skip request_hooks.without_stray_files.
+    todo, forms = list(FlaskForm.__subclasses__()), []
+    while todo:
+        form = todo.pop()
+        forms.append(form)
+        todo.extend(form.__subclasses__())
+    assert len(forms) > 20 and all(issubclass(form, Form) for form in forms)
+
+
+@pytest.mark.parametrize("role", ["county_official", "station_admin"])
+def test_no_signed_in_form_answers_500_to_file_parts(demo_app, role):
+    browser = Browser(demo_app.test_client())
+    browser.login(LOGINS[role], PASSWORD)
+    names = _form_field_names() - {"file"}
+    failures = []
+    for rule in demo_app.url_map.iter_rules():
+        if "POST" in rule.methods and not rule.rule.startswith(SKIP_PAGES + ("/admin",)):
+            response = browser.post(page_url(rule, 1), _as_files(names),
+                                    content_type="multipart/form-data")
+            if response.status_code >= 500:
+                failures.append((rule.rule, response.status_code))
+    assert failures == []
+
+
+@pytest.mark.parametrize("login,url", [("sysadmin", "/admin/user/new/"),
+                                       ("secadmin", "/admin/user-roles/edit/?id=5"),
+                                       ("zhongcheng", "/admin/station/edit/?id=1"),
+                                       ("auditor", "/audit/")])
+def test_back_office_forms_ignore_file_parts_under_text_names(demo_app, login, url):
+    browser = Browser(demo_app.test_client())
+    browser.login(login, PASSWORD)
+    data = _as_files(TEXT_NAMES + ("role", "region_code", "q", "comment"))
+    response = browser.post(url, data, content_type="multipart/form-data")
+    assert response.status_code < 500
+    with demo_app.app_context():  # nothing saved from a file's name
+        assert db.session.scalar(select(User).where(User.username == "a\u202e.txt")) is None
+
+
+def test_back_office_filters_beyond_their_column_are_ignored_with_a_message(demo_app):
+    browser = Browser(demo_app.test_client())
+    browser.login(LOGINS["county_official"], PASSWORD)
+    response = browser.get("/admin/grant/?flt0_0=" + "9" * 40)
+    assert response.status_code == 200 and "超出范围" in response.get_data(as_text=True)
+    home = browser.get("/admin/").get_data(as_text=True)
+    failures = []
+    for view in sorted(set(re.findall(r'href="(/admin/[a-z_-]+/)"', home))):
+        for index in range(30):
+            for value in ("9" * 40, "1e309", "0001-01-01 00:00:00", "2026-02-30"):
+                status = browser.get(f"{view}?flt0_{index}={value}").status_code
+                if status >= 500:
+                    failures.append((view, index, value, status))
+    assert failures == []
+
+
+def test_within_bounds_is_what_the_database_and_datetime_can_take():
+    assert within_bounds([MAX_INT, -MAX_INT - 1, 1.5, date(1900, 1, 1), "x", None])
+    for value in (MAX_INT + 1, 10**40, float("inf"), date(1, 1, 1), [1, date(9999, 12, 31)]):
+        assert not within_bounds(value)
+
+
+def test_an_error_status_without_its_own_text_keeps_its_code(app):
+    response = app.test_client().get("/static/css/app.css",
+                                     headers={"Range": "bytes=9999999999999999999-"})
+    assert response.status_code == 416 and "请求有误" in response.get_data(as_text=True)

@@ -7,7 +7,17 @@ from wtforms import DateField
 
 from registry.errors import RegistryError, ValidationFailed
 from registry.extensions import db
+from registry.request_hooks import without_stray_files
 from registry.validators import parse_date
+
+
+class Form(FlaskForm):
+    """The base of every page form: its data goes through request_hooks.without_stray_files
+    (a file part only under a file field's name)."""
+
+    class Meta(FlaskForm.Meta):
+        def wrap_formdata(self, form, formdata):
+            return without_stray_files(form, super().wrap_formdata(form, formdata))
 
 
 class ChineseDateField(DateField):

@@ -1,13 +1,13 @@
 """Forms for activities, check-in, service confirmation and corrections (shape only: the
 rules and their Chinese messages are in registry/activities.py)."""
 
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectChoice, SelectField, StringField, TextAreaField
 
 from registry.activities.models import ACTIVITY_CATEGORIES
+from registry.forms import Form
 
 
-class ActivityForm(FlaskForm):
+class ActivityForm(Form):
     title = StringField("活动名称", render_kw={"maxlength": 100, "required": True})
     category = SelectField("服务类别", choices=[SelectChoice(value, label)
                                             for value, label in ACTIVITY_CATEGORIES.items()])
@@ -21,27 +21,27 @@ class ActivityForm(FlaskForm):
                                   render_kw={"type": "number", "min": 0, "step": 1})
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     """A button that only needs the CSRF token."""
 
 
-class MoveForm(FlaskForm):
+class MoveForm(Form):
     comment = TextAreaField("意见或理由", render_kw={"rows": 2, "maxlength": 2000})
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     volunteer_id = HiddenField()
     minutes = StringField("服务时长（分钟）", render_kw={"type": "number", "min": 1, "step": 1})
     reason = StringField("修改原因", render_kw={"maxlength": 500})
 
 
-class WalkInForm(FlaskForm):
+class WalkInForm(Form):
     volunteer_no = StringField("志愿者编号", render_kw={"maxlength": 20})
     minutes = StringField("服务时长（分钟）", render_kw={"type": "number", "min": 1, "step": 1})
     reason = StringField("说明", render_kw={"maxlength": 500})
 
 
-class CorrectionForm(FlaskForm):
+class CorrectionForm(Form):
     minutes = StringField("更正后的服务时长（分钟）",
                           render_kw={"type": "number", "min": 0, "step": 1})
     reason = TextAreaField("更正原因", render_kw={"rows": 3, "maxlength": 500})

@@ -1,12 +1,13 @@
 """Login and password forms."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
+from registry.forms import Form
 
-class LoginForm(FlaskForm):
+
+class LoginForm(Form):
     login = StringField(_l("用户名或手机号"), validators=[DataRequired(_l("请填写用户名")),
                                                      Length(max=64, message=_l("用户名过长"))])
     password = PasswordField(_l("密码"), validators=[DataRequired(_l("请填写密码")),
@@ -14,7 +15,7 @@ class LoginForm(FlaskForm):
     next = HiddenField()
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(Form):
     current_password = PasswordField(_l("当前密码"), validators=[DataRequired(_l("请填写当前密码")),
                                                              Length(max=128)])
     new_password = PasswordField(_l("新密码"), validators=[DataRequired(_l("请填写新密码")),

@@ -5,7 +5,6 @@ from datetime import date
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from sqlalchemy import select
 from wtforms import (
@@ -19,7 +18,7 @@ from wtforms.validators import DataRequired, Length
 
 from registry.errors import ValidationFailed
 from registry.extensions import db
-from registry.forms import ChineseDateField
+from registry.forms import ChineseDateField, Form
 from registry.models import CITY_OFFICIAL, OFFICIAL_ROLES, Region
 from registry.organizations import fields
 from registry.organizations.models import (
@@ -64,7 +63,7 @@ class Marked:
         return None
 
 
-class OrgForm(FlaskForm):
+class OrgForm(Form):
     name = StringField(_l("组织名称"), validators=[Marked()])
     org_type = OpenSelectField(_l("组织类型"), choices=_choices(ORG_TYPES, "请选择"),
                                validators=[Marked()])
@@ -87,19 +86,19 @@ class OrgForm(FlaskForm):
     party_instructor = StringField(_l("党建指导员（未建党组织的）"))
 
 
-class MoveForm(FlaskForm):
+class MoveForm(Form):
     comment = TextAreaField(_l("意见 / 理由"), render_kw={"rows": 2})
     uscc = StringField(_l("统一社会信用代码"))
     certificate_date = ChineseDateField(_l("发证日期"), default=date.today)
     registration_authority = StringField(_l("登记管理机关"))
 
 
-class UploadForm(FlaskForm):
+class UploadForm(Form):
     kind = OpenSelectField(_l("材料类型"), choices=_choices(DOCUMENT_KINDS))
     file = FileField(_l("文件（PDF、JPG、PNG，不超过 10 MB）"))
 
 
-class ReportForm(FlaskForm):
+class ReportForm(Form):
     year = StringField(_l("报告年度"))
     income_fen = StringField(_l("本年收入（元）"), default="0")
     expenditure_fen = StringField(_l("本年支出（元）"), default="0")
@@ -108,43 +107,43 @@ class ReportForm(FlaskForm):
     activities = TextAreaField(_l("年度工作情况"), render_kw={"rows": 3})
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(Form):
     result = OpenSelectField(_l("年检结论"), choices=_choices(REPORT_RESULTS, "请选择"))
     comment = StringField(_l("说明（不合格须填写）"))
 
 
-class GradeForm(FlaskForm):
+class GradeForm(Form):
     grade = OpenSelectField(_l("评估等级"), choices=[(g, g) for g in GRADES])
     rated_on = ChineseDateField(_l("评估日期"), default=date.today)
     comment = StringField(_l("说明"))
 
 
-class AbnormalForm(FlaskForm):
+class AbnormalForm(Form):
     reason = OpenSelectField(_l("列入原因"), choices=_choices(ABNORMAL_REASONS))
     note = StringField(_l("情况说明"))
     listed_on = ChineseDateField(_l("列入日期"), default=date.today)
 
 
-class RemoveAbnormalForm(FlaskForm):
+class RemoveAbnormalForm(Form):
     removal_note = StringField(_l("移出理由（已整改的情况）"))
     removed_on = ChineseDateField(_l("移出日期"), default=date.today)
 
 
-class PartyForm(FlaskForm):
+class PartyForm(Form):
     party_org_status = OpenSelectField(_l("党组织建立情况"), choices=_choices(PARTY_ORG_STATUSES))
     party_member_count = StringField(_l("党员人数"))
     party_instructor = StringField(_l("党建指导员"))
 
 
-class HubForm(FlaskForm):
+class HubForm(Form):
     """Designate or stop designating a hub (the button says which)."""
 
 
-class HubMemberForm(FlaskForm):
+class HubMemberForm(Form):
     member = StringField(_l("成员组织（编号、统一社会信用代码或完整名称）"))
 
 
-class SignupForm(FlaskForm):
+class SignupForm(Form):
     username = StringField(_l("用户名（字母、数字）"),
                            validators=[DataRequired(_l("请填写用户名")), Length(max=64)])
     display_name = StringField(_l("您的姓名"),

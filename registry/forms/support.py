@@ -1,13 +1,12 @@
 """Forms for incubation, training and grants (shape only; rules live in the domain modules)."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Optional
 
 from registry.extensions import db
-from registry.forms import ChineseDateField
+from registry.forms import ChineseDateField, Form
 from registry.models import Region
 from registry.scoping import region_codes_under
 from registry.support.models import GRANT_TYPES
@@ -27,7 +26,7 @@ def region_choices_for(user) -> list[SelectChoice]:
             db.session.execute(stmt)]
 
 
-class IncubatorForm(FlaskForm):
+class IncubatorForm(Form):
     name = StringField(_l("孵化基地名称"), [required("孵化基地名称")])
     region_code = SelectField(_l("所属区划"), choices=[], validate_choice=False)
     operator_id = StringField(_l("运营机构（社会组织名称或统一社会信用代码，可不填）"),
@@ -36,7 +35,7 @@ class IncubatorForm(FlaskForm):
     description = TextAreaField(_l("简介"), [Optional()])
 
 
-class IntakeForm(FlaskForm):
+class IntakeForm(Form):
     year = StringField(_l("年度"), [required("年度")])
     title = StringField(_l("批次名称"), [required("批次名称")])
     opens_on = ChineseDateField(_l("报名开始日期"), [required("报名开始日期")])
@@ -44,21 +43,21 @@ class IntakeForm(FlaskForm):
     capacity = StringField(_l("计划入驻数量（家）"), [required("计划入驻数量")])
 
 
-class ApplyForm(FlaskForm):
+class ApplyForm(Form):
     organization = StringField(_l("申请组织（名称或统一社会信用代码）"), [Optional()])
     plan = TextAreaField(_l("入驻计划（项目简介）"), [required("入驻计划")])
 
 
-class CommentForm(FlaskForm):
+class CommentForm(Form):
     comment = TextAreaField(_l("意见"), [Optional()])
 
 
-class ScoreForm(FlaskForm):
+class ScoreForm(Form):
     score = StringField(_l("评审总分（0–100）"), [required("评审总分")])
     score_comment = TextAreaField(_l("评审意见"), [required("评审意见")])
 
 
-class AdmitForm(FlaskForm):
+class AdmitForm(Form):
     start_on = ChineseDateField(_l("孵化开始日期（默认今天）"), [Optional()])
     end_on = ChineseDateField(_l("孵化结束日期（默认按配置的孵化期）"), [Optional()])
     mentor = StringField(_l("导师"), [Optional()])
@@ -66,26 +65,26 @@ class AdmitForm(FlaskForm):
     comment = TextAreaField(_l("意见"), [Optional()])
 
 
-class MidReviewForm(FlaskForm):
+class MidReviewForm(Form):
     mid_score = StringField(_l("中期评估得分（0–100）"), [required("中期评估得分")])
     comment = TextAreaField(_l("中期评估意见"), [required("中期评估意见")])
 
 
-class FinishForm(FlaskForm):
+class FinishForm(Form):
     finished_on = ChineseDateField(_l("日期（默认今天）"), [Optional()])
     comment = TextAreaField(_l("意见"), [Optional()])
 
 
-class MilestoneForm(FlaskForm):
+class MilestoneForm(Form):
     title = StringField(_l("里程碑内容"), [required("里程碑内容")])
     due_on = ChineseDateField(_l("计划完成日期"), [required("计划完成日期")])
 
 
-class MilestoneDoneForm(FlaskForm):
+class MilestoneDoneForm(Form):
     done_on = ChineseDateField(_l("完成日期（默认今天）"), [Optional()])
 
 
-class TrainingForm(FlaskForm):
+class TrainingForm(Form):
     title = StringField(_l("培训名称"), [required("培训名称")])
     region_code = SelectField(_l("面向区划"), choices=[], validate_choice=False)
     held_on = ChineseDateField(_l("培训日期"), [required("培训日期")])
@@ -95,12 +94,12 @@ class TrainingForm(FlaskForm):
     description = TextAreaField(_l("培训内容"), [Optional()])
 
 
-class AttendanceForm(FlaskForm):
+class AttendanceForm(Form):
     organization = StringField(_l("所属组织（名称或统一社会信用代码）"), [required("所属组织")])
     person_name = StringField(_l("参训人员姓名"), [required("参训人员姓名")])
 
 
-class GrantForm(FlaskForm):
+class GrantForm(Form):
     organization = StringField(_l("受助组织（名称或统一社会信用代码）"), [required("受助组织")])
     grant_type = SelectField(_l("资金类型"), validate_choice=False,
                              choices=[SelectChoice(k, v) for k, v in GRANT_TYPES.items()])
@@ -110,6 +109,6 @@ class GrantForm(FlaskForm):
     granted_on = ChineseDateField(_l("批准日期"), [required("批准日期")])
 
 
-class PayForm(FlaskForm):
+class PayForm(Form):
     paid_on = ChineseDateField(_l("拨付日期"), [required("拨付日期")])
     payment_ref = StringField(_l("拨付凭证号"), [Optional()])

@@ -1,13 +1,13 @@
 """Forms for volunteers and stations (shape only; the rules live in registry/volunteers/)."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import select
 from wtforms import BooleanField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from registry.extensions import db
+from registry.forms import Form
 from registry.models import Region
 from registry.scoping import region_codes_under
 
@@ -25,7 +25,7 @@ def township_choices(under: str | None = None, *, blank: str = "请选择") -> l
     return choices
 
 
-class PersonFields(FlaskForm):
+class PersonFields(Form):
     name = StringField(_l("真实姓名"), validators=[DataRequired(_l("请填写真实姓名")),
                                                  Length(max=30, message=_l("姓名过长"))])
     id_number = StringField(_l("身份证号码"), validators=[
@@ -59,20 +59,20 @@ class StaffRegistrationForm(PersonFields):
                            validators=[DataRequired(_l("请先当面核验本人身份证件"))])
 
 
-class MoveForm(FlaskForm):
+class MoveForm(Form):
     comment = TextAreaField(_l("意见或理由"), validators=[
         Optional(), Length(max=2000, message=_l("不能超过 2000 个字符"))])
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     """A button that only needs the CSRF token."""
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     file = FileField(_l("Excel 文件（.xlsx）"), validators=[FileRequired(_l("请选择要上传的文件"))])
 
 
-class StationForm(FlaskForm):
+class StationForm(Form):
     township_code = SelectField(_l("乡镇（街道）"), choices=[], validate_choice=False,
                                 validators=[DataRequired(_l("请选择乡镇（街道）"))])
     name = StringField(_l("站点名称（留空则为“××街道志愿服务站”）"),
@@ -91,7 +91,7 @@ class StationEditForm(StationForm):
         DataRequired(_l("请填写站点名称")), Length(max=100, message=_l("不能超过 100 个字符"))])
 
 
-class AppointAdminForm(FlaskForm):
+class AppointAdminForm(Form):
     username = StringField(_l("用户名（字母、数字）"), validators=[
         DataRequired(_l("请填写用户名")), Length(max=64, message=_l("用户名过长"))])
     display_name = StringField(_l("姓名"), validators=[
