@@ -321,6 +321,15 @@ def user_for_token(raw: str) -> tuple[User, ApiToken] | None:
     return user, token
 
 
+def log_out(user: User, token: ApiToken | None = None, comment: str = "") -> None:
+    """Log out, audited: one API token when given, else every session and token of the user."""
+    if token is None:
+        end_sessions(user)
+    else:
+        token.revoked_at = utcnow()
+    audit.record("logout", user, comment=comment)
+
+
 def city_code() -> str:
     """The code of the city (Nanchong), where accounts without a role are kept."""
     return db.session.scalar(select(Region.code).where(Region.level == "city").limit(1))

@@ -16,10 +16,11 @@ from itertools import islice
 from typing import Any
 
 from flask import Response, current_app, send_file
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select
 
 from registry import audit
 from registry.extensions import db
+from registry.pagination import capped_count
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BATCH = 1000  # rows fetched per round trip (yield_per): memory stays flat on 1M rows
@@ -50,9 +51,10 @@ def capped(stmt: Select) -> Select:
 
 
 def count_upto(stmt: Select, limit: int) -> int:
-    """How many rows stmt gives, counting no further than limit (cheap on huge tables)."""
-    inner = stmt.order_by(None).limit(limit).subquery()
-    return int(db.session.scalar(select(func.count()).select_from(inner)) or 0)
+    """How many rows stmt gives, counting no further than limit (the pagination's capped
+    count: cheap on huge tables)."""
+    total = capped_count(stmt, limit)
+    return limit if total is None else total
 
 
 def batched(stmt: Select) -> Iterator[Any]:

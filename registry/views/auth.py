@@ -62,8 +62,7 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
-    accounts.end_sessions(current_user)
-    audit.record("logout", current_user)
+    accounts.log_out(current_user)
     db.session.commit()
     logout_user()
     lang = session.get("lang")

@@ -5,7 +5,7 @@ from flask import current_app, g
 from marshmallow.validate import Length
 
 from registry import accounts, audit
-from registry.clock import isoformat, utcnow
+from registry.clock import isoformat
 from registry.extensions import db, limiter
 from registry.views.api import auth_required, blp, current_api_user
 from registry.views.api.schemas import JsonBody
@@ -83,13 +83,10 @@ def create_token(body):
 def revoke_token(args):
     """Log out: revoke the token sent with this request. With `?all=1`, log out everywhere:
     every token of the user and every web session end (a lost phone, a shared computer)."""
-    user = current_api_user()
     if args["all"]:
-        accounts.end_sessions(user)
-        audit.record("logout", user, comment="API token: all sessions")
+        accounts.log_out(current_api_user(), comment="API token: all sessions")
     else:
-        g.api_token.revoked_at = utcnow()
-        audit.record("logout", user, comment="API token")
+        accounts.log_out(current_api_user(), g.api_token, comment="API token")
     db.session.commit()
 
 
