@@ -115,8 +115,14 @@ class ChainReport:
         return not self.problem
 
 
-def verify(batch: int = 5000) -> ChainReport:
+def head_id() -> int:
+    """The id of the chain's last row (how far a verify will go; a job's total)."""
+    return db.session.execute(select(HEAD.c.last_id).where(HEAD.c.id == 1)).scalar() or 0
+
+
+def verify(batch: int = 5000, progress=None) -> ChainReport:
     """Recompute the chain up to the head as it is now; stop at the first bad row.
+    progress(rows checked) is called after each batch (a job's progress bar).
 
     Rows committed while this runs lie past the head read at the start and are left for the
     next run (the head and its rows are committed together)."""
@@ -136,6 +142,8 @@ def verify(batch: int = 5000) -> ChainReport:
                 return report
             report.rows += 1
             report.last_id, report.last_hash = row["id"], row["row_hash"]
+        if progress:
+            progress(report.last_id)
     if (report.last_id, report.last_hash) != (end_id, end_hash):
         report.bad_id = end_id
         report.problem = (f"链尾应为第 {end_id} 条，实际止于第 {report.last_id} 条："

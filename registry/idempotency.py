@@ -3,6 +3,7 @@ registry/views/api/idempotency.py."""
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -12,6 +13,8 @@ from registry.extensions import db
 
 class IdempotencyRecord(db.Model):
     """A key a user sent, the request it came with and the result it got."""
+
+    __label__ = _l("幂等请求记录")
 
     __audit_skip__ = True  # the effects themselves are audited
     __table_args__ = (UniqueConstraint("user_id", "key", name="uq_idempotency_record_user_key"),)

@@ -17,6 +17,7 @@ from datetime import datetime
 from pathlib import Path
 
 from flask import Flask, abort, current_app, has_app_context
+from flask_babel import lazy_gettext as _l
 from huey import RedisHuey, SqliteHuey, crontab
 from sqlalchemy import ForeignKey, String, Text, update
 from sqlalchemy.orm import Mapped, mapped_column
@@ -51,6 +52,8 @@ HANDLERS: dict[str, Callable[["Job", User], None]] = {}
 
 class Job(db.Model):
     """A piece of long work: who started it, how far it is, where its result is."""
+
+    __label__ = _l("后台任务")
 
     __audit_skip__ = True  # progress bookkeeping; the work itself writes its own audit rows
 

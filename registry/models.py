@@ -3,6 +3,7 @@ are in its own models.py)."""
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, false, text, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -43,11 +44,17 @@ ROLE_REGION_LEVEL = {
     STATION_ADMIN: "township",
 }
 
+# A region's level as people name it (the back office, the audit log).
+REGION_LEVELS = {"city": _l("市"), "county": _l("县（市、区）"), "township": _l("乡镇（街道）")}
+
 BIGINT = BigInteger().with_variant(db.Integer, "sqlite")  # SQLite autoincrements INTEGER only
 
 
 class Region(db.Model):
     """A city, county-level unit or township, with its county and city for one-query look-ups."""
+
+    __label__ = _l("行政区划")
+    __value_labels__ = {"level": REGION_LEVELS}
 
     code: Mapped[str] = mapped_column(String(9), primary_key=True)
     name: Mapped[str] = mapped_column(String(50))
@@ -69,6 +76,8 @@ class Region(db.Model):
 
 class User(UserMixin, db.Model):
     """A person who logs in: staff, an organization's representative or a volunteer."""
+
+    __label__ = _l("用户")
 
     __masked_fields__ = {"password_hash": "secret", "phone": "phone"}
     __table_args__ = (
@@ -132,6 +141,8 @@ class User(UserMixin, db.Model):
 class ApiToken(db.Model):
     """A bearer token for the API, kept only as its SHA-256 hash."""
 
+    __label__ = _l("接口令牌")
+
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
@@ -147,6 +158,8 @@ class LoginFailure(db.Model):
     """Failed logins of a name no account has, keyed by a keyed hash of the name (it may be a
     phone), so an unknown name is counted and locked exactly like a real account."""
 
+    __label__ = _l("登录失败记录")
+
     __audit_skip__ = True
 
     name_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -157,6 +170,8 @@ class LoginFailure(db.Model):
 
 class AuditEntry(db.Model):
     """One write made through the app; append-only, each row hashed onto the previous one."""
+
+    __label__ = _l("审计日志")
 
     __audit_skip__ = True
     __table_args__ = (
@@ -191,6 +206,8 @@ class AuditEntry(db.Model):
 
 class AuditHead(db.Model):
     """The single row holding the chain's last hash; locked while an entry is appended."""
+
+    __label__ = _l("审计链头")
 
     __audit_skip__ = True
 

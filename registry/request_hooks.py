@@ -150,7 +150,7 @@ def register_request_hooks(app: Flask) -> None:
     @app.context_processor
     def template_helpers():
         return {
-            "role_label": lambda role: _(ROLE_LABELS.get(role, role)),
+            "role_label": lambda role: _(ROLE_LABELS[role]) if role in ROLE_LABELS else role,
             "mask_phone": mask_phone,
             "mask_id_number": mask_id_number,
             "mask_name": mask_name,

@@ -3,6 +3,7 @@
 
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql.elements import ColumnElement
@@ -47,6 +48,9 @@ def _own_volunteer_ids(user) -> ColumnElement:
 
 class Activity(db.Model):
     """A volunteer activity (志愿服务活动) published by a township's station."""
+
+    __label__ = _l("活动")
+    __value_labels__ = {"status": ACTIVITY_STATUSES, "category": ACTIVITY_CATEGORIES}
 
     __table_args__ = (
         Index("ix_activity_township_id", "township_code", "id"),
@@ -107,6 +111,9 @@ class Activity(db.Model):
 class Signup(db.Model):
     """A volunteer's place (or waiting-list place) in an activity, and their check-in/out."""
 
+    __label__ = _l("活动报名")
+    __value_labels__ = {"status": SIGNUP_STATUSES}
+
     __table_args__ = (
         UniqueConstraint("activity_id", "volunteer_id", name="uq_signup_activity_volunteer"),
         Index("ix_signup_activity_status_queue", "activity_id", "status", "queued_at", "id"),
@@ -144,6 +151,8 @@ class ServiceRecord(db.Model):
     `minutes` and `points` are the first confirmed values; the current values add the
     ServiceCorrection deltas (`current_minutes`, `current_points`).
     """
+
+    __label__ = _l("服务记录")
 
     __append_only__ = True
     __table_args__ = (
@@ -194,6 +203,8 @@ class ServiceRecord(db.Model):
 class ServiceCorrection(db.Model):
     """An audited correction of a confirmed record: a minutes delta, its reason and points."""
 
+    __label__ = _l("服务记录更正")
+
     __append_only__ = True
     __table_args__ = (Index("ix_service_correction_record", "record_id", "id"),)
 
@@ -221,6 +232,8 @@ class ServiceCorrection(db.Model):
 
 class ServiceCertificate(db.Model):
     """An issued 志愿服务记录证明: what it certified, by whom, and its keyed signature."""
+
+    __label__ = _l("服务记录证明")
 
     __append_only__ = True
     __table_args__ = (Index("ix_service_certificate_volunteer", "volunteer_id", "id"),)

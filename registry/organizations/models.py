@@ -3,6 +3,7 @@ ratings and abnormal-list entries (DOMAIN.md §3)."""
 
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql.elements import ColumnElement
@@ -66,6 +67,11 @@ ABNORMAL_REASONS = {
 
 class Organization(db.Model):
     """A social organization: its application while under review, its record once approved."""
+
+    __label__ = _l("社会组织")
+    __value_labels__ = {"status": ORG_STATUSES, "org_type": ORG_TYPES, "category": ORG_CATEGORIES,
+                      "registration_kind": REGISTRATION_KINDS,
+                      "party_org_status": PARTY_ORG_STATUSES}
 
     __masked_fields__ = {"contact_phone": "phone"}
     __table_args__ = (
@@ -164,6 +170,9 @@ class _OrgChild:
 class OrgDocument(_OrgChild, db.Model):
     """An uploaded file (PDF/JPG/PNG) of an organization, stored outside static/."""
 
+    __label__ = _l("组织材料")
+    __value_labels__ = {"kind": DOCUMENT_KINDS}
+
     id: Mapped[int] = mapped_column(primary_key=True)
     organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), index=True)
     region_code: Mapped[str] = mapped_column(String(9), index=True)
@@ -186,6 +195,9 @@ class OrgDocument(_OrgChild, db.Model):
 
 class AnnualReport(_OrgChild, db.Model):
     """An organization's 年度工作报告 for one year and, once reviewed, its result."""
+
+    __label__ = _l("年度报告")
+    __value_labels__ = {"result": REPORT_RESULTS}
 
     __table_args__ = (UniqueConstraint("organization_id", "year"),
                       Index("ix_annual_report_year_region", "year", "region_code"))
@@ -216,6 +228,8 @@ class AnnualReport(_OrgChild, db.Model):
 class OrgRating(_OrgChild, db.Model):
     """One 等级评估 result (5A–1A), valid five years; the latest is copied to the organization."""
 
+    __label__ = _l("等级评估")
+
     __append_only__ = True
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -233,6 +247,9 @@ class OrgRating(_OrgChild, db.Model):
 
 class AbnormalListing(_OrgChild, db.Model):
     """A listing on the 活动异常名录 and, once fixed, its removal."""
+
+    __label__ = _l("活动异常名录")
+    __value_labels__ = {"reason": ABNORMAL_REASONS}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), index=True)

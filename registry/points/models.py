@@ -3,6 +3,7 @@ and the kinds of entry with the balance column each counts towards."""
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     ForeignKey,
     Index,
@@ -41,6 +42,9 @@ MAX_POINTS = 10**9
 class PointsLedgerEntry(db.Model):
     """One movement of a volunteer's points; never changed or removed."""
 
+    __label__ = _l("积分流水")
+    __value_labels__ = {"kind": KIND_LABELS}
+
     __append_only__ = True
     __table_args__ = (
         UniqueConstraint("kind", "ref", name="uq_points_ledger_entry_kind_ref"),
@@ -76,6 +80,8 @@ class PointsLedgerEntry(db.Model):
 
 class PointsBalance(db.Model):
     """A volunteer's current points: balance = earned − spent − expired."""
+
+    __label__ = _l("积分余额")
 
     __audit_skip__ = True  # derived from the (audited) entries; changed by guarded UPDATEs only
 

@@ -7,6 +7,7 @@ grant the recipient organization's region at the time of the grant.
 
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     BigInteger,
     ForeignKey,
@@ -60,6 +61,8 @@ def _representative(user) -> ColumnElement[bool]:
 class Incubator(db.Model):
     """A 社会组织孵化基地, often run by a hub organization."""
 
+    __label__ = _l("孵化基地")
+
     __table_args__ = (Index("ix_incubator_region_id", "region_code", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -88,6 +91,8 @@ class Incubator(db.Model):
 
 class IncubationIntake(db.Model):
     """One yearly intake (招募批次) of an incubator: its dates and how many it admits."""
+
+    __label__ = _l("孵化招募批次")
 
     __table_args__ = (
         UniqueConstraint("incubator_id", "year", "title", name="uq_incubation_intake_title"),
@@ -120,6 +125,9 @@ class IncubationIntake(db.Model):
 
 class Incubation(db.Model):
     """An organization's application to an intake and, once admitted, its incubation."""
+
+    __label__ = _l("孵化申请")
+    __value_labels__ = {"status": INCUBATION_STATUSES}
 
     __table_args__ = (
         UniqueConstraint("intake_id", "organization_id", name="uq_incubation_intake_org"),
@@ -171,6 +179,8 @@ class Incubation(db.Model):
 class IncubationMilestone(db.Model):
     """A milestone of an incubation: what is due when, and when it was done."""
 
+    __label__ = _l("孵化里程碑")
+
     id: Mapped[int] = mapped_column(primary_key=True)
     incubation_id: Mapped[int] = mapped_column(ForeignKey("incubation.id"), index=True)
     region_code: Mapped[str] = mapped_column(String(9), index=True)
@@ -194,6 +204,8 @@ class IncubationMilestone(db.Model):
 
 class Training(db.Model):
     """A training for organizations' staff, published by officials of a region."""
+
+    __label__ = _l("培训")
 
     __table_args__ = (
         Index("ix_training_region_id", "region_code", "id"),
@@ -243,6 +255,8 @@ class Training(db.Model):
 class TrainingAttendance(db.Model):
     """One person of an organization who attended a training."""
 
+    __label__ = _l("参训记录")
+
     __masked_fields__ = {"person_name": "name"}
     __table_args__ = (
         UniqueConstraint("training_id", "organization_id", "person_name",
@@ -272,6 +286,9 @@ class TrainingAttendance(db.Model):
 
 class Grant(db.Model):
     """Money granted to an organization (公益创投, 以奖代补 ...), in fen: approved, then paid."""
+
+    __label__ = _l("资金支持")
+    __value_labels__ = {"status": GRANT_STATUSES, "grant_type": GRANT_TYPES}
 
     __tablename__ = "funding_grant"  # "grant" is an SQL keyword
     __table_args__ = (

@@ -2,6 +2,7 @@
 
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import BigInteger, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql.elements import ColumnElement
@@ -22,6 +23,8 @@ STAR_LABELS = ("未评星", "一星", "二星", "三星", "四星", "五星")
 
 class Station(db.Model):
     """The volunteer service station (志愿服务站) of one township or street."""
+
+    __label__ = _l("志愿服务站")
 
     __masked_fields__ = {"contact_phone": "phone"}
 
@@ -46,6 +49,9 @@ class Station(db.Model):
 
 class Volunteer(db.Model):
     """A registered volunteer; the ID number is stored encrypted with a keyed hash for look-up."""
+
+    __label__ = _l("志愿者")
+    __value_labels__ = {"status": VOLUNTEER_STATUSES}
 
     __masked_fields__ = {"phone": "phone", "guardian_phone": "phone",
                          "id_number_masked": "id_number"}
@@ -110,6 +116,8 @@ class TownshipYearStats(db.Model):
     one becomes active, -1 when one leaves the active state), so the sum over a township's years
     is its current number of active volunteers.
     """
+
+    __label__ = _l("乡镇年度统计")
 
     __tablename__ = "township_year_stats"
 

@@ -1,0 +1,189 @@
+"""How audit rows read to people: object types, actions and changes by their Chinese names.
+
+Each model names itself once (its `__label__`, and `__value_labels__` for the columns that hold
+a code, e.g. a status); field names read as the back office labels them, else as FIELD_LABELS
+below. A row's changes (JSON) become lines "字段: 旧值 → 新值", never raw JSON.
+"""
+
+import json
+from datetime import datetime
+from typing import Any
+
+from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import DateTime
+
+from registry.accounts import ROLE_LABELS
+from registry.clock import to_local
+from registry.extensions import db
+
+# Every action an audit row can carry: the ORM's writes and each explicit audit.record(...).
+# tests/test_audit_labels.py fails when code records an action that is not named here.
+ACTION_LABELS = {
+    "create": _l("新建"),
+    "update": _l("修改"),
+    "delete": _l("删除"),
+    "transition": _l("流程办理"),
+    "view_unmasked": _l("查看未脱敏信息"),
+    "view_id_number": _l("查看完整身份证号码"),
+    "login": _l("登录"),
+    "login_failed": _l("登录失败"),
+    "logout": _l("退出登录"),
+    "lock": _l("锁定账号"),
+    "password_change": _l("修改密码"),
+    "password_change_failed": _l("修改密码失败"),
+    "password_reset": _l("重置密码"),
+    "open_account": _l("开通账号"),
+    "grant_role": _l("授予角色"),
+    "create_login": _l("开通登录账号"),
+    "appoint_admin": _l("任命站点管理员"),
+    "signup": _l("自助注册"),
+    "register": _l("志愿者注册"),
+    "star_level": _l("星级变化"),
+    "correct": _l("更正服务记录"),
+    "export": _l("导出"),
+    "import": _l("导入"),
+    "verify_chain": _l("核对审计链"),
+    "seed": _l("生成演示数据"),
+    "seed_bulk": _l("批量生成演示数据"),
+    "seed_ledger": _l("批量生成积分流水"),
+}
+# Field names many models share; a view's own column label wins over these.
+FIELD_LABELS = {
+    "id": _l("编号"), "name": _l("名称"), "title": _l("标题"), "status": _l("状态"),
+    "created_at": _l("创建时间"), "updated_at": _l("更新时间"), "region_code": _l("所属区划"),
+    "township_code": _l("乡镇（街道）"), "county_code": _l("县级区划"), "phone": _l("手机号"),
+    "contact_phone": _l("联系电话"), "contact_name": _l("联系人"), "comment": _l("说明"),
+    "reason": _l("原因"), "note": _l("备注"), "user_id": _l("用户"),
+    "volunteer_id": _l("志愿者"), "organization_id": _l("社会组织"), "activity_id": _l("活动"),
+    "station_id": _l("志愿服务站"), "minutes": _l("服务时长（分钟）"), "points": _l("积分"),
+    "rows": _l("行数"), "q": _l("查询"), "role": _l("角色"), "username": _l("用户名"),
+    "display_name": _l("姓名"), "active": _l("启用"), "password_hash": _l("密码"),
+    "must_change_password": _l("须改密码"), "failed_logins": _l("密码错误次数"),
+    "failed_window_start": _l("计数开始时间"), "locked_until": _l("锁定至"),
+    "session_version": _l("会话版本"), "password_changed_at": _l("密码修改时间"),
+    "star_level": _l("星级"), "volunteer_nos": _l("志愿者编号"), "level": _l("级别"),
+    "kind": _l("类型"), "grade": _l("等级"), "year": _l("年度"), "code": _l("代码"),
+    "city_code": _l("市级区划"), "parent_code": _l("上级区划"), "source": _l("来源"),
+    "expires_at": _l("过期时间"), "revoked_at": _l("作废时间"), "token_hash": _l("令牌"),
+}
+EMPTY = _l("（空）")
+MAX_LINES = 12  # lines of changes shown per row on the page (the export has them all)
+MAX_VALUE = 80  # characters of one value shown
+
+
+def audited_models() -> dict[str, type]:
+    """Every model whose writes are audited, by class name (the rows' object_type)."""
+    return {mapper.class_.__name__: mapper.class_ for mapper in db.Model.registry.mappers
+            if not getattr(mapper.class_, "__audit_skip__", False)}
+
+
+def model_named(object_type: str) -> type | None:
+    """The model an audit row's object_type names (audited or not: explicit rows name any)."""
+    for mapper in db.Model.registry.mappers:
+        if mapper.class_.__name__ == object_type:
+            return mapper.class_
+    return None
+
+
+def type_label(object_type: str) -> str:
+    model = model_named(object_type)
+    label = getattr(model, "__label__", None)
+    return str(label) if label else object_type
+
+
+def action_label(action: str) -> str:
+    label = ACTION_LABELS.get(action)
+    return str(label) if label else action
+
+
+def type_choices() -> list[tuple[str, str]]:
+    """(object type, label) for the filter, by label."""
+    names = [*audited_models(), "AuditEntry"]  # the audit log's own export and chain check
+    return sorted(((name, type_label(name)) for name in names),
+                  key=lambda pair: pair[1])
+
+
+def action_choices() -> list[tuple[str, str]]:
+    return [(action, str(label)) for action, label in ACTION_LABELS.items()]
+
+
+def _view_labels(model: type | None) -> dict:
+    """The back office's column labels of the model (the names people see on its list)."""
+    if model is None:
+        return {}
+    labels: dict = {}
+    for admin in current_app.extensions.get("admin", []):
+        for view in getattr(admin, "_views", []):
+            if getattr(view, "model", None) is model and view.column_labels:
+                labels = {**view.column_labels, **labels}
+    return labels
+
+
+def field_label(model: type | None, key: str, view_labels: dict | None = None) -> str:
+    labels = _view_labels(model) if view_labels is None else view_labels
+    label = (getattr(model, "__field_labels__", {}).get(key) or labels.get(key)
+             or FIELD_LABELS.get(key))
+    if label is None and key.endswith("_id"):
+        label = labels.get(key[:-3]) or FIELD_LABELS.get(key[:-3])
+    return str(label) if label else key
+
+
+def _column_type(model: type | None, key: str):
+    column = getattr(model, "__table__", None) is not None and model.__table__.columns.get(key)
+    return column.type if column is not None and column is not False else None
+
+
+def value_text(model: type | None, key: str, value: Any) -> str:
+    """One stored value as people read it: codes by their label, times in Beijing time."""
+    if value is None or value == "":
+        return str(EMPTY)
+    if isinstance(value, bool):
+        return _("是") if value else _("否")
+    if isinstance(value, list):
+        return "、".join(value_text(model, key, item) for item in value)
+    if isinstance(value, dict):
+        return "；".join(f"{field_label(model, k)}: {value_text(model, k, v)}"
+                        for k, v in value.items())
+    labels = getattr(model, "__value_labels__", {}).get(key)
+    if key == "role" or key == "actor_role":
+        labels = ROLE_LABELS
+    if labels and isinstance(value, str) and value in labels:
+        return _(str(labels[value]))
+    text = str(value)
+    if isinstance(_column_type(model, key), DateTime):
+        try:
+            text = f"{to_local(datetime.fromisoformat(text)):%Y-%m-%d %H:%M:%S}"
+        except (ValueError, TypeError):
+            pass
+    return text if len(text) <= MAX_VALUE else text[:MAX_VALUE] + "…"
+
+
+def change_lines(object_type: str, action: str, changes: str) -> list[str]:
+    """An audit row's changes as lines "字段: 旧值 → 新值" (an update, a workflow move) or
+    "字段: 值" (what was created, an export's filters)."""
+    try:
+        data = json.loads(changes or "{}")
+    except ValueError:
+        return [changes]
+    if not isinstance(data, dict):
+        return [value_text(None, "", data)]
+    model = model_named(object_type)
+    labels = _view_labels(model)
+    pairs = action not in ("create", "delete", "export", "import")
+    lines = []
+    for key, value in data.items():
+        label = field_label(model, key, labels)
+        if pairs and isinstance(value, list) and len(value) == 2:
+            old, new = (value_text(model, key, item) for item in value)
+            lines.append(f"{label}: {old} → {new}")
+        else:
+            lines.append(f"{label}: {value_text(model, key, value)}")
+    return lines
+
+
+def shown_lines(entry) -> tuple[list[str], int]:
+    """The first MAX_LINES lines of a row's changes, and how many more there are."""
+    lines = change_lines(entry.object_type, entry.action, entry.changes)
+    return lines[:MAX_LINES], max(0, len(lines) - MAX_LINES)
