@@ -9,6 +9,7 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -109,14 +110,19 @@ def end_sessions(user: User, keep: ApiToken | None = None) -> None:
 def check_region_for_role(role: str, region_code: str, field: str = "region_code") -> Region:
     """The region must exist and sit at the level the role works at."""
     if role not in ROLES:
-        raise ValidationFailed(f"未知角色：{role}（可选：{', '.join(ROLES)}）", "role")
+        raise ValidationFailed(_("未知角色：%(role)s（可选：%(value3)s）",
+                                 role=role,
+                                 value3=', '.join(ROLES)), "role")
     region = db.session.get(Region, (region_code or "").strip())
     if region is None:
-        raise ValidationFailed(f"行政区划代码不存在：{region_code}", field)
+        raise ValidationFailed(_("行政区划代码不存在：%(region_code)s",
+                                 region_code=region_code), field)
     level = ROLE_REGION_LEVEL.get(role)
     if level and region.level != level:
-        labels = {"city": "市", "county": "县（市、区）", "township": "乡镇（街道）"}
-        raise ValidationFailed(f"{ROLE_LABELS[role]}的所属区划必须是{labels[level]}级", field)
+        labels = {"city": _("市"), "county": _("县（市、区）"), "township": _("乡镇（街道）")}
+        raise ValidationFailed(_("%(value0)s的所属区划必须是%(value2)s级",
+                                 value0=ROLE_LABELS[role],
+                                 value2=labels[level]), field)
     return region
 
 
@@ -125,7 +131,7 @@ def create_user(username: str, password: str | None, role: str, region_code: str
                 temporary: bool = False) -> tuple[User, str]:
     """Create an account; without a password a temporary one is made. Returns (user, password)."""
     username = check_username(username, role=role)
-    display_name = check_text(display_name, "display_name", "姓名", max_length=64)
+    display_name = check_text(display_name, "display_name", _("姓名"), max_length=64)
     check_region_for_role(role, region_code)
     if password is None:
         password = temporary_password()
@@ -144,13 +150,13 @@ def check_username(username: str, own_id: int | None = None, *, role: str | None
     """A free username of letters, digits and . _ -, holding no mobile number (a volunteer's
     phone login) nor ID number (it shows in the audit log), nor, but for a volunteer, shaped
     like a volunteer number (their login), so every login names one account."""
-    username = check_text(username, "username", "用户名", max_length=64)
+    username = check_text(username, "username", _("用户名"), max_length=64)
     if not all(c.isalnum() or c in "._-" for c in username) or not username.isascii():
-        raise ValidationFailed("用户名只能包含字母、数字和 . _ -", "username")
+        raise ValidationFailed(_("用户名只能包含字母、数字和 . _ -"), "username")
     if phone_login(username) or ID_NUMBER.search(username) or privacy.looks_personal(username):
-        raise ValidationFailed("用户名不能是手机号码或身份证号码（也不能包含）", "username")
+        raise ValidationFailed(_("用户名不能是手机号码或身份证号码（也不能包含）"), "username")
     if role != VOLUNTEER and VOLUNTEER_NO.fullmatch(username):
-        raise ValidationFailed("“V + 17 位数字”格式的用户名保留给志愿者编号", "username")
+        raise ValidationFailed(_("“V + 17 位数字”格式的用户名保留给志愿者编号"), "username")
     check_username_free(username, own_id)
     return username
 
@@ -161,7 +167,7 @@ def check_username_free(username: str, own_id: int | None = None) -> None:
     if own_id:
         stmt = stmt.where(User.id != own_id)
     if db.session.scalar(stmt):
-        raise ValidationFailed(f"用户名 {username} 已被使用", "username")
+        raise ValidationFailed(_("用户名 %(username)s 已被使用", username=username), "username")
 
 
 def temporary_password() -> str:
@@ -206,7 +212,7 @@ def authenticate(login: str, password: str) -> User:
         raise _locked(locked_until)
     if user is not None and check_password_hash(user.password_hash, password or ""):
         if not user.active:
-            raise LoginFailed("账号已停用，请联系管理员")
+            raise LoginFailed(_("账号已停用，请联系管理员"))
         if user.failed_logins or user.failed_window_start or user.locked_until:
             user.failed_logins = 0
             user.failed_window_start = None
@@ -220,10 +226,12 @@ def authenticate(login: str, password: str) -> User:
     db.session.commit()
     if failure.locked_now:
         minutes = int(current_app.config["LOCKOUT_DURATION"].total_seconds() // 60)
-        raise LoginFailed(f"登录失败次数过多，账号已锁定 {minutes} 分钟")
+        raise LoginFailed(_("登录失败次数过多，账号已锁定 %(minutes)s 分钟",
+                            minutes=minutes))
     if failure.locked_until:
         raise _locked(failure.locked_until)
-    raise LoginFailed(f"用户名或密码错误（再错 {failure.left} 次将锁定账号）")
+    raise LoginFailed(_("用户名或密码错误（再错 %(left)s 次将锁定账号）",
+                        left=failure.left))
 
 
 def count_wrong_password(user: User, action: str = "login_failed") -> lockout.Failure:
@@ -241,7 +249,9 @@ def count_wrong_password(user: User, action: str = "login_failed") -> lockout.Fa
 
 def _locked(until) -> LoginFailed:
     minutes = int((until - utcnow()).total_seconds() // 60) + 1
-    return LoginFailed(f"登录失败次数过多，账号已锁定，请 {minutes} 分钟后再试")
+    return LoginFailed(_("登录失败次数过多，账号已锁定，请 %(minutes)s 分钟后"
+                         "再试",
+                         minutes=minutes))
 
 
 def _dummy_hash() -> str:
@@ -272,13 +282,14 @@ def change_own_password(user: User, current: str, new: str, confirm: str,
         failure = count_wrong_password(user, "password_change_failed")
         db.session.commit()
         if failure.left and not failure.locked_now and not failure.locked_until:
-            raise ValidationFailed(f"当前密码不正确（再错 {failure.left} 次将锁定账号）",
+            raise ValidationFailed(_("当前密码不正确（再错 %(left)s 次将锁定账号）",
+                                     left=failure.left),
                                    "current_password")
-        raise LoginFailed("密码错误次数过多，账号已锁定，请稍后重新登录")
+        raise LoginFailed(_("密码错误次数过多，账号已锁定，请稍后重新登录"))
     if new != confirm:
-        raise ValidationFailed("两次输入的新密码不一致", "confirm")
+        raise ValidationFailed(_("两次输入的新密码不一致"), "confirm")
     if check_password_hash(user.password_hash, new or ""):
-        raise ValidationFailed("新密码不能与当前密码相同", "new_password")
+        raise ValidationFailed(_("新密码不能与当前密码相同"), "new_password")
     try:
         check_password(new, user.username)
     except ValidationFailed as error:
@@ -355,10 +366,10 @@ def update_account(actor: User, user: User, *, username: str, display_name: str,
     require_role(actor, SYSTEM_ADMIN)
     if (username or "").strip() != user.username:
         user.username = check_username(username, user.id, role=user.role)
-    user.display_name = check_text(display_name, "display_name", "姓名", max_length=64)
+    user.display_name = check_text(display_name, "display_name", _("姓名"), max_length=64)
     user.phone = normalize_phone(phone, required=False) or None
     if user.id == actor.id and not active:
-        raise NotAllowed("不能停用自己的账号")
+        raise NotAllowed(_("不能停用自己的账号"))
     password = reset_temporary_password(actor, user) if reset_password else None
     if user.active and not active:
         end_sessions(user)
@@ -377,7 +388,8 @@ def reset_temporary_password(actor: User, user: User) -> str:
     """A temporary password (to change at the first login) for user; their sessions end and
     the reset is in the audit log. Returns the password, to hand over in person."""
     if not may_reset_password(actor, user):
-        raise NotAllowed(f"您不能重置{ROLE_LABELS.get(user.role, user.role)}账号的密码")
+        raise NotAllowed(_("您不能重置%(value1)s账号的密码",
+                           value1=ROLE_LABELS.get(user.role, user.role)))
     password = temporary_password()
     set_password(user, password, temporary=True)  # the audit log shows the change
     return password
@@ -389,14 +401,19 @@ def grant_role(actor: User, user: User, role: str, region_code: str) -> bool:
     anything changed."""
     require_role(actor, SECURITY_ADMIN)
     if user.id == actor.id:
-        raise NotAllowed("不能修改自己的角色或所属区划")
+        raise NotAllowed(_("不能修改自己的角色或所属区划"))
     if user.role not in GRANTABLE_ROLES or role not in GRANTABLE_ROLES:
-        raise ValidationFailed("志愿者和社会组织代表的账号由登记、注册流程开通，不能在此授权",
+        raise ValidationFailed(_("志愿者和社会组织代表的账号由登记、注册流程开通，不能在此授权"),
                                "role")
     check_region_for_role(role, region_code)
     if (user.role, user.region_code) == (role, region_code):
         return False
-    comment = (f"角色 {user.role} → {role}，所属区划 {user.region_code} → {region_code}")
+    comment = (_("角色 %(role)s → %(role2)s，所属区划 %(region_code)s"
+                 " → %(region_code2)s",
+                 role=user.role,
+                 role2=role,
+                 region_code=user.region_code,
+                 region_code2=region_code))
     user.role, user.region_code = role, region_code
     end_sessions(user)
     audit.record("grant_role", user, comment=comment)
@@ -405,4 +422,4 @@ def grant_role(actor: User, user: User, role: str, region_code: str) -> bool:
 
 def require_role(user: User, *roles: str) -> None:
     if user.role not in roles:
-        raise NotAllowed("没有权限执行此操作")
+        raise NotAllowed(_("没有权限执行此操作"))

@@ -15,6 +15,8 @@ from flask_admin.contrib.sqla.filters import FilterLike, FilterNotLike
 from flask_admin.form import BaseForm
 from flask_admin.model import typefmt
 from flask_admin.theme import Bootstrap4Theme
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import or_
 from sqlalchemy.exc import IntegrityError
@@ -135,14 +137,15 @@ class ScopedModelView(StaffOnly, ModelView):
             abort(404)
         args = self._get_list_extra_args()
         sort = self._get_column_by_idx(args.sort)
-        _, query = self.get_list(0, sort[0] if sort else None, args.sort_desc, args.search,
-                                 args.filters, execute=False, page_size=exports.max_rows())
+        _count, query = self.get_list(0, sort[0] if sort else None, args.sort_desc, args.search,
+                                      args.filters, execute=False, page_size=exports.max_rows())
         columns = self._export_columns
         rows = ([self.get_export_value(row, name) for name, _ in columns]
                 for row in query.yield_per(exports.BATCH))
         return exports.response(
             export_type, f"{self.name}-{utcnow():%Y%m%d}", [str(label) for _, label in columns],
-            rows, what=self.model.__name__, comment=f"后台导出{self.name}",
+            rows, what=self.model.__name__, comment=_("后台导出%(name)s",
+                                                      name=self.name),
             region_code=current_user.region_code)
 
     def get_count_query(self):
@@ -173,7 +176,7 @@ class ScopedModelView(StaffOnly, ModelView):
 
     def search_placeholder(self) -> str | None:
         fields = super().search_placeholder()
-        return f"{fields}（按开头查找）" if fields else None
+        return _("%(fields)s（按开头查找）", fields=fields) if fields else None
 
     def scaffold_filters(self, name):
         # "contains" filters (ILIKE '%x%') read every row; whole values and ranges use an index.
@@ -189,7 +192,10 @@ class ScopedModelView(StaffOnly, ModelView):
             if within_bounds(self._filters[index].clean(value)):
                 kept.append((index, name, value))
             else:
-                flash(f"筛选条件“{name}”的值超出范围（{value[:40]}），已忽略", "error")
+                flash(_("筛选条件“%(name)s”的值超出范围（%(value3)s），已忽"
+                        "略",
+                        name=name,
+                        value3=value[:40]), "error")
         return kept if filters is not None else None
 
     def get_one(self, id):
@@ -210,7 +216,7 @@ class ScopedModelView(StaffOnly, ModelView):
             return True
         if isinstance(exc, IntegrityError):
             # Never show SQL to people; the specific checks in check_model come first.
-            flash("保存失败：与已有记录重复或缺少必填内容", "error")
+            flash(_("保存失败：与已有记录重复或缺少必填内容"), "error")
             return True
         return super().handle_view_exception(exc)
 
@@ -221,7 +227,7 @@ class ScopedModelView(StaffOnly, ModelView):
             if current_user.role != SYSTEM_ADMIN and column is not None:
                 code = getattr(model, column().key, None)
                 if not region_visible(current_user, code):
-                    raise ValidationError("所属区划超出您的管辖范围")
+                    raise ValidationError(_("所属区划超出您的管辖范围"))
             self.check_model(form, model, is_created)
 
     def check_model(self, form, model, is_created) -> None:
@@ -244,7 +250,8 @@ class WriteOnlyPhoneField(StringField):
 
     def __call__(self, **kwargs):
         if self.object_data:
-            kwargs.setdefault("placeholder", f"{mask_phone(self.object_data)}（留空则不修改）")
+            kwargs.setdefault("placeholder", _("%(value0)s（留空则不修改）",
+                                               value0=mask_phone(self.object_data)))
         return super().__call__(**kwargs)
 
     def populate_obj(self, obj, name) -> None:
@@ -253,10 +260,12 @@ class WriteOnlyPhoneField(StringField):
 
 
 USER_LABELS = {
-    "username": "用户名", "display_name": "姓名", "role": "角色", "region": "所属区划",
-    "region_code": "区划代码", "phone": "手机号", "active": "启用",
-    "must_change_password": "须改密码", "locked_until": "锁定至", "created_at": "创建时间",
-    "reset_password": "重置为临时密码", "unlock": "解除锁定",
+    "username": _l("用户名"), "display_name": _l("姓名"), "role": _l("角色"),
+                   "region": _l("所属区划"),
+    "region_code": _l("区划代码"), "phone": _l("手机号"), "active": _l("启用"),
+    "must_change_password": _l("须改密码"), "locked_until": _l("锁定至"),
+                               "created_at": _l("创建时间"),
+    "reset_password": _l("重置为临时密码"), "unlock": _l("解除锁定"),
 }
 USER_FORMATTERS = {
     "role": lambda v, c, m, n: ROLE_LABELS.get(m.role, m.role),
@@ -295,10 +304,13 @@ class AccountViewBase(ScopedModelView):
             return False
         except IntegrityError:
             db.session.rollback()
-            flash("保存失败：与已有记录重复或缺少必填内容", "error")
+            flash(_("保存失败：与已有记录重复或缺少必填内容"), "error")
             return False
         if password:
-            flash(f"用户 {model.username} 的临时密码：{password}（只显示这一次，请当面交给本人）",
+            flash(_("用户 %(username)s 的临时密码：%(password)s（只显示"
+                    "这一次，请当面交给本人）",
+                    username=model.username,
+                    password=password),
                   "warning")
         return model if is_created else True
 
@@ -313,8 +325,8 @@ class UserView(AccountViewBase):
     form_columns = ("username", "display_name", "phone", "active", "reset_password", "unlock")
     form_overrides = {"phone": WriteOnlyPhoneField}
     form_extra_fields = {
-        "reset_password": BooleanField("重置为临时密码（下次登录须修改）"),
-        "unlock": BooleanField("解除登录锁定"),
+        "reset_password": BooleanField(_l("重置为临时密码（下次登录须修改）")),
+        "unlock": BooleanField(_l("解除登录锁定")),
     }
 
     def create_form(self, obj=None):
@@ -353,11 +365,11 @@ class RoleView(AccountViewBase):
     form_overrides = {"role": SelectField, "region_code": SelectField}
     form_args = {
         "role": {"choices": [(r, ROLE_LABELS[r]) for r in accounts.GRANTABLE_ROLES],
-                 "label": "角色"},
-        "region_code": {"choices": [], "label": "所属区划"},
+                 "label": _l("角色")},
+        "region_code": {"choices": [], "label": _l("所属区划")},
     }
 
-    form_extra_fields = {"reset_password": BooleanField("重置为临时密码（仅限三员账号）")}
+    form_extra_fields = {"reset_password": BooleanField(_l("重置为临时密码（仅限三员账号）"))}
 
     def edit_form(self, obj=None):
         form = super().edit_form(obj)
@@ -380,8 +392,9 @@ class RegionView(ScopedModelView):
     column_list = ("code", "name", "level", "parent", "county_code", "effective_year")
     column_searchable_list = ("code", "name")
     column_filters = ("level", "county_code")
-    column_labels = {"code": "代码", "name": "名称", "level": "级别", "parent": "上级",
-                     "county_code": "所属县级代码", "effective_year": "区划年份"}
+    column_labels = {"code": _l("代码"), "name": _l("名称"), "level": _l("级别"),
+                     "parent": _l("上级"),
+                     "county_code": _l("所属县级代码"), "effective_year": _l("区划年份")}
     form_columns = ("name", "effective_year")
 
 
@@ -395,11 +408,12 @@ class AuditEntryView(ScopedModelView):
                    "object_id", "action", "changes", "comment")
     column_filters = ("actor_name", "object_type", "action", "created_at")
     column_searchable_list = ("actor_name",)
-    column_labels = {"id": "序号", "created_at": "时间", "actor_name": "操作人",
-                     "actor_role": "角色", "ip": "IP", "object_type": "对象类型",
-                     "object_id": "对象编号", "action": "操作", "changes": "变更内容",
-                     "comment": "说明", "region_code": "区划", "prev_hash": "前一条哈希",
-                     "row_hash": "本条哈希"}
+    column_labels = {"id": _l("序号"), "created_at": _l("时间"), "actor_name": _l("操作人"),
+                     "actor_role": _l("角色"), "ip": "IP", "object_type": _l("对象类型"),
+                     "object_id": _l("对象编号"), "action": _l("操作"), "changes": _l("变更内容"),
+                     "comment": _l("说明"), "region_code": _l("区划"),
+                                   "prev_hash": _l("前一条哈希"),
+                     "row_hash": _l("本条哈希")}
 
     column_formatters = {
         "object_type": lambda v, c, m, n: audit_labels.type_label(m.object_type),
@@ -411,22 +425,23 @@ class AuditEntryView(ScopedModelView):
     column_formatters_export = column_formatters
 
     def on_model_change(self, form, model, is_created):
-        raise ValidationError("审计日志只读，不能修改")
+        raise ValidationError(_("审计日志只读，不能修改"))
 
 
 def init_admin(app, area_views) -> None:
     """The back office: the kernel's views (users, regions, the audit log), then each area's."""
     admin = Admin(
         app,
-        name="南充社会治理·后台",
+        name=_l("南充社会治理·后台"),
         theme=Bootstrap4Theme(swatch="default", fluid=True),
-        index_view=HomeView(name="首页", url="/admin"),
+        index_view=HomeView(name=_l("首页"), url="/admin"),
         csp_nonce_generator=csp_nonce,
     )
-    admin.add_view(UserView(User, name="用户", category="系统"))
-    admin.add_view(RoleView(User, name="角色授权", category="系统", endpoint="admin_user_roles",
+    admin.add_view(UserView(User, name=_l("用户"), category=_l("系统")))
+    admin.add_view(RoleView(User, name=_l("角色授权"), category=_l("系统"),
+                   endpoint="admin_user_roles",
                             url="/admin/user-roles"))
-    admin.add_view(RegionView(Region, name="行政区划", category="系统"))
-    admin.add_view(AuditEntryView(AuditEntry, name="审计日志", category="系统"))
+    admin.add_view(RegionView(Region, name=_l("行政区划"), category=_l("系统")))
+    admin.add_view(AuditEntryView(AuditEntry, name=_l("审计日志"), category=_l("系统")))
     for view in area_views:
         admin.add_view(view)

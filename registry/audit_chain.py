@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -132,13 +133,15 @@ def verify(batch: int = 5000, progress=None) -> ChainReport:
     end_id, end_hash = (head.last_id, head.last_hash) if head else (0, GENESIS)
     report = ChainReport()
     if head is None and conn.execute(select(ENTRY.c.id).limit(1)).first():
-        report.problem = "链头记录（audit_head）缺失，无法确认链尾"
+        report.problem = _("链头记录（audit_head）缺失，无法确认链尾")
         return report
     for rows in _batches(conn, end_id, batch):
         for row in rows:
             problem = _check(key, row, report.last_hash)
             if problem:
-                report.bad_id, report.problem = row["id"], f"第 {row['id']} 条：{problem}"
+                report.bad_id, report.problem = row["id"], _("第 %(value1)s 条：%(problem)s",
+                                                             value1=row['id'],
+                                                             problem=problem)
                 return report
             report.rows += 1
             report.last_id, report.last_hash = row["id"], row["row_hash"]
@@ -146,21 +149,23 @@ def verify(batch: int = 5000, progress=None) -> ChainReport:
             progress(report.last_id)
     if (report.last_id, report.last_hash) != (end_id, end_hash):
         report.bad_id = end_id
-        report.problem = (f"链尾应为第 {end_id} 条，实际止于第 {report.last_id} 条："
-                          "最后的记录被删除或链头被改动")
+        report.problem = (_("链尾应为第 %(end_id)s 条，实际止于第 %(last_id)s 条"
+                            "：最后的记录被删除或链头被改动",
+                            end_id=end_id,
+                            last_id=report.last_id))
     return report
 
 
 def _check(key: bytes, row, prev: str) -> str:
     """What is wrong with one row given the previous row's hash ('' if nothing)."""
     if row["prev_hash"] != prev:
-        return "“前一条哈希”与上一条记录不符（之前的记录被删除、插入或重写）"
+        return _("“前一条哈希”与上一条记录不符（之前的记录被删除、插入或重写）")
     if hmac.compare_digest(row_hash(key, prev, row), row["row_hash"]):
         return ""
     if row_hash(None, prev, row) == row["row_hash"]:
-        return ("哈希未使用审计密钥（启用密钥之前的旧记录，或被人无密钥地重算）；"
-                "旧记录请先运行 flask audit-rekey")
-    return "内容或哈希被修改（与审计密钥计算的哈希不符）"
+        return (_("哈希未使用审计密钥（启用密钥之前的旧记录，或被人无密钥地重算）；"
+                "旧记录请先运行 flask audit-rekey"))
+    return _("内容或哈希被修改（与审计密钥计算的哈希不符）")
 
 
 def rekey(old_key: bytes | None, batch: int = 5000) -> int:
@@ -183,13 +188,15 @@ def rekey(old_key: bytes | None, batch: int = 5000) -> int:
             stored = row["row_hash"]
             if row["prev_hash"] != old_prev or stored not in (
                     row_hash(old_key, old_prev, row), row_hash(key, old_prev, row)):
-                raise ValueError(f"第 {row['id']} 条记录与原链不符，未重写任何记录")
+                raise ValueError(_("第 %(value1)s 条记录与原链不符，未重写任何记录",
+                                   value1=row['id']))
             new_hash = row_hash(key, new_prev, row)
             changed.append({"b_id": row["id"], "b_prev": new_prev, "b_hash": new_hash})
             old_prev, new_prev = stored, new_hash
             count += 1
         conn.execute(stmt, changed)
     if old_prev != end_hash:
-        raise ValueError(f"链尾与链头（第 {end_id} 条）不符，未重写任何记录")
+        raise ValueError(_("链尾与链头（第 %(end_id)s 条）不符，未重写任何记录",
+                           end_id=end_id))
     conn.execute(update(HEAD).where(HEAD.c.id == 1).values(last_hash=new_prev))
     return count

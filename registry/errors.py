@@ -4,6 +4,7 @@ import re
 
 from flask import Flask, flash, jsonify, redirect, render_template, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -22,45 +23,46 @@ API_CODES = {
     429: "rate_limited",
 }
 HTTP_MESSAGES = {
-    400: "请求格式不正确",
-    401: "请先登录",
-    403: "没有权限访问",
-    404: "页面或记录不存在",
-    405: "不支持该请求方法",
-    409: "操作与当前状态冲突",
-    413: "上传的内容太大",
-    415: "不支持的内容类型",
-    422: "提交的数据有误",
-    429: "请求过于频繁，请稍后再试",
-    500: "服务器内部错误，请稍后再试",
+    400: _l("请求格式不正确"),
+    401: _l("请先登录"),
+    403: _l("没有权限访问"),
+    404: _l("页面或记录不存在"),
+    405: _l("不支持该请求方法"),
+    409: _l("操作与当前状态冲突"),
+    413: _l("上传的内容太大"),
+    415: _l("不支持的内容类型"),
+    422: _l("提交的数据有误"),
+    429: _l("请求过于频繁，请稍后再试"),
+    500: _l("服务器内部错误，请稍后再试"),
 }
 # marshmallow/webargs messages people would otherwise see in English.
 FIELD_MESSAGES = {
-    "Missing data for required field.": "此项为必填项",
-    "Not a valid integer.": "必须是整数",
-    "Not a valid string.": "必须是文本",
-    "Not a valid boolean.": "必须是布尔值",
-    "Not a valid datetime.": "日期时间格式不正确（应为 ISO 8601，如 2026-11-24T09:30:00+08:00）",
-    "Not a valid date.": "日期格式不正确（应为 YYYY-MM-DD）",
-    "Unknown field.": "不认识的字段",
-    "Field may not be null.": "此项不能为空",
-    "Invalid input type.": "数据类型不正确",
-    "Not a valid number.": "必须是数字",
-    "Not a valid mapping type.": "必须是 JSON 对象",
-    "Invalid value.": "取值不正确",
+    "Missing data for required field.": _l("此项为必填项"),
+    "Not a valid integer.": _l("必须是整数"),
+    "Not a valid string.": _l("必须是文本"),
+    "Not a valid boolean.": _l("必须是布尔值"),
+    "Not a valid datetime.": _l(
+        "日期时间格式不正确（应为 ISO 8601，如 2026-11-24T09:30:00+08:00）"),
+    "Not a valid date.": _l("日期格式不正确（应为 YYYY-MM-DD）"),
+    "Unknown field.": _l("不认识的字段"),
+    "Field may not be null.": _l("此项不能为空"),
+    "Invalid input type.": _l("数据类型不正确"),
+    "Not a valid number.": _l("必须是数字"),
+    "Not a valid mapping type.": _l("必须是 JSON 对象"),
+    "Invalid value.": _l("取值不正确"),
 }
 
 # marshmallow's validators' messages carry numbers; each pattern gives their Chinese.
 PATTERN_MESSAGES = [
     (re.compile(r"Must be greater than or equal to (\S+) and less than or equal to (\S+)\."),
-     "应在 {0} 到 {1} 之间"),
-    (re.compile(r"Must be greater than or equal to (\S+)\."), "不能小于 {0}"),
-    (re.compile(r"Must be less than or equal to (\S+)\."), "不能大于 {0}"),
-    (re.compile(r"Longer than maximum length (\d+)\."), "不能超过 {0} 个字符"),
-    (re.compile(r"Shorter than minimum length (\d+)\."), "不能少于 {0} 个字符"),
-    (re.compile(r"Length must be between (\d+) and (\d+)\."), "长度应在 {0} 到 {1} 个字符之间"),
-    (re.compile(r"Must be one of: (.*)\."), "应为以下之一：{0}"),
-    (re.compile(r"Number too large\."), "数字过大"),
+     _l("应在 {0} 到 {1} 之间")),
+    (re.compile(r"Must be greater than or equal to (\S+)\."), _l("不能小于 {0}")),
+    (re.compile(r"Must be less than or equal to (\S+)\."), _l("不能大于 {0}")),
+    (re.compile(r"Longer than maximum length (\d+)\."), _l("不能超过 {0} 个字符")),
+    (re.compile(r"Shorter than minimum length (\d+)\."), _l("不能少于 {0} 个字符")),
+    (re.compile(r"Length must be between (\d+) and (\d+)\."), _l("长度应在 {0} 到 {1} 个字符之间")),
+    (re.compile(r"Must be one of: (.*)\."), _l("应为以下之一：{0}")),
+    (re.compile(r"Number too large\."), _l("数字过大")),
 ]
 
 

@@ -16,6 +16,7 @@ from itertools import islice
 from typing import Any
 
 from flask import Response, current_app, send_file
+from flask_babel import gettext as _
 from sqlalchemy import Select
 
 from registry import audit
@@ -33,7 +34,7 @@ def safe_cell(value: Any) -> Any:
     if value is None:
         return ""
     if isinstance(value, bool):
-        return "是" if value else "否"
+        return _("是") if value else _("否")
     if isinstance(value, int | float | Decimal | date | datetime):
         return value
     text = str(value)
@@ -97,7 +98,9 @@ def write_xlsx(header: Sequence[str], rows: Iterable[Sequence], target, sheet_na
         if progress and written % BATCH == 0:
             progress(written)
     if written >= max_rows():
-        sheet.append([f"（只导出了前 {written:,} 条，请用筛选条件缩小范围后分批导出）"])
+        sheet.append([_("（只导出了前 %(written)s 条，请用筛选条件缩小范围后"
+                        "分批导出）",
+                        written=format(written, ','))])
     book.save(target)
     return written
 

@@ -32,8 +32,9 @@ from registry.idempotency import purge
 from registry.models import User
 
 log = logging.getLogger(__name__)
-JOB_STATUSES = {"queued": "排队中", "running": "进行中", "done": "已完成", "failed": "失败"}
-FAILED_MESSAGE = "任务出错，请稍后重试；如仍失败请联系管理员"
+JOB_STATUSES = {"queued": _l("排队中"), "running": _l("进行中"), "done": _l("已完成"),
+                "failed": _l("失败")}
+FAILED_MESSAGE = _l("任务出错，请稍后重试；如仍失败请联系管理员")
 
 
 def _make_huey():

@@ -4,6 +4,7 @@ import base64
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import Select, func, literal_column, select
 
 from registry.errors import ValidationFailed
@@ -47,9 +48,12 @@ def _int_arg(args, name: str, default: int, low: int, high: int, label: str) -> 
     try:
         value = int(str(raw))
     except ValueError:
-        raise ValidationFailed(f"{label}必须是整数", name) from None
+        raise ValidationFailed(_("%(label)s必须是整数", label=label), name) from None
     if not low <= value <= high:
-        raise ValidationFailed(f"{label}应在 {low} 到 {high} 之间", name)
+        raise ValidationFailed(_("%(label)s应在 %(low)s 到 %(high)s 之间",
+                                 label=label,
+                                 low=low,
+                                 high=high), name)
     return value
 
 
@@ -62,9 +66,9 @@ def decode_cursor(raw: str) -> int:
         padded = raw + "=" * (-len(raw) % 4)
         value = int(base64.urlsafe_b64decode(padded.encode()).decode())
     except (ValueError, UnicodeDecodeError):
-        raise ValidationFailed("翻页游标 cursor 无效", "cursor") from None
+        raise ValidationFailed(_("翻页游标 cursor 无效"), "cursor") from None
     if not 0 < value < 2**63:
-        raise ValidationFailed("翻页游标 cursor 无效", "cursor")
+        raise ValidationFailed(_("翻页游标 cursor 无效"), "cursor")
     return value
 
 
@@ -91,8 +95,9 @@ def paginate_query(stmt: Select, key_column, args, *, default_per_page: int = 20
     million rows never counts them all. count_cap=None counts exactly: only for lists that
     cannot grow large.
     """
-    page = _int_arg(args, "page", 1, 1, MAX_PAGE, "页码 page ")
-    per_page = _int_arg(args, "per_page", default_per_page, 1, MAX_PER_PAGE, "每页条数 per_page ")
+    page = _int_arg(args, "page", 1, 1, MAX_PAGE, _("页码 page "))
+    per_page = _int_arg(args, "per_page", default_per_page, 1, MAX_PER_PAGE,
+                        _("每页条数 per_page "))
     raw_cursor = args.get("cursor") or None
     if raw_cursor:
         keys = stmt.where(key_column < decode_cursor(raw_cursor))

@@ -75,7 +75,7 @@ def load_user(user_id: str) -> User | None:
 
 def register_request_hooks(app: Flask) -> None:
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "请先登录"
+    login_manager.login_message = _("请先登录")
     login_manager.login_message_category = "warning"
 
     @app.before_request

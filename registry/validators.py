@@ -6,6 +6,7 @@ import re
 import unicodedata
 from datetime import date, datetime
 
+from flask_babel import gettext as _
 from stdnum import exceptions as stdnum_errors
 from stdnum.cn import ric, uscc
 
@@ -28,22 +29,24 @@ def check_text(value: str | None, field: str, label: str, *, required: bool = Tr
     value = (value or "").strip()
     if not value:
         if required:
-            raise ValidationFailed(f"请填写{label}", field)
+            raise ValidationFailed(_("请填写%(label)s", label=label), field)
         return ""
     if len(value) > max_length:
-        raise ValidationFailed(f"{label}不能超过 {max_length} 个字符", field)
+        raise ValidationFailed(_("%(label)s不能超过 %(max_length)s 个字符",
+                                 label=label,
+                                 max_length=max_length), field)
     if "\ufffd" in value or any(
         unicodedata.category(ch) == "Cc" and ch not in "\n\r\t" for ch in value
     ):
-        raise ValidationFailed(f"{label}包含无法识别的字符，请重新输入", field)
+        raise ValidationFailed(_("%(label)s包含无法识别的字符，请重新输入", label=label), field)
     return value
 
 
-def check_person_name(value: str | None, field: str = "name", label: str = "姓名") -> str:
+def check_person_name(value: str | None, field: str = "name", label: str = _("姓名")) -> str:
     """A real name: 2–30 Chinese characters (· allowed for minority names) or Latin letters."""
     value = check_text(value, field, label, max_length=30)
     if not NAME_RE.match(value):
-        raise ValidationFailed(f"{label}应为 2–30 个汉字或字母", field)
+        raise ValidationFailed(_("%(label)s应为 2–30 个汉字或字母", label=label), field)
     return value
 
 
@@ -52,13 +55,13 @@ def normalize_phone(value: str | None, field: str = "phone", *, required: bool =
     raw = re.sub(r"[\s-]", "", value or "")
     if not raw:
         if required:
-            raise ValidationFailed("请填写手机号码", field)
+            raise ValidationFailed(_("请填写手机号码"), field)
         return ""
     for prefix in ("+86", "0086"):
         if raw.startswith(prefix):
             raw = raw[len(prefix):]
     if not PHONE_RE.match(raw):
-        raise ValidationFailed("手机号码应为 11 位数字，以 1 开头", field)
+        raise ValidationFailed(_("手机号码应为 11 位数字，以 1 开头"), field)
     return raw
 
 
@@ -70,19 +73,19 @@ def check_id_number(value: str | None, field: str = "id_number") -> str:
     """
     raw = (value or "").strip().upper().replace(" ", "")
     if not raw:
-        raise ValidationFailed("请填写身份证号码", field)
+        raise ValidationFailed(_("请填写身份证号码"), field)
     if not re.fullmatch(r"\d{17}[\dX]", raw):
-        raise ValidationFailed("身份证号码应为 18 位，前 17 位是数字，最后一位是数字或 X", field)
+        raise ValidationFailed(_("身份证号码应为 18 位，前 17 位是数字，最后一位是数字或 X"), field)
     try:
         birth = ric.get_birth_date(raw)
     except (stdnum_errors.ValidationError, ValueError):
-        raise ValidationFailed("身份证号码中的出生日期不存在", field) from None
+        raise ValidationFailed(_("身份证号码中的出生日期不存在"), field) from None
     if birth > date.today():
-        raise ValidationFailed("身份证号码中的出生日期在未来", field)
+        raise ValidationFailed(_("身份证号码中的出生日期在未来"), field)
     if birth.year < 1900:
-        raise ValidationFailed("身份证号码中的出生日期不正确", field)
+        raise ValidationFailed(_("身份证号码中的出生日期不正确"), field)
     if ric.calc_check_digit(raw) != raw[-1]:
-        raise ValidationFailed("身份证号码校验位不正确，请核对", field)
+        raise ValidationFailed(_("身份证号码校验位不正确，请核对"), field)
     return raw
 
 
@@ -96,17 +99,17 @@ def check_uscc(value: str | None, field: str = "uscc", *, required: bool = True)
     raw = (value or "").strip().upper().replace(" ", "")
     if not raw:
         if required:
-            raise ValidationFailed("请填写统一社会信用代码", field)
+            raise ValidationFailed(_("请填写统一社会信用代码"), field)
         return ""
     if len(raw) != 18:
-        raise ValidationFailed("统一社会信用代码应为 18 位", field)
+        raise ValidationFailed(_("统一社会信用代码应为 18 位"), field)
     try:
         uscc.validate(raw)
     except stdnum_errors.InvalidChecksum:
-        raise ValidationFailed("统一社会信用代码校验位不正确，请核对", field) from None
+        raise ValidationFailed(_("统一社会信用代码校验位不正确，请核对"), field) from None
     except stdnum_errors.ValidationError:
         raise ValidationFailed(
-            "统一社会信用代码含有不允许的字符（不使用 I、O、Z、S、V）", field
+            _("统一社会信用代码含有不允许的字符（不使用 I、O、Z、S、V）"), field
         ) from None
     return raw
 
@@ -115,9 +118,9 @@ def check_password(password: str | None, username: str = "", field: str = "passw
     """等保 2.0 practice: ≥10 characters of ≥3 classes, not containing the username."""
     password = password or ""
     if len(password) < 10:
-        raise ValidationFailed("密码至少 10 个字符", field)
+        raise ValidationFailed(_("密码至少 10 个字符"), field)
     if len(password) > 128:
-        raise ValidationFailed("密码不能超过 128 个字符", field)
+        raise ValidationFailed(_("密码不能超过 128 个字符"), field)
     classes = sum(
         (
             any(c.isupper() and c.isascii() for c in password),
@@ -127,16 +130,16 @@ def check_password(password: str | None, username: str = "", field: str = "passw
         )
     )
     if classes < 3:
-        raise ValidationFailed("密码须包含大写字母、小写字母、数字、符号中的至少三类", field)
+        raise ValidationFailed(_("密码须包含大写字母、小写字母、数字、符号中的至少三类"), field)
     if username and username.lower() in password.lower():
-        raise ValidationFailed("密码不能包含用户名", field)
+        raise ValidationFailed(_("密码不能包含用户名"), field)
     return password
 
 
-def check_date_order(start, end, field: str = "ends_at", label: str = "结束时间") -> None:
+def check_date_order(start, end, field: str = "ends_at", label: str = _("结束时间")) -> None:
     """End after start."""
     if start and end and end <= start:
-        raise ValidationFailed(f"{label}必须晚于开始时间", field)
+        raise ValidationFailed(_("%(label)s必须晚于开始时间", label=label), field)
 
 
 def check_amount(value, field: str, label: str, *, allow_zero: bool = False,
@@ -144,18 +147,20 @@ def check_amount(value, field: str, label: str, *, allow_zero: bool = False,
     """A whole, non-negative amount (fen, points or minutes); fractions are refused. At most
     high: the INTEGER columns' limit unless the caller stores it in a BIGINT column."""
     if isinstance(value, bool) or value is None or value == "":
-        raise ValidationFailed(f"请填写{label}", field)
+        raise ValidationFailed(_("请填写%(label)s", label=label), field)
     if isinstance(value, float) and not value.is_integer():
-        raise ValidationFailed(f"{label}必须是整数", field)
+        raise ValidationFailed(_("%(label)s必须是整数", label=label), field)
     try:
         number = int(str(value).strip()) if not isinstance(value, int | float) else int(value)
     except ValueError:
-        raise ValidationFailed(f"{label}必须是整数", field) from None
+        raise ValidationFailed(_("%(label)s必须是整数", label=label), field) from None
     if number < 0 or (number == 0 and not allow_zero):
-        raise ValidationFailed(f"{label}必须大于 0" if not allow_zero else f"{label}不能为负数",
+        raise ValidationFailed(_("%(label)s必须大于 0",
+                               label=label) if not allow_zero else _("%(label)s不能为负数",
+                                                                         label=label),
                                field)
     if number > high:
-        raise ValidationFailed(f"{label}过大", field)
+        raise ValidationFailed(_("%(label)s过大", label=label), field)
     return number
 
 
@@ -163,27 +168,31 @@ def parse_yuan(value, field: str, label: str, *, allow_zero: bool = True) -> int
     """An amount typed in yuan (up to two decimals, thousands commas allowed) as integer fen."""
     raw = str(value if value is not None else "").strip().replace(",", "").replace("，", "")
     if not raw:
-        raise ValidationFailed(f"请填写{label}", field)
+        raise ValidationFailed(_("请填写%(label)s", label=label), field)
     if raw.startswith("-"):
-        raise ValidationFailed(f"{label}不能为负数", field)
+        raise ValidationFailed(_("%(label)s不能为负数", label=label), field)
     match = re.fullmatch(r"(\d{1,13})(?:\.(\d{1,2}))?", raw)
     if not match:
-        raise ValidationFailed(f"{label}应为金额（元），最多两位小数", field)
+        raise ValidationFailed(_("%(label)s应为金额（元），最多两位小数", label=label), field)
     fen = int(match.group(1)) * 100 + int((match.group(2) or "0").ljust(2, "0"))
     return check_amount(fen, field, label, allow_zero=allow_zero)
 
 
-def check_date_range(value, field: str, label: str = "日期"):
+def check_date_range(value, field: str, label: str = _("日期")):
     """A date or datetime between 1900-01-01 and 2100-12-31 (returned unchanged)."""
     if value is None:
         return value
     day = value.date() if isinstance(value, datetime) else value
     if not EARLIEST_DATE <= day <= LATEST_DATE:
-        raise ValidationFailed(f"{label}应在 {EARLIEST_DATE} 到 {LATEST_DATE} 之间", field)
+        raise ValidationFailed(_("%(label)s应在 %(EARLIEST_DATE)s 到 %(LATEST_DATE)s"
+                                 " 之间",
+                                 label=label,
+                                 EARLIEST_DATE=EARLIEST_DATE,
+                                 LATEST_DATE=LATEST_DATE), field)
     return value
 
 
-def parse_date(raw: str | None, field: str, label: str = "日期") -> date | None:
+def parse_date(raw: str | None, field: str, label: str = _("日期")) -> date | None:
     """A typed YYYY-MM-DD date (forms and query filters), None when empty."""
     raw = (raw or "").strip()
     if not raw:
@@ -193,7 +202,9 @@ def parse_date(raw: str | None, field: str, label: str = "日期") -> date | Non
     except ValueError:
         value = None
     if value is None:
-        raise ValidationFailed(f"{label}格式不正确（应为 YYYY-MM-DD，如 2026-03-01）", field)
+        raise ValidationFailed(_("%(label)s格式不正确（应为 YYYY-MM-DD，如 2026-03-0"
+                                 "1）",
+                                 label=label), field)
     return check_date_range(value, field, label)
 
 

@@ -4,6 +4,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from registry import audit
@@ -49,17 +50,19 @@ class Machine:
         """Make a move or raise (409 wrong state, 403 wrong role, 422 missing comment)."""
         move = self.by_name.get(name)
         if move is None:
-            raise Conflict(f"没有“{name}”这个操作")
+            raise Conflict(_("没有“%(name)s”这个操作", name=name))
         state = getattr(obj, self.field)
         if state not in move.sources:
-            raise Conflict(f"当前状态为“{self.label(state)}”，不能{move.label}")
+            raise Conflict(_("当前状态为“%(value1)s”，不能%(label)s",
+                             value1=self.label(state),
+                             label=move.label))
         if user.role not in move.roles:
-            raise NotAllowed(f"您的角色不能{move.label}")
+            raise NotAllowed(_("您的角色不能%(label)s", label=move.label))
         comment = (comment or "").strip()
         if move.comment_required and not comment:
-            raise ValidationFailed(f"{move.label}须填写意见或理由", "comment")
+            raise ValidationFailed(_("%(label)s须填写意见或理由", label=move.label), "comment")
         if len(comment) > 2000:
-            raise ValidationFailed("意见不能超过 2000 个字符", "comment")
+            raise ValidationFailed(_("意见不能超过 2000 个字符"), "comment")
         setattr(obj, self.field, move.target)
         db.session.flush()
         audit.record("transition", obj, changes={self.field: [state, move.target]},

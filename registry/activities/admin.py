@@ -2,6 +2,8 @@
 certificates: scoped to the jurisdiction; everything but an activity's texts is read-only
 (state changes go through the activity pages, which apply the rules)."""
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from registry.activities.models import (
@@ -19,7 +21,7 @@ from registry.models import CITY_OFFICIAL, COUNTY_OFFICIAL, STATION_ADMIN
 from registry.points.models import KIND_LABELS, PointsLedgerEntry
 from registry.validators import check_text
 
-CATEGORY = "志愿活动"
+CATEGORY = _l("志愿活动")
 STAFF = (STATION_ADMIN, COUNTY_OFFICIAL, CITY_OFFICIAL)
 
 
@@ -46,11 +48,12 @@ class ActivityView(ReadOnlyView):
                    "points_per_hour", "status")
     column_searchable_list = ("title",)
     column_filters = ("status", "township_code", "starts_at")
-    column_labels = {"id": "编号", "title": "活动名称", "station": "服务站",
-                     "starts_at": "开始(UTC)", "ends_at": "结束(UTC)", "capacity": "招募人数",
-                     "points_per_hour": "每小时积分",
-                     "status": "状态", "content": "活动内容", "address": "地点",
-                     "township_code": "乡镇代码", "category": "服务类别"}
+    column_labels = {"id": _l("编号"), "title": _l("活动名称"), "station": _l("服务站"),
+                     "starts_at": _l("开始(UTC)"), "ends_at": _l("结束(UTC)"),
+                                     "capacity": _l("招募人数"),
+                     "points_per_hour": _l("每小时积分"),
+                     "status": _l("状态"), "content": _l("活动内容"), "address": _l("地点"),
+                     "township_code": _l("乡镇代码"), "category": _l("服务类别")}
     form_columns = ("title", "content", "address")
 
     def __init__(self, *args, **kwargs):
@@ -59,20 +62,22 @@ class ActivityView(ReadOnlyView):
 
     def check_model(self, form, model, is_created) -> None:
         if current_user.role != STATION_ADMIN or current_user.region_code != model.township_code:
-            raise NotAllowed("只有组织该活动的志愿服务站管理员可以修改")
-        model.title = check_text(model.title, "title", "活动名称", max_length=100)
-        model.content = check_text(model.content, "content", "活动内容", required=False,
+            raise NotAllowed(_("只有组织该活动的志愿服务站管理员可以修改"))
+        model.title = check_text(model.title, "title", _("活动名称"), max_length=100)
+        model.content = check_text(model.content, "content", _("活动内容"), required=False,
                                    max_length=5000)
-        model.address = check_text(model.address, "address", "活动地点", max_length=200)
+        model.address = check_text(model.address, "address", _("活动地点"), max_length=200)
 
 
 class SignupView(ReadOnlyView):
     column_list = ("id", "activity", "volunteer", "status", "walk_in", "check_in_at",
                    "check_out_at", "created_at")
     column_filters = ("status", "activity_id", "walk_in")
-    column_labels = {"id": "编号", "activity": "活动", "volunteer": "志愿者", "status": "状态",
-                     "walk_in": "现场参加", "check_in_at": "签到(UTC)", "check_out_at": "签退(UTC)",
-                     "created_at": "报名时间(UTC)", "activity_id": "活动编号"}
+    column_labels = {"id": _l("编号"), "activity": _l("活动"), "volunteer": _l("志愿者"),
+                     "status": _l("状态"),
+                     "walk_in": _l("现场参加"), "check_in_at": _l("签到(UTC)"),
+                                   "check_out_at": _l("签退(UTC)"),
+                     "created_at": _l("报名时间(UTC)"), "activity_id": _l("活动编号")}
 
     def __init__(self, *args, **kwargs):
         self.column_formatters = {"status": _label(SIGNUP_STATUSES)}
@@ -83,31 +88,35 @@ class ServiceRecordView(ReadOnlyView):
     column_list = ("id", "activity", "volunteer", "station", "minutes", "points", "walk_in",
                    "change_reason", "confirmed_at")
     column_filters = ("activity_id", "volunteer_id", "station_id", "confirmed_at")
-    column_labels = {"id": "编号", "activity": "活动", "volunteer": "志愿者", "station": "服务站",
-                     "minutes": "首次确认分钟", "points": "首次积分", "walk_in": "现场参加",
-                     "change_reason": "修改原因", "confirmed_at": "确认时间(UTC)",
-                     "activity_id": "活动编号", "volunteer_id": "志愿者编号",
-                     "station_id": "服务站编号"}
+    column_labels = {"id": _l("编号"), "activity": _l("活动"), "volunteer": _l("志愿者"),
+                     "station": _l("服务站"),
+                     "minutes": _l("首次确认分钟"), "points": _l("首次积分"),
+                                   "walk_in": _l("现场参加"),
+                     "change_reason": _l("修改原因"), "confirmed_at": _l("确认时间(UTC)"),
+                     "activity_id": _l("活动编号"), "volunteer_id": _l("志愿者编号"),
+                     "station_id": _l("服务站编号")}
 
 
 class ServiceCorrectionView(ReadOnlyView):
     column_list = ("id", "record_id", "delta_minutes", "minutes_after", "delta_points", "reason",
                    "created_by", "created_at")
     column_filters = ("record_id", "volunteer_id", "created_at")
-    column_labels = {"id": "编号", "record_id": "服务记录", "delta_minutes": "分钟变化",
-                     "minutes_after": "更正后分钟", "delta_points": "积分变化", "reason": "原因",
-                     "created_by": "操作人编号", "created_at": "时间(UTC)",
-                     "volunteer_id": "志愿者编号"}
+    column_labels = {"id": _l("编号"), "record_id": _l("服务记录"), "delta_minutes": _l("分钟变化"),
+                     "minutes_after": _l("更正后分钟"), "delta_points": _l("积分变化"),
+                                         "reason": _l("原因"),
+                     "created_by": _l("操作人编号"), "created_at": _l("时间(UTC)"),
+                     "volunteer_id": _l("志愿者编号")}
 
 
 class LedgerEntryView(ReadOnlyView):
     column_list = ("id", "volunteer", "kind", "points", "balance_after", "memo", "ref",
                    "created_at")
     column_filters = ("kind", "volunteer_id", "created_at")
-    column_labels = {"id": "编号", "volunteer": "志愿者", "kind": "类型", "points": "积分",
-                     "balance_after": "余额", "memo": "说明", "ref": "来源",
-                     "created_at": "时间(UTC)",
-                     "volunteer_id": "志愿者编号"}
+    column_labels = {"id": _l("编号"), "volunteer": _l("志愿者"), "kind": _l("类型"),
+                     "points": _l("积分"),
+                     "balance_after": _l("余额"), "memo": _l("说明"), "ref": _l("来源"),
+                     "created_at": _l("时间(UTC)"),
+                     "volunteer_id": _l("志愿者编号")}
 
     def __init__(self, *args, **kwargs):
         self.column_formatters = {"kind": _label(KIND_LABELS)}
@@ -118,19 +127,19 @@ class CertificateView(ReadOnlyView):
     column_list = ("serial", "volunteer", "issuer", "total_minutes", "record_count", "issued_on")
     column_searchable_list = ("serial",)
     column_filters = ("issued_on", "station_id")
-    column_labels = {"serial": "证明编号", "volunteer": "志愿者", "issuer": "出具单位",
-                     "total_minutes": "服务分钟", "record_count": "记录条数",
-                     "issued_on": "出具日期",
-                     "station_id": "服务站编号", "signature": "签名"}
+    column_labels = {"serial": _l("证明编号"), "volunteer": _l("志愿者"), "issuer": _l("出具单位"),
+                     "total_minutes": _l("服务分钟"), "record_count": _l("记录条数"),
+                     "issued_on": _l("出具日期"),
+                     "station_id": _l("服务站编号"), "signature": _l("签名")}
     column_details_exclude_list = ("signature",)
 
 
 def admin_views() -> list:
     return [
-        ActivityView(Activity, name="活动", category=CATEGORY),
-        SignupView(Signup, name="报名", category=CATEGORY),
-        ServiceRecordView(ServiceRecord, name="服务记录", category=CATEGORY),
-        ServiceCorrectionView(ServiceCorrection, name="服务记录更正", category=CATEGORY),
-        LedgerEntryView(PointsLedgerEntry, name="积分流水", category=CATEGORY),
-        CertificateView(ServiceCertificate, name="服务记录证明", category=CATEGORY),
+        ActivityView(Activity, name=_l("活动"), category=CATEGORY),
+        SignupView(Signup, name=_l("报名"), category=CATEGORY),
+        ServiceRecordView(ServiceRecord, name=_l("服务记录"), category=CATEGORY),
+        ServiceCorrectionView(ServiceCorrection, name=_l("服务记录更正"), category=CATEGORY),
+        LedgerEntryView(PointsLedgerEntry, name=_l("积分流水"), category=CATEGORY),
+        CertificateView(ServiceCertificate, name=_l("服务记录证明"), category=CATEGORY),
     ]

@@ -19,6 +19,8 @@ import secrets
 from dataclasses import dataclass
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -37,7 +39,7 @@ from registry.models import STATION_ADMIN, User
 from registry.volunteers.models import Station, Volunteer
 
 SERIAL_RE = re.compile(r"^ZYFW\d{4}[0-9A-F]{10}$")
-ID_TYPE = "居民身份证"
+ID_TYPE = _l("居民身份证")
 
 
 @dataclass(frozen=True)
@@ -68,18 +70,20 @@ def choose_station(volunteer: Volunteer, station_id=None) -> StationService:
     """The station whose certificate is wanted (it must have recorded service)."""
     services = service_by_station(volunteer)
     if not services:
-        raise NotFound("您还没有已确认的服务记录，暂不能出具证明")
+        raise NotFound(_("您还没有已确认的服务记录，暂不能出具证明"))
     if station_id in (None, ""):
         if len(services) == 1:
             return services[0]
         choices = "、".join(f"{s.station.id}（{s.station.name}）" for s in services)
         raise ValidationFailed(
-            f"您在多个服务站有服务记录，证明由各站分别出具，请用 station_id 指定：{choices}",
+            _("您在多个服务站有服务记录，证明由各站分别出具，请用"
+              " station_id 指定：%(choices)s",
+              choices=choices),
             "station_id")
     for service in services:
         if str(service.station.id) == str(station_id):
             return service
-    raise NotFound("您在该服务站没有已确认的服务记录", "station_id")
+    raise NotFound(_("您在该服务站没有已确认的服务记录"), "station_id")
 
 
 def sign(serial: str, volunteer_id: int, station_id: int, total_minutes: int,
@@ -160,7 +164,7 @@ def render(cert: ServiceCertificate) -> bytes:
     try:
         return render_certificate(certificate_data(cert))
     except MissingGlyphError as error:
-        raise Conflict(f"{error}。请联系服务站处理。") from None
+        raise Conflict(_("%(error)s。请联系服务站处理。", error=error)) from None
 
 
 def is_valid(cert: ServiceCertificate) -> bool:

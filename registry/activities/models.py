@@ -14,30 +14,30 @@ from registry.models import VOLUNTEER, Region, User, always
 from registry.volunteers.models import Station, Volunteer
 
 ACTIVITY_STATUSES = {
-    "draft": "草稿",
-    "published": "已发布",
-    "closed": "已结束",
-    "cancelled": "已取消",
+    "draft": _l("草稿"),
+    "published": _l("已发布"),
+    "closed": _l("已结束"),
+    "cancelled": _l("已取消"),
 }
 SIGNUP_STATUSES = {
-    "signed_up": "已报名",
-    "waitlisted": "候补",
-    "cancelled": "已取消",
-    "checked_in": "已签到",
-    "checked_out": "已签退",
-    "confirmed": "已确认时长",
-    "no_show": "未到场",
+    "signed_up": _l("已报名"),
+    "waitlisted": _l("候补"),
+    "cancelled": _l("已取消"),
+    "checked_in": _l("已签到"),
+    "checked_out": _l("已签退"),
+    "confirmed": _l("已确认时长"),
+    "no_show": _l("未到场"),
 }
 ACTIVITY_CATEGORIES = {
-    "community": "社区服务",
-    "elderly": "扶老助残",
-    "civility": "文明实践",
-    "environment": "生态环保",
-    "emergency": "应急救援",
-    "education": "文化教育",
-    "health": "医疗卫生",
-    "legal": "法律服务",
-    "other": "其他",
+    "community": _l("社区服务"),
+    "elderly": _l("扶老助残"),
+    "civility": _l("文明实践"),
+    "environment": _l("生态环保"),
+    "emergency": _l("应急救援"),
+    "education": _l("文化教育"),
+    "health": _l("医疗卫生"),
+    "legal": _l("法律服务"),
+    "other": _l("其他"),
 }
 
 

@@ -5,6 +5,8 @@ Functions flush, the caller commits."""
 from datetime import datetime, timedelta
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -25,12 +27,12 @@ from registry.volunteers.models import Station, Volunteer
 from registry.workflow import Machine, Move
 
 MACHINE = Machine("activity", ACTIVITY_STATUSES, (
-    Move("publish", "发布", ("draft",), "published", (STATION_ADMIN,)),
-    Move("close", "结束活动", ("published",), "closed", (STATION_ADMIN,)),
-    Move("cancel", "取消活动", ("draft", "published"), "cancelled", (STATION_ADMIN,),
+    Move("publish", _l("发布"), ("draft",), "published", (STATION_ADMIN,)),
+    Move("close", _l("结束活动"), ("published",), "closed", (STATION_ADMIN,)),
+    Move("cancel", _l("取消活动"), ("draft", "published"), "cancelled", (STATION_ADMIN,),
          comment_required=True),
 ))
-PHASE_LABELS = {"upcoming": "未开始", "in_progress": "进行中", "ended": "已结束"}
+PHASE_LABELS = {"upcoming": _l("未开始"), "in_progress": _l("进行中"), "ended": _l("已结束")}
 OCCUPYING = ("signed_up", "checked_in", "checked_out", "confirmed")
 CHECKIN_EARLY = timedelta(minutes=60)
 CHECKOUT_LATE = timedelta(hours=2)
@@ -55,26 +57,26 @@ def active_volunteer_of(user: Any) -> Volunteer:
     """The caller's volunteer record, which must be approved."""
     volunteer = volunteer_of(user)
     if volunteer is None:
-        raise NotAllowed("只有注册志愿者可以报名、签到")
+        raise NotAllowed(_("只有注册志愿者可以报名、签到"))
     if volunteer.status != "active":
-        raise Conflict("您的志愿者注册尚未通过审核或已暂停，暂不能报名、签到")
+        raise Conflict(_("您的志愿者注册尚未通过审核或已暂停，暂不能报名、签到"))
     return volunteer
 
 
 def own_station(user: Any) -> Station:
     """The station of a station admin's township."""
     if getattr(user, "role", None) != STATION_ADMIN:
-        raise NotAllowed("只有志愿服务站管理员可以发布活动")
+        raise NotAllowed(_("只有志愿服务站管理员可以发布活动"))
     station = db.session.scalar(select(Station).where(Station.township_code == user.region_code))
     if station is None:
-        raise Conflict("本乡镇（街道）尚未建立志愿服务站，请先联系县级民政部门建站")
+        raise Conflict(_("本乡镇（街道）尚未建立志愿服务站，请先联系县级民政部门建站"))
     return station
 
 
 def require_organizer(user: Any, activity: Activity) -> None:
     """Only the admin of the organizing station (谁组织谁记录)."""
     if getattr(user, "role", None) != STATION_ADMIN or user.region_code != activity.township_code:
-        raise NotAllowed("只有组织该活动的志愿服务站管理员可以进行此操作")
+        raise NotAllowed(_("只有组织该活动的志愿服务站管理员可以进行此操作"))
 
 
 def lock_activity(activity_id: int) -> Activity:
@@ -83,7 +85,7 @@ def lock_activity(activity_id: int) -> Activity:
             .execution_options(populate_existing=True))
     activity = db.session.execute(stmt).scalar_one_or_none()
     if activity is None:
-        raise NotFound("活动不存在")
+        raise NotFound(_("活动不存在"))
     return activity
 
 
@@ -97,7 +99,7 @@ def local_year(value: datetime) -> int:
 def parse_datetime(value: Any, field: str, label: str) -> datetime | None:
     """A China-time input ("2026-11-24T09:30" or an aware datetime) as naive UTC."""
     if value in (None, ""):
-        raise ValidationFailed(f"请填写{label}", field)
+        raise ValidationFailed(_("请填写%(label)s", label=label), field)
     if isinstance(value, datetime):
         return from_local(check_date_range(value, field, label))
     text = str(value).strip()
@@ -109,7 +111,8 @@ def parse_datetime(value: Any, field: str, label: str) -> datetime | None:
     try:
         parsed = datetime.fromisoformat(text)
     except ValueError:
-        raise ValidationFailed(f"{label}格式不正确（如 2026-11-24 09:30）", field) from None
+        raise ValidationFailed(_("%(label)s格式不正确（如 2026-11-24 09:30）",
+                                 label=label), field) from None
     return from_local(check_date_range(parsed, field, label))
 
 
@@ -117,31 +120,35 @@ def clean_activity(data: dict) -> dict:
     """Check an activity's fields; all problems at once, each at its field."""
     errors = FieldErrors()
     clean = {
-        "title": errors.check(check_text, data.get("title"), "title", "活动名称", max_length=100),
-        "content": errors.check(check_text, data.get("content"), "content", "活动内容",
+        "title": errors.check(check_text, data.get("title"), "title", _("活动名称"),
+                              max_length=100),
+        "content": errors.check(check_text, data.get("content"), "content", _("活动内容"),
                                 required=False, max_length=5000),
-        "address": errors.check(check_text, data.get("address"), "address", "活动地点",
+        "address": errors.check(check_text, data.get("address"), "address", _("活动地点"),
                                 max_length=200),
-        "starts_at": errors.check(parse_datetime, data.get("starts_at"), "starts_at", "开始时间"),
-        "ends_at": errors.check(parse_datetime, data.get("ends_at"), "ends_at", "结束时间"),
-        "capacity": errors.check(check_amount, data.get("capacity"), "capacity", "招募人数"),
+        "starts_at": errors.check(parse_datetime, data.get("starts_at"), "starts_at",
+                                  _("开始时间")),
+        "ends_at": errors.check(parse_datetime, data.get("ends_at"), "ends_at", _("结束时间")),
+        "capacity": errors.check(check_amount, data.get("capacity"), "capacity", _("招募人数")),
         "points_per_hour": errors.check(check_amount, data.get("points_per_hour", 0),
-                                        "points_per_hour", "每小时积分", allow_zero=True),
+                                        "points_per_hour", _("每小时积分"), allow_zero=True),
     }
     category = data.get("category") or "community"
     if category not in ACTIVITY_CATEGORIES:
-        errors.add("category", "请选择服务类别")
+        errors.add("category", _("请选择服务类别"))
     clean["category"] = category
     starts, ends = clean["starts_at"], clean["ends_at"]
     if starts and ends:
         if ends <= starts:
-            errors.add("ends_at", "结束时间必须晚于开始时间")
+            errors.add("ends_at", _("结束时间必须晚于开始时间"))
         elif ends - starts > MAX_LENGTH:
-            errors.add("ends_at", "一次活动不能超过 30 天")
+            errors.add("ends_at", _("一次活动不能超过 30 天"))
     if clean["capacity"] and clean["capacity"] > MAX_CAPACITY:
-        errors.add("capacity", f"招募人数不能超过 {MAX_CAPACITY}")
+        errors.add("capacity", _("招募人数不能超过 %(MAX_CAPACITY)s",
+                                 MAX_CAPACITY=MAX_CAPACITY))
     if clean["points_per_hour"] and clean["points_per_hour"] > MAX_POINTS_PER_HOUR:
-        errors.add("points_per_hour", f"每小时积分不能超过 {MAX_POINTS_PER_HOUR}")
+        errors.add("points_per_hour", _("每小时积分不能超过 %(MAX_POINTS_PER_HOUR)s",
+                                        MAX_POINTS_PER_HOUR=MAX_POINTS_PER_HOUR))
     errors.raise_if_any()
     return clean
 
@@ -151,7 +158,7 @@ def create_activity(user: User, data: dict, *, publish: bool = False) -> Activit
     station = own_station(user)
     wanted = data.get("station_id")
     if wanted not in (None, "") and str(wanted) != str(station.id):
-        raise NotAllowed("只能为本站发布活动", "station_id")
+        raise NotAllowed(_("只能为本站发布活动"), "station_id")
     clean = clean_activity(data)
     activity = Activity(station_id=station.id, township_code=station.township_code,
                         created_by=user.id, status="draft", **clean)
@@ -167,11 +174,12 @@ def update_activity(user: User, activity: Activity, data: dict) -> Activity:
     require_organizer(user, activity)
     activity = lock_activity(activity.id)
     if activity.status not in ("draft", "published"):
-        raise Conflict("已结束或已取消的活动不能修改")
+        raise Conflict(_("已结束或已取消的活动不能修改"))
     clean = clean_activity(data)
     taken = occupied(activity)
     if clean["capacity"] < taken:
-        raise ValidationFailed(f"已有 {taken} 人报名，招募人数不能少于 {taken}", "capacity")
+        raise ValidationFailed(_("已有 %(taken)s 人报名，招募人数不能少于 %(taken)s",
+                                 taken=taken), "capacity")
     old_year = local_year(activity.starts_at)
     for key, value in clean.items():
         setattr(activity, key, value)
@@ -217,12 +225,12 @@ def public_activities_stmt(args: dict):
     code = str(args.get("region_code") or "").strip()
     if code:
         if not code.isdigit() or len(code) not in (6, 9):
-            raise ValidationFailed("区划代码应为 6 位（县级）或 9 位（乡镇）数字", "region_code")
+            raise ValidationFailed(_("区划代码应为 6 位（县级）或 9 位（乡镇）数字"), "region_code")
         stmt = stmt.where(Activity.township_code.in_(region_codes_under(code)))
     station_id = args.get("station_id")
     if station_id not in (None, ""):
         if not str(station_id).isdigit() or len(str(station_id)) > 9:
-            raise ValidationFailed("station_id 必须是整数", "station_id")
+            raise ValidationFailed(_("station_id 必须是整数"), "station_id")
         stmt = stmt.where(Activity.station_id == int(station_id))
     return stmt.options(selectinload(Activity.station)).order_by(Activity.id.desc())
 

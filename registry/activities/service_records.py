@@ -3,6 +3,7 @@ counters, in one transaction) and correcting them with new entries."""
 
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -62,10 +63,10 @@ def find_volunteer(volunteer_id: Any) -> Volunteer:
     try:
         ident = int(volunteer_id)
     except (TypeError, ValueError):
-        raise ValidationFailed("志愿者编号必须是整数", "volunteer_id") from None
+        raise ValidationFailed(_("志愿者编号必须是整数"), "volunteer_id") from None
     volunteer = db.session.get(Volunteer, ident) if 0 < ident < 2**31 else None
     if volunteer is None or volunteer.status not in ("active", "suspended"):
-        raise NotFound("志愿者不存在或尚未注册", "volunteer_id")
+        raise NotFound(_("志愿者不存在或尚未注册"), "volunteer_id")
     return volunteer
 
 
@@ -74,7 +75,7 @@ def find_volunteer_by_no(volunteer_no: str) -> Volunteer:
     number = (volunteer_no or "").strip()[:20]
     volunteer = db.session.scalar(select(Volunteer).where(Volunteer.volunteer_no == number))
     if not number or volunteer is None or volunteer.status != "active":
-        raise ValidationFailed("没有找到该编号的已注册志愿者", "volunteer_no")
+        raise ValidationFailed(_("没有找到该编号的已注册志愿者"), "volunteer_no")
     return volunteer
 
 
@@ -84,21 +85,22 @@ def confirm_service(user: User, activity: Activity, volunteer: Volunteer, minute
     require_organizer(user, activity)
     activity = lock_activity(activity.id)
     if activity.status not in ("published", "closed"):
-        raise Conflict("活动未发布或已取消，不能确认服务时长")
+        raise Conflict(_("活动未发布或已取消，不能确认服务时长"))
     if utcnow() < activity.starts_at:
-        raise Conflict("活动尚未开始，不能确认服务时长")
-    minutes = check_amount(minutes, "minutes", "服务时长（分钟）")
+        raise Conflict(_("活动尚未开始，不能确认服务时长"))
+    minutes = check_amount(minutes, "minutes", _("服务时长（分钟）"))
     if minutes > activity.length_minutes:
-        raise ValidationFailed(f"服务时长不能超过活动时长 {activity.length_minutes} 分钟",
+        raise ValidationFailed(_("服务时长不能超过活动时长 %(length_minutes)s 分钟",
+                                 length_minutes=activity.length_minutes),
                                "minutes")
     existing = db.session.scalar(select(ServiceRecord.id).where(
         ServiceRecord.activity_id == activity.id, ServiceRecord.volunteer_id == volunteer.id))
     if existing:
-        raise Conflict("该志愿者在本活动的服务时长已确认；如需更改，请提交更正")
+        raise Conflict(_("该志愿者在本活动的服务时长已确认；如需更改，请提交更正"))
     signup = signup_of(activity, volunteer)
     default = default_minutes(activity, signup)
     changed = default is not None and minutes != default
-    reason = check_text(reason, "reason", "修改原因", required=changed, max_length=500)
+    reason = check_text(reason, "reason", _("修改原因"), required=changed, max_length=500)
     walk_in = signup is None or signup.walk_in or signup.status in ("cancelled", "waitlisted")
     started = signup.check_in_at if signup and signup.check_in_at else activity.starts_at
     record = ServiceRecord(
@@ -112,7 +114,7 @@ def confirm_service(user: User, activity: Activity, volunteer: Volunteer, minute
         with db.session.begin_nested():
             db.session.flush()
     except IntegrityError:
-        raise Conflict("该志愿者在本活动的服务时长已确认；如需更改，请提交更正") from None
+        raise Conflict(_("该志愿者在本活动的服务时长已确认；如需更改，请提交更正")) from None
     if signup is None:
         signup = Signup(activity_id=activity.id, volunteer_id=volunteer.id, walk_in=True,
                         township_code=activity.township_code, status="confirmed")
@@ -121,7 +123,9 @@ def confirm_service(user: User, activity: Activity, volunteer: Volunteer, minute
         signup.status = "confirmed"
     if record.points > 0:
         ledger.credit(volunteer, record.points, "earn",
-                      f"参加“{activity.title}”服务 {hours(minutes)} 小时",
+                      _("参加“%(title)s”服务 %(value3)s 小时",
+                        title=activity.title,
+                        value3=hours(minutes)),
                       ref=f"service:{record.id}", by=user)
     _add_minutes(volunteer, minutes)
     township_counters.bump(activity.township_code, local_year(activity.starts_at),
@@ -146,16 +150,17 @@ def correct_record(user: User, record: ServiceRecord, minutes: Any,
     require_organizer(user, activity)
     activity = lock_activity(activity.id)
     errors = FieldErrors()
-    minutes = errors.check(check_amount, minutes, "minutes", "更正后的服务时长（分钟）",
+    minutes = errors.check(check_amount, minutes, "minutes", _("更正后的服务时长（分钟）"),
                            allow_zero=True)
-    reason = errors.check(check_text, reason, "reason", "更正原因", max_length=500)
+    reason = errors.check(check_text, reason, "reason", _("更正原因"), max_length=500)
     if minutes is not None and minutes > activity.length_minutes:
-        errors.add("minutes", f"服务时长不能超过活动时长 {activity.length_minutes} 分钟")
+        errors.add("minutes", _("服务时长不能超过活动时长 %(length_minutes)s 分钟",
+                                length_minutes=activity.length_minutes))
     errors.raise_if_any()
     current_minutes, current_points = record_totals(record)
     delta = minutes - current_minutes
     if delta == 0:
-        raise ValidationFailed("更正后的时长与当前时长相同", "minutes")
+        raise ValidationFailed(_("更正后的时长与当前时长相同"), "minutes")
     delta_points = points_for(activity, minutes) - current_points
     volunteer = db.session.get(Volunteer, record.volunteer_id)
     correction = ServiceCorrection(
@@ -165,7 +170,10 @@ def correct_record(user: User, record: ServiceRecord, minutes: Any,
     )
     db.session.add(correction)
     db.session.flush()
-    memo = f"更正“{activity.title}”服务时长 {hours(current_minutes)}→{hours(minutes)} 小时"
+    memo = _("更正“%(title)s”服务时长 %(value3)s→%(value5)s 小时",
+             title=activity.title,
+             value3=hours(current_minutes),
+             value5=hours(minutes))
     if delta_points > 0:
         ledger.credit(volunteer, delta_points, "adjust", memo, ref=f"correction:{correction.id}",
                       by=user)

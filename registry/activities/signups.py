@@ -3,6 +3,7 @@
 from datetime import datetime
 
 from flask import current_app
+from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -38,14 +39,14 @@ def sign_up(user: User, activity: Activity) -> Signup:
     volunteer = active_volunteer_of(user)
     activity = lock_activity(activity.id)
     if activity.status != "published":
-        raise Conflict("该活动不在报名中")
+        raise Conflict(_("该活动不在报名中"))
     now = utcnow()
     if now >= activity.ends_at:
-        raise Conflict("活动已结束，不能再报名")
+        raise Conflict(_("活动已结束，不能再报名"))
     signup = signup_of(activity, volunteer)
     if signup is not None and signup.status != "cancelled":
-        label = "候补名单中" if signup.status == "waitlisted" else "报名名单中"
-        raise Conflict(f"您已报名该活动（当前在{label}），不能重复报名")
+        label = _("候补名单中") if signup.status == "waitlisted" else _("报名名单中")
+        raise Conflict(_("您已报名该活动（当前在%(label)s），不能重复报名", label=label))
     status = "signed_up" if occupied(activity) < activity.capacity else "waitlisted"
     if signup is None:
         signup = Signup(activity_id=activity.id, volunteer_id=volunteer.id,
@@ -57,7 +58,7 @@ def sign_up(user: User, activity: Activity) -> Signup:
         with db.session.begin_nested():
             db.session.flush()
     except IntegrityError:
-        raise Conflict("您已报名该活动，不能重复报名") from None
+        raise Conflict(_("您已报名该活动，不能重复报名")) from None
     return signup
 
 
@@ -65,15 +66,15 @@ def cancel_signup(user: User, activity: Activity) -> Signup:
     """The caller cancels; a freed place goes to the first on the waiting list."""
     volunteer = volunteer_of(user)
     if volunteer is None:
-        raise NotFound("您没有报名该活动")
+        raise NotFound(_("您没有报名该活动"))
     activity = lock_activity(activity.id)
     signup = signup_of(activity, volunteer)
     if signup is None or signup.status == "cancelled":
-        raise NotFound("您没有报名该活动")
+        raise NotFound(_("您没有报名该活动"))
     if signup.status not in ("signed_up", "waitlisted"):
-        raise Conflict("已签到的报名不能取消")
+        raise Conflict(_("已签到的报名不能取消"))
     if utcnow() >= activity.ends_at:
-        raise Conflict("活动已结束，不能取消报名")
+        raise Conflict(_("活动已结束，不能取消报名"))
     freed = signup.status == "signed_up"
     signup.status, signup.cancelled_at = "cancelled", utcnow()
     db.session.flush()
@@ -101,11 +102,11 @@ def my_signups_stmt(volunteer: Volunteer):
 def _check_window(activity: Activity) -> datetime:
     now = utcnow()
     if activity.status not in ("published", "closed"):
-        raise Conflict("活动未发布，不能签到")
+        raise Conflict(_("活动未发布，不能签到"))
     if now < activity.starts_at - CHECKIN_EARLY:
-        raise Conflict("活动开始前 1 小时起才能签到")
+        raise Conflict(_("活动开始前 1 小时起才能签到"))
     if now > activity.ends_at + CHECKOUT_LATE:
-        raise Conflict("活动已结束超过 2 小时，不能再签到签退；请由服务站直接确认服务时长")
+        raise Conflict(_("活动已结束超过 2 小时，不能再签到签退；请由服务站直接确认服务时长"))
     return now
 
 
@@ -113,10 +114,11 @@ def check_in(user: User, activity: Activity, signup: Signup) -> Signup:
     """The station admin checks a signed-up (or waitlisted, present) volunteer in."""
     require_organizer(user, activity)
     if signup.activity_id != activity.id:
-        raise NotFound("报名记录不存在")
+        raise NotFound(_("报名记录不存在"))
     now = _check_window(activity)
     if signup.status not in ("signed_up", "waitlisted"):
-        raise Conflict(f"当前状态为“{status_label(signup.status)}”，不能签到")
+        raise Conflict(_("当前状态为“%(value1)s”，不能签到",
+                         value1=status_label(signup.status)))
     signup.status, signup.check_in_at = "checked_in", now
     db.session.flush()
     return signup
@@ -126,10 +128,11 @@ def check_out(user: User, activity: Activity, signup: Signup) -> Signup:
     """The station admin checks a checked-in volunteer out."""
     require_organizer(user, activity)
     if signup.activity_id != activity.id:
-        raise NotFound("报名记录不存在")
+        raise NotFound(_("报名记录不存在"))
     now = _check_window(activity)
     if signup.status != "checked_in":
-        raise Conflict(f"当前状态为“{status_label(signup.status)}”，不能签退")
+        raise Conflict(_("当前状态为“%(value1)s”，不能签退",
+                         value1=status_label(signup.status)))
     signup.status, signup.check_out_at = "checked_out", now
     db.session.flush()
     return signup
@@ -139,11 +142,12 @@ def mark_no_show(user: User, activity: Activity, signup: Signup) -> Signup:
     """After the start, a signed-up volunteer who never came is marked 未到场."""
     require_organizer(user, activity)
     if signup.activity_id != activity.id:
-        raise NotFound("报名记录不存在")
+        raise NotFound(_("报名记录不存在"))
     if utcnow() < activity.starts_at:
-        raise Conflict("活动尚未开始，不能标记未到场")
+        raise Conflict(_("活动尚未开始，不能标记未到场"))
     if signup.status != "signed_up":
-        raise Conflict(f"当前状态为“{status_label(signup.status)}”，不能标记未到场")
+        raise Conflict(_("当前状态为“%(value1)s”，不能标记未到场",
+                         value1=status_label(signup.status)))
     signup.status = "no_show"
     db.session.flush()
     return signup
@@ -167,7 +171,7 @@ def _code_end(activity: Activity, code: str) -> datetime:
             raise ValueError
         return datetime.fromisoformat(ends_at)
     except (BadSignature, ValueError, TypeError):
-        raise ValidationFailed("二维码无效或不属于该活动", "code") from None
+        raise ValidationFailed(_("二维码无效或不属于该活动"), "code") from None
 
 
 def scan(user: User, activity: Activity, code: str) -> tuple[Signup, str]:
@@ -176,8 +180,9 @@ def scan(user: User, activity: Activity, code: str) -> tuple[Signup, str]:
     Returns the sign-up and "checked_in" or "checked_out"."""
     ends_at = _code_end(activity, code)
     if utcnow() > ends_at:
-        raise ValidationFailed(f"二维码已过期：活动已于 {to_local(ends_at):%Y-%m-%d %H:%M} 结束。"
-                               "如需签退或补记服务时长，请联系志愿服务站", "code")
+        raise ValidationFailed(_("二维码已过期：活动已于 %(value1)s 结束。如需签退或"
+                                 "补记服务时长，请联系志愿服务站",
+                                 value1=format(to_local(ends_at), '%Y-%m-%d %H:%M')), "code")
     volunteer = active_volunteer_of(user)
     activity = lock_activity(activity.id)
     now = _check_window(activity)
@@ -192,10 +197,11 @@ def scan(user: User, activity: Activity, code: str) -> tuple[Signup, str]:
         signup.status, signup.check_in_at, signup.cancelled_at = "checked_in", now, None
     elif signup.status == "checked_in":
         if now - signup.check_in_at < MIN_STAY:
-            raise Conflict("您刚刚已签到；活动结束时再扫码签退")
+            raise Conflict(_("您刚刚已签到；活动结束时再扫码签退"))
         signup.status, signup.check_out_at = "checked_out", now
     else:
-        raise Conflict(f"您已{status_label(signup.status)}，无需再次扫码")
+        raise Conflict(_("您已%(value1)s，无需再次扫码",
+                         value1=status_label(signup.status)))
     db.session.flush()
     return signup, signup.status
 

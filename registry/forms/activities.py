@@ -1,6 +1,7 @@
 """Forms for activities, check-in, service confirmation and corrections (shape only: the
 rules and their Chinese messages are in registry/activities.py)."""
 
+from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, SelectChoice, SelectField, StringField, TextAreaField
 
 from registry.activities.models import ACTIVITY_CATEGORIES
@@ -8,16 +9,16 @@ from registry.forms import Form
 
 
 class ActivityForm(Form):
-    title = StringField("活动名称", render_kw={"maxlength": 100, "required": True})
-    category = SelectField("服务类别", choices=[SelectChoice(value, label)
+    title = StringField(_l("活动名称"), render_kw={"maxlength": 100, "required": True})
+    category = SelectField(_l("服务类别"), choices=[SelectChoice(value, label)
                                             for value, label in ACTIVITY_CATEGORIES.items()])
-    content = TextAreaField("活动内容", render_kw={"rows": 4, "maxlength": 5000})
-    address = StringField("活动地点", render_kw={"maxlength": 200, "required": True})
-    starts_at = StringField("开始时间", render_kw={"type": "datetime-local", "required": True})
-    ends_at = StringField("结束时间", render_kw={"type": "datetime-local", "required": True})
-    capacity = StringField("招募人数", render_kw={"type": "number", "min": 1, "step": 1,
+    content = TextAreaField(_l("活动内容"), render_kw={"rows": 4, "maxlength": 5000})
+    address = StringField(_l("活动地点"), render_kw={"maxlength": 200, "required": True})
+    starts_at = StringField(_l("开始时间"), render_kw={"type": "datetime-local", "required": True})
+    ends_at = StringField(_l("结束时间"), render_kw={"type": "datetime-local", "required": True})
+    capacity = StringField(_l("招募人数"), render_kw={"type": "number", "min": 1, "step": 1,
                                               "required": True})
-    points_per_hour = StringField("每小时积分", default="10",
+    points_per_hour = StringField(_l("每小时积分"), default="10",
                                   render_kw={"type": "number", "min": 0, "step": 1})
 
 
@@ -26,22 +27,22 @@ class ActionForm(Form):
 
 
 class MoveForm(Form):
-    comment = TextAreaField("意见或理由", render_kw={"rows": 2, "maxlength": 2000})
+    comment = TextAreaField(_l("意见或理由"), render_kw={"rows": 2, "maxlength": 2000})
 
 
 class ConfirmForm(Form):
     volunteer_id = HiddenField()
-    minutes = StringField("服务时长（分钟）", render_kw={"type": "number", "min": 1, "step": 1})
-    reason = StringField("修改原因", render_kw={"maxlength": 500})
+    minutes = StringField(_l("服务时长（分钟）"), render_kw={"type": "number", "min": 1, "step": 1})
+    reason = StringField(_l("修改原因"), render_kw={"maxlength": 500})
 
 
 class WalkInForm(Form):
-    volunteer_no = StringField("志愿者编号", render_kw={"maxlength": 20})
-    minutes = StringField("服务时长（分钟）", render_kw={"type": "number", "min": 1, "step": 1})
-    reason = StringField("说明", render_kw={"maxlength": 500})
+    volunteer_no = StringField(_l("志愿者编号"), render_kw={"maxlength": 20})
+    minutes = StringField(_l("服务时长（分钟）"), render_kw={"type": "number", "min": 1, "step": 1})
+    reason = StringField(_l("说明"), render_kw={"maxlength": 500})
 
 
 class CorrectionForm(Form):
-    minutes = StringField("更正后的服务时长（分钟）",
+    minutes = StringField(_l("更正后的服务时长（分钟）"),
                           render_kw={"type": "number", "min": 0, "step": 1})
-    reason = TextAreaField("更正原因", render_kw={"rows": 3, "maxlength": 500})
+    reason = TextAreaField(_l("更正原因"), render_kw={"rows": 3, "maxlength": 500})

@@ -65,7 +65,7 @@ class Marked:
 
 class OrgForm(Form):
     name = StringField(_l("组织名称"), validators=[Marked()])
-    org_type = OpenSelectField(_l("组织类型"), choices=_choices(ORG_TYPES, "请选择"),
+    org_type = OpenSelectField(_l("组织类型"), choices=_choices(ORG_TYPES, _l("请选择")),
                                validators=[Marked()])
     category = OpenSelectField(_l("行业类别"), choices=_choices(ORG_CATEGORIES),
                                default="other")
@@ -108,7 +108,7 @@ class ReportForm(Form):
 
 
 class ReviewForm(Form):
-    result = OpenSelectField(_l("年检结论"), choices=_choices(REPORT_RESULTS, "请选择"))
+    result = OpenSelectField(_l("年检结论"), choices=_choices(REPORT_RESULTS, _l("请选择")))
     comment = StringField(_l("说明（不合格须填写）"))
 
 
@@ -160,7 +160,7 @@ def region_choices(user) -> list[tuple[str, str]]:
     if user.role in OFFICIAL_ROLES:
         stmt = stmt.where(Region.code.in_(region_codes_under(user.region_code)))
     indent = {"city": "", "county": "　", "township": "　　"}
-    labels = {"city": "市级登记", "county": "县级登记", "township": "社区社会组织备案"}
+    labels = {"city": _("市级登记"), "county": _("县级登记"), "township": _("社区社会组织备案")}
     return [("", _("请选择"))] + [
         (code, f"{indent.get(level, '')}{name}（{labels.get(level, '')}）")
         for code, name, level in db.session.execute(stmt)
@@ -182,7 +182,7 @@ def org_form_data(form: OrgForm, user) -> dict:
     data = {name: form[name].data for name in fields.FIELDS if name in form}
     try:
         data["registered_capital_fen"] = parse_yuan(form.registered_capital_fen.data or "0",
-                                                    "registered_capital_fen", "注册资金")
+                                                    "registered_capital_fen", _("注册资金"))
     except ValidationFailed as capital:
         # Report the other fields' problems too, in one go (clean_fields writes nothing).
         data["registered_capital_fen"] = 0

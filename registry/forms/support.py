@@ -27,7 +27,7 @@ def region_choices_for(user) -> list[SelectChoice]:
 
 
 class IncubatorForm(Form):
-    name = StringField(_l("孵化基地名称"), [required("孵化基地名称")])
+    name = StringField(_l("孵化基地名称"), [required(_l("孵化基地名称"))])
     region_code = SelectField(_l("所属区划"), choices=[], validate_choice=False)
     operator_id = StringField(_l("运营机构（社会组织名称或统一社会信用代码，可不填）"),
                               [Optional()])
@@ -36,16 +36,16 @@ class IncubatorForm(Form):
 
 
 class IntakeForm(Form):
-    year = StringField(_l("年度"), [required("年度")])
-    title = StringField(_l("批次名称"), [required("批次名称")])
-    opens_on = ChineseDateField(_l("报名开始日期"), [required("报名开始日期")])
-    closes_on = ChineseDateField(_l("报名截止日期"), [required("报名截止日期")])
-    capacity = StringField(_l("计划入驻数量（家）"), [required("计划入驻数量")])
+    year = StringField(_l("年度"), [required(_l("年度"))])
+    title = StringField(_l("批次名称"), [required(_l("批次名称"))])
+    opens_on = ChineseDateField(_l("报名开始日期"), [required(_l("报名开始日期"))])
+    closes_on = ChineseDateField(_l("报名截止日期"), [required(_l("报名截止日期"))])
+    capacity = StringField(_l("计划入驻数量（家）"), [required(_l("计划入驻数量"))])
 
 
 class ApplyForm(Form):
     organization = StringField(_l("申请组织（名称或统一社会信用代码）"), [Optional()])
-    plan = TextAreaField(_l("入驻计划（项目简介）"), [required("入驻计划")])
+    plan = TextAreaField(_l("入驻计划（项目简介）"), [required(_l("入驻计划"))])
 
 
 class CommentForm(Form):
@@ -53,8 +53,8 @@ class CommentForm(Form):
 
 
 class ScoreForm(Form):
-    score = StringField(_l("评审总分（0–100）"), [required("评审总分")])
-    score_comment = TextAreaField(_l("评审意见"), [required("评审意见")])
+    score = StringField(_l("评审总分（0–100）"), [required(_l("评审总分"))])
+    score_comment = TextAreaField(_l("评审意见"), [required(_l("评审意见"))])
 
 
 class AdmitForm(Form):
@@ -66,8 +66,8 @@ class AdmitForm(Form):
 
 
 class MidReviewForm(Form):
-    mid_score = StringField(_l("中期评估得分（0–100）"), [required("中期评估得分")])
-    comment = TextAreaField(_l("中期评估意见"), [required("中期评估意见")])
+    mid_score = StringField(_l("中期评估得分（0–100）"), [required(_l("中期评估得分"))])
+    comment = TextAreaField(_l("中期评估意见"), [required(_l("中期评估意见"))])
 
 
 class FinishForm(Form):
@@ -76,8 +76,8 @@ class FinishForm(Form):
 
 
 class MilestoneForm(Form):
-    title = StringField(_l("里程碑内容"), [required("里程碑内容")])
-    due_on = ChineseDateField(_l("计划完成日期"), [required("计划完成日期")])
+    title = StringField(_l("里程碑内容"), [required(_l("里程碑内容"))])
+    due_on = ChineseDateField(_l("计划完成日期"), [required(_l("计划完成日期"))])
 
 
 class MilestoneDoneForm(Form):
@@ -85,30 +85,30 @@ class MilestoneDoneForm(Form):
 
 
 class TrainingForm(Form):
-    title = StringField(_l("培训名称"), [required("培训名称")])
+    title = StringField(_l("培训名称"), [required(_l("培训名称"))])
     region_code = SelectField(_l("面向区划"), choices=[], validate_choice=False)
-    held_on = ChineseDateField(_l("培训日期"), [required("培训日期")])
-    minutes = StringField(_l("培训时长（分钟）"), [required("培训时长")])
-    place = StringField(_l("培训地点"), [required("培训地点")])
+    held_on = ChineseDateField(_l("培训日期"), [required(_l("培训日期"))])
+    minutes = StringField(_l("培训时长（分钟）"), [required(_l("培训时长"))])
+    place = StringField(_l("培训地点"), [required(_l("培训地点"))])
     organizer = StringField(_l("主办单位"), [Optional()])
     description = TextAreaField(_l("培训内容"), [Optional()])
 
 
 class AttendanceForm(Form):
-    organization = StringField(_l("所属组织（名称或统一社会信用代码）"), [required("所属组织")])
-    person_name = StringField(_l("参训人员姓名"), [required("参训人员姓名")])
+    organization = StringField(_l("所属组织（名称或统一社会信用代码）"), [required(_l("所属组织"))])
+    person_name = StringField(_l("参训人员姓名"), [required(_l("参训人员姓名"))])
 
 
 class GrantForm(Form):
-    organization = StringField(_l("受助组织（名称或统一社会信用代码）"), [required("受助组织")])
+    organization = StringField(_l("受助组织（名称或统一社会信用代码）"), [required(_l("受助组织"))])
     grant_type = SelectField(_l("资金类型"), validate_choice=False,
                              choices=[SelectChoice(k, v) for k, v in GRANT_TYPES.items()])
-    amount = StringField(_l("金额（元，最多两位小数）"), [required("金额")])
-    purpose = TextAreaField(_l("资金用途（项目名称及内容）"), [required("资金用途")])
-    source = StringField(_l("资金来源"), [required("资金来源")])
-    granted_on = ChineseDateField(_l("批准日期"), [required("批准日期")])
+    amount = StringField(_l("金额（元，最多两位小数）"), [required(_l("金额"))])
+    purpose = TextAreaField(_l("资金用途（项目名称及内容）"), [required(_l("资金用途"))])
+    source = StringField(_l("资金来源"), [required(_l("资金来源"))])
+    granted_on = ChineseDateField(_l("批准日期"), [required(_l("批准日期"))])
 
 
 class PayForm(Form):
-    paid_on = ChineseDateField(_l("拨付日期"), [required("拨付日期")])
+    paid_on = ChineseDateField(_l("拨付日期"), [required(_l("拨付日期"))])
     payment_ref = StringField(_l("拨付凭证号"), [Optional()])

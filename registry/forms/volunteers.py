@@ -1,5 +1,6 @@
 """Forms for volunteers and stations (shape only; the rules live in registry/volunteers/)."""
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import select
@@ -12,7 +13,7 @@ from registry.models import Region
 from registry.scoping import region_codes_under
 
 
-def township_choices(under: str | None = None, *, blank: str = "请选择") -> list:
+def township_choices(under: str | None = None, *, blank: str = _("请选择")) -> list:
     """Townships (optionally under a county or township), labelled with their county."""
     stmt = select(Region).where(Region.level == "township")
     if under:

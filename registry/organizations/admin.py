@@ -2,6 +2,8 @@
 the organization pages, where the workflow and its rules apply)."""
 
 from flask import abort
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from registry.admin import ScopedModelView
 from registry.masking import mask_phone
@@ -16,14 +18,14 @@ from registry.organizations.models import (
 )
 
 LABELS = {
-    "id": "编号", "name": "名称", "org_type": "类型", "uscc": "统一社会信用代码",
-    "legal_representative": "法定代表人", "region_code": "区划代码",
-    "registration_authority": "登记管理机关", "status": "状态", "grade": "等级",
-    "is_hub": "枢纽", "abnormal_listed": "活动异常", "party_org_status": "党组织",
-    "contact_phone": "联系电话", "created_at": "创建时间(UTC)", "organization": "组织",
-    "year": "年度", "result": "结论", "reason": "原因", "listed_on": "列入日期",
-    "removed_on": "移出日期", "rated_on": "评估日期", "valid_until": "有效期至",
-    "certificate_date": "发证日期", "registration_kind": "登记/备案",
+    "id": _l("编号"), "name": _l("名称"), "org_type": _l("类型"), "uscc": _l("统一社会信用代码"),
+    "legal_representative": _l("法定代表人"), "region_code": _l("区划代码"),
+    "registration_authority": _l("登记管理机关"), "status": _l("状态"), "grade": _l("等级"),
+    "is_hub": _l("枢纽"), "abnormal_listed": _l("活动异常"), "party_org_status": _l("党组织"),
+    "contact_phone": _l("联系电话"), "created_at": _l("创建时间(UTC)"), "organization": _l("组织"),
+    "year": _l("年度"), "result": _l("结论"), "reason": _l("原因"), "listed_on": _l("列入日期"),
+    "removed_on": _l("移出日期"), "rated_on": _l("评估日期"), "valid_until": _l("有效期至"),
+    "certificate_date": _l("发证日期"), "registration_kind": _l("登记/备案"),
 }
 
 
@@ -76,10 +78,10 @@ class OrgRatingView(ReadOnlyView):
 
 
 def admin_views() -> list:
-    category = "社会组织"
+    category = _("社会组织")
     return [
-        OrganizationView(Organization, name="社会组织", category=category),
-        AnnualReportView(AnnualReport, name="年度报告", category=category),
-        AbnormalListingView(AbnormalListing, name="活动异常名录", category=category),
-        OrgRatingView(OrgRating, name="等级评估", category=category),
+        OrganizationView(Organization, name=_l("社会组织"), category=category),
+        AnnualReportView(AnnualReport, name=_l("年度报告"), category=category),
+        AbnormalListingView(AbnormalListing, name=_l("活动异常名录"), category=category),
+        OrgRatingView(OrgRating, name=_l("等级评估"), category=category),
     ]

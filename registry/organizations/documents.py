@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from registry.errors import Conflict, NotAllowed, ValidationFailed
@@ -55,26 +56,27 @@ def save_document(user: Any, org: Organization, stream, filename: str | None,
                   kind: str) -> OrgDocument:
     """Check and store one uploaded file for org; the row and the file, or neither."""
     if not can_see(user, org):
-        raise NotAllowed("该组织不在您的管辖范围内")
+        raise NotAllowed(_("该组织不在您的管辖范围内"))
     if not may_upload(user, org):
-        raise Conflict(f"组织当前状态为“{org.status_label}”，不能上传材料")
+        raise Conflict(_("组织当前状态为“%(status_label)s”，不能上传材料",
+                         status_label=org.status_label))
     if kind not in DOCUMENT_KINDS:
-        raise ValidationFailed("请选择材料类型", "kind")
+        raise ValidationFailed(_("请选择材料类型"), "kind")
     name = check_text((filename or "").replace("\\", "/").rsplit("/", 1)[-1], "file",
-                      "文件名", max_length=200)
+                      _("文件名"), max_length=200)
     data = stream.read(MAX_UPLOAD_BYTES + 1) if stream is not None else b""
     if not data:
-        raise ValidationFailed("请选择要上传的文件（文件不能为空）", "file")
+        raise ValidationFailed(_("请选择要上传的文件（文件不能为空）"), "file")
     if len(data) > MAX_UPLOAD_BYTES:
-        raise ValidationFailed("文件不能超过 10 MB", "file")
+        raise ValidationFailed(_("文件不能超过 10 MB"), "file")
     found = sniff(data[:16])
     if found is None:
-        raise ValidationFailed("只能上传 PDF、JPG 或 PNG 文件（按文件内容识别，改扩展名无效）",
+        raise ValidationFailed(_("只能上传 PDF、JPG 或 PNG 文件（按文件内容识别，改扩展名无效）"),
                                "file")
     content_type, extension = found
     claimed = NAME_EXTENSIONS.get(Path(name).suffix.lower())
     if claimed != content_type:
-        raise ValidationFailed("文件扩展名与文件内容不符，请上传真实的 PDF、JPG 或 PNG 文件",
+        raise ValidationFailed(_("文件扩展名与文件内容不符，请上传真实的 PDF、JPG 或 PNG 文件"),
                                "file")
     stored = secrets.token_hex(16) + extension
     doc = OrgDocument(organization_id=org.id, region_code=org.region_code, kind=kind,

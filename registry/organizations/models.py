@@ -3,6 +3,7 @@ ratings and abnormal-list entries (DOMAIN.md §3)."""
 
 from datetime import date, datetime
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -13,55 +14,55 @@ from registry.extensions import db
 from registry.models import Region
 
 ORG_TYPES = {
-    "social_group": "社会团体",
-    "social_service": "社会服务机构",
-    "foundation": "基金会",
-    "community": "社区社会组织",
+    "social_group": _l("社会团体"),
+    "social_service": _l("社会服务机构"),
+    "foundation": _l("基金会"),
+    "community": _l("社区社会组织"),
 }
 ORG_STATUSES = {
-    "draft": "草稿",
-    "submitted": "已提交待审",
-    "returned": "退回修改",
-    "approved": "已登记",
-    "rejected": "不予登记",
-    "deregistered": "已注销",
+    "draft": _l("草稿"),
+    "submitted": _l("已提交待审"),
+    "returned": _l("退回修改"),
+    "approved": _l("已登记"),
+    "rejected": _l("不予登记"),
+    "deregistered": _l("已注销"),
 }
 GRADES = ("5A", "4A", "3A", "2A", "1A")
-PARTY_ORG_STATUSES = {"single": "单独组建", "joint": "联合组建", "none": "未建"}
+PARTY_ORG_STATUSES = {"single": _l("单独组建"), "joint": _l("联合组建"), "none": _l("未建")}
 # 民政部 social-organization sector classification (行业分类), used as the public "category".
 ORG_CATEGORIES = {
-    "science": "科技研究",
-    "ecology": "生态环境",
-    "education": "教育",
-    "health": "卫生健康",
-    "social_service": "社会服务",
-    "culture": "文化",
-    "sports": "体育",
-    "law": "法律",
-    "business": "工商服务业",
-    "agriculture": "农业及农村发展",
-    "profession": "职业及从业者组织",
-    "community_service": "城乡社区服务",
-    "charity": "公益慈善",
-    "other": "其他",
+    "science": _l("科技研究"),
+    "ecology": _l("生态环境"),
+    "education": _l("教育"),
+    "health": _l("卫生健康"),
+    "social_service": _l("社会服务"),
+    "culture": _l("文化"),
+    "sports": _l("体育"),
+    "law": _l("法律"),
+    "business": _l("工商服务业"),
+    "agriculture": _l("农业及农村发展"),
+    "profession": _l("职业及从业者组织"),
+    "community_service": _l("城乡社区服务"),
+    "charity": _l("公益慈善"),
+    "other": _l("其他"),
 }
 # 登记 at a city/county bureau; 备案 of a 社区社会组织 at a township (decided by the county).
-REGISTRATION_KINDS = {"registration": "登记", "filing": "备案"}
+REGISTRATION_KINDS = {"registration": _l("登记"), "filing": _l("备案")}
 DOCUMENT_KINDS = {
-    "application": "登记申请书",
-    "charter": "章程草案",
-    "representative_id": "法定代表人身份证明",
-    "premises": "住所使用证明",
-    "capital": "资金证明",
-    "supervisor_approval": "业务主管单位批准文件",
-    "annual_report": "年度工作报告",
-    "other": "其他材料",
+    "application": _l("登记申请书"),
+    "charter": _l("章程草案"),
+    "representative_id": _l("法定代表人身份证明"),
+    "premises": _l("住所使用证明"),
+    "capital": _l("资金证明"),
+    "supervisor_approval": _l("业务主管单位批准文件"),
+    "annual_report": _l("年度工作报告"),
+    "other": _l("其他材料"),
 }
-REPORT_RESULTS = {"pass": "合格", "basic": "基本合格", "fail": "不合格"}
+REPORT_RESULTS = {"pass": _l("合格"), "basic": _l("基本合格"), "fail": _l("不合格")}
 ABNORMAL_REASONS = {
-    "missed_report": "未按规定报送年度工作报告",
-    "unreachable": "通过登记的住所无法取得联系",
-    "other": "其他情形",
+    "missed_report": _l("未按规定报送年度工作报告"),
+    "unreachable": _l("通过登记的住所无法取得联系"),
+    "other": _l("其他情形"),
 }
 
 
@@ -222,7 +223,7 @@ class AnnualReport(_OrgChild, db.Model):
 
     @property
     def result_label(self) -> str:
-        return REPORT_RESULTS.get(self.result or "", "待审查")
+        return REPORT_RESULTS.get(self.result or "", _("待审查"))
 
 
 class OrgRating(_OrgChild, db.Model):

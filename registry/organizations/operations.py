@@ -5,6 +5,8 @@ functions flush, the caller commits."""
 from datetime import date
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, or_, select, update
 from sqlalchemy.orm import selectinload
 
@@ -45,14 +47,14 @@ ORG_MACHINE = Machine(
     "organization",
     ORG_STATUSES,
     (
-        Move("submit", "提交申请", ("draft", "returned"), "submitted",
+        Move("submit", _l("提交申请"), ("draft", "returned"), "submitted",
              (ORG_ADMIN, CITY_OFFICIAL, COUNTY_OFFICIAL)),
-        Move("approve", "准予登记", ("submitted",), "approved", OFFICIAL_ROLES),
-        Move("return", "退回修改", ("submitted",), "returned", OFFICIAL_ROLES,
+        Move("approve", _l("准予登记"), ("submitted",), "approved", OFFICIAL_ROLES),
+        Move("return", _l("退回修改"), ("submitted",), "returned", OFFICIAL_ROLES,
              comment_required=True),
-        Move("reject", "不予登记", ("submitted",), "rejected", OFFICIAL_ROLES,
+        Move("reject", _l("不予登记"), ("submitted",), "rejected", OFFICIAL_ROLES,
              comment_required=True),
-        Move("deregister", "注销登记", ("approved",), "deregistered", OFFICIAL_ROLES,
+        Move("deregister", _l("注销登记"), ("approved",), "deregistered", OFFICIAL_ROLES,
              comment_required=True),
     ),
 )
@@ -65,19 +67,21 @@ EDITABLE_BY = {ORG_ADMIN: ("draft", "returned"),
 
 def require_visible(user: Any, org: Organization) -> None:
     if not can_see(user, org):
-        raise NotAllowed("该组织不在您的管辖范围内")
+        raise NotAllowed(_("该组织不在您的管辖范围内"))
 
 
 def create_application(user: Any, data: dict, *, submit: bool = False) -> Organization:
     """A new registration/filing application, by its representative or by an official on the
     organization's behalf; the representative's account is bound to it."""
     if user.role not in (ORG_ADMIN, *OFFICIAL_ROLES):
-        raise NotAllowed("只有社会组织代表和民政干部可以提交登记申请")
+        raise NotAllowed(_("只有社会组织代表和民政干部可以提交登记申请"))
     if user.role == ORG_ADMIN and user.organization_id:
         current = db.session.get(Organization, user.organization_id)
         if current is not None and current.status not in ("rejected", "deregistered"):
-            raise Conflict(f"您的账号已绑定“{current.name}”（{current.status_label}），"
-                           "一个账号只办理一个组织的申请")
+            raise Conflict(_("您的账号已绑定“%(name)s”（%(status_label)s），一个"
+                             "账号只办理一个组织的申请",
+                             name=current.name,
+                             status_label=current.status_label))
     values = clean_fields(data, user)
     check_duplicates(user, values)
     org = Organization(**values, status="draft", created_by_id=user.id)
@@ -100,8 +104,9 @@ def update_application(user: Any, org: Organization, data: dict) -> Organization
     require_visible(user, org)
     if not can_edit(user, org):
         if org.status == "approved":
-            raise Conflict("已登记的组织不能直接修改；变更登记须另行申请")
-        raise Conflict(f"当前状态为“{org.status_label}”，不能修改申请内容")
+            raise Conflict(_("已登记的组织不能直接修改；变更登记须另行申请"))
+        raise Conflict(_("当前状态为“%(status_label)s”，不能修改申请内容",
+                         status_label=org.status_label))
     merged = {**current_values(org), **{k: v for k, v in data.items() if k in FIELDS}}
     values = clean_fields(merged, user)
     check_duplicates(user, values, exclude_id=org.id)
@@ -126,17 +131,19 @@ def _check_move(user: Any, org: Organization, name: str) -> None:
     """Refuse a move before anything changes: wrong state 409, wrong role 403."""
     move = ORG_MACHINE.by_name[name]
     if org.status not in move.sources:
-        raise Conflict(f"当前状态为“{org.status_label}”，不能{move.label}")
+        raise Conflict(_("当前状态为“%(status_label)s”，不能%(label)s",
+                         status_label=org.status_label,
+                         label=move.label))
     if user.role not in move.roles:
-        raise NotAllowed(f"您的角色不能{move.label}")
+        raise NotAllowed(_("您的角色不能%(label)s", label=move.label))
     require_visible(user, org)
 
 
 def check_comment(comment: str | None, required: bool, label: str) -> str:
     comment = (comment or "").strip()
     if required and not comment:
-        raise ValidationFailed(f"{label}须填写意见或理由", "comment")
-    return check_text(comment, "comment", "意见", required=False, max_length=2000)
+        raise ValidationFailed(_("%(label)s须填写意见或理由", label=label), "comment")
+    return check_text(comment, "comment", _("意见"), required=False, max_length=2000)
 
 
 def submit_application(user: Any, org: Organization, comment: str = "") -> Organization:
@@ -157,16 +164,16 @@ def approve(user: Any, org: Organization, comment: str = "", *, uscc: str | None
     given), the certificate date and the authority."""
     _lock(org)
     _check_move(user, org, "approve")
-    comment = check_comment(comment, False, "准予登记")
+    comment = check_comment(comment, False, _("准予登记"))
     errors: dict[str, list[str]] = {}
     required = org.registration_kind == "registration" and not org.uscc
     code = collect(errors, check_uscc_for, uscc or org.uscc, org.org_type, required=required)
     issued = collect(errors, check_date, certificate_date or today_local(),
-                      "certificate_date", "发证日期")
+                      "certificate_date", _("发证日期"))
     if issued and org.founded_on and issued < org.founded_on:
-        errors.setdefault("certificate_date", []).append("发证日期不能早于成立日期")
+        errors.setdefault("certificate_date", []).append(_("发证日期不能早于成立日期"))
     authority = collect(errors, check_text, registration_authority or org.registration_authority,
-                         "registration_authority", "登记管理机关", max_length=100)
+                         "registration_authority", _("登记管理机关"), max_length=100)
     if errors:
         raise ValidationFailed(next(iter(errors.values()))[0], fields=errors)
     values = {"uscc": code or None, "name": org.name, "authority_code": org.authority_code,
@@ -237,25 +244,25 @@ def check_filters(args) -> dict:
     out: dict[str, Any] = {}
     q = args.get("q") or ""
     if len(q) > 50:
-        raise ValidationFailed("搜索词不能超过 50 个字符", "q")
+        raise ValidationFailed(_("搜索词不能超过 50 个字符"), "q")
     if "\ufffd" in q:
-        raise ValidationFailed("搜索词包含无法识别的字符", "q")
+        raise ValidationFailed(_("搜索词包含无法识别的字符"), "q")
     out["q"] = q.strip()
-    for name, label, choices in (("status", "状态", ORG_STATUSES), ("org_type", "组织类型",
-                                 ORG_TYPES), ("category", "行业类别", ORG_CATEGORIES),
-                                 ("grade", "评估等级", ("5A", "4A", "3A", "2A", "1A"))):
+    for name, label, choices in (("status", _("状态"), ORG_STATUSES), ("org_type", _("组织类型"),
+                                 ORG_TYPES), ("category", _("行业类别"), ORG_CATEGORIES),
+                                 ("grade", _("评估等级"), ("5A", "4A", "3A", "2A", "1A"))):
         value = args.get(name) or ""
         if value and value not in choices:
-            raise ValidationFailed(f"{label}筛选值不正确", name)
+            raise ValidationFailed(_("%(label)s筛选值不正确", label=label), name)
         out[name] = value
     region = (args.get("region_code") or "").strip()
     if region and not (region.isdigit() and len(region) in (6, 9)):
-        raise ValidationFailed("行政区划代码应为 6 或 9 位数字", "region_code")
+        raise ValidationFailed(_("行政区划代码应为 6 或 9 位数字"), "region_code")
     out["region_code"] = region
     for name in ("hub", "abnormal"):
         value = args.get(name) or ""
         if value not in ("", "1", "0", "true", "false"):
-            raise ValidationFailed("筛选值应为 1 或 0", name)
+            raise ValidationFailed(_("筛选值应为 1 或 0"), name)
         out[name] = value in ("1", "true") if value else None
     return out
 

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import Select, case, func, select
 
 from registry.errors import Conflict, NotAllowed
@@ -20,10 +21,11 @@ from registry.scoping import (
 def update_party(user: Any, org: Organization, data: dict) -> Organization:
     """Party building of one organization: status, members, instructor."""
     if user.role not in (ORG_ADMIN, *OFFICIAL_ROLES):
-        raise NotAllowed("没有权限修改党建信息")
+        raise NotAllowed(_("没有权限修改党建信息"))
     require_visible(user, org)
     if org.status in ("rejected", "deregistered"):
-        raise Conflict(f"组织当前状态为“{org.status_label}”，不能修改党建信息")
+        raise Conflict(_("组织当前状态为“%(status_label)s”，不能修改党建信息",
+                         status_label=org.status_label))
     for key, value in clean_party(data).items():
         setattr(org, key, value)
     db.session.flush()
@@ -34,7 +36,7 @@ def update_party(user: Any, org: Organization, data: dict) -> Organization:
 
 def _require_city(user: Any) -> None:
     if user.role != CITY_OFFICIAL:
-        raise NotAllowed("枢纽型社会组织由市民政局认定")
+        raise NotAllowed(_("枢纽型社会组织由市民政局认定"))
 
 
 def set_hub(user: Any, org: Organization, is_hub: bool) -> Organization:
@@ -42,9 +44,9 @@ def set_hub(user: Any, org: Organization, is_hub: bool) -> Organization:
     _require_city(user)
     require_visible(user, org)
     if is_hub:
-        require_registered(org, "认定为枢纽型社会组织")
+        require_registered(org, _("认定为枢纽型社会组织"))
         if org.hub_id:
-            raise Conflict("该组织是其他枢纽组织的成员，请先移出后再认定为枢纽")
+            raise Conflict(_("该组织是其他枢纽组织的成员，请先移出后再认定为枢纽"))
     else:
         for member in db.session.scalars(select(Organization)
                                          .where(Organization.hub_id == org.id)):
@@ -58,14 +60,16 @@ def add_hub_member(user: Any, hub: Organization, member: Organization) -> Organi
     """A registered organization joins the hub that leads it (one hub per organization)."""
     _require_city(user)
     if not hub.is_hub:
-        raise Conflict(f"“{hub.name}”不是枢纽型社会组织")
+        raise Conflict(_("“%(name)s”不是枢纽型社会组织", name=hub.name))
     if member.id == hub.id or member.is_hub:
-        raise Conflict("枢纽组织不能成为枢纽组织的成员", "member_id")
-    require_registered(member, "加入枢纽组织")
+        raise Conflict(_("枢纽组织不能成为枢纽组织的成员"), "member_id")
+    require_registered(member, _("加入枢纽组织"))
     if member.hub_id == hub.id:
-        raise Conflict(f"“{member.name}”已是该枢纽的成员", "member_id")
+        raise Conflict(_("“%(name)s”已是该枢纽的成员", name=member.name), "member_id")
     if member.hub_id:
-        raise Conflict(f"“{member.name}”已属于枢纽“{member.hub.name}”，请先移出", "member_id")
+        raise Conflict(_("“%(name)s”已属于枢纽“%(name2)s”，请先移出",
+                         name=member.name,
+                         name2=member.hub.name), "member_id")
     member.hub_id = hub.id
     db.session.flush()
     return member
@@ -74,7 +78,7 @@ def add_hub_member(user: Any, hub: Organization, member: Organization) -> Organi
 def remove_hub_member(user: Any, hub: Organization, member: Organization) -> Organization:
     _require_city(user)
     if member.hub_id != hub.id:
-        raise Conflict(f"“{member.name}”不是该枢纽的成员")
+        raise Conflict(_("“%(name)s”不是该枢纽的成员", name=member.name))
     member.hub_id = None
     db.session.flush()
     return member
@@ -115,7 +119,7 @@ def party_coverage(user: Any) -> list[dict]:
                                     .where(Region.level.in_(("city", "county")))).all())
     rows = []
     for code, total, single, joint, cov, members, instructors in db.session.execute(stmt):
-        label = "市本级" if code == CITY_CODE else names.get(code, code)
+        label = _("市本级") if code == CITY_CODE else names.get(code, code)
         rows.append({"county_code": code, "county": label, "total": total,
                      "single": single or 0, "joint": joint or 0, "none": total - (cov or 0),
                      "covered": cov or 0, "members": members or 0,

@@ -3,6 +3,7 @@
 from datetime import date
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from registry.clock import today_local, utcnow
@@ -34,32 +35,37 @@ from registry.validators import (
 
 def _require_official(user: Any, org: Organization, what: str) -> None:
     if user.role not in OFFICIAL_ROLES:
-        raise NotAllowed(f"只有民政干部可以{what}")
+        raise NotAllowed(_("只有民政干部可以%(what)s", what=what))
     require_visible(user, org)
 
 
 def require_registered(org: Organization, what: str) -> None:
     if org.status != "approved":
-        raise Conflict(f"组织当前状态为“{org.status_label}”，只有已登记的组织才能{what}")
+        raise Conflict(_("组织当前状态为“%(status_label)s”，只有已登记的组织"
+                         "才能%(what)s",
+                         status_label=org.status_label,
+                         what=what))
 
 
 def clean_report(data: dict, org: Organization) -> dict:
     """An annual report's figures: a year from founding to this year, whole fen, staff."""
     errors: dict[str, list[str]] = {}
     out: dict[str, Any] = {}
-    year = collect(errors, check_int, data.get("year"), "year", "报告年度", 9999)
+    year = collect(errors, check_int, data.get("year"), "year", _("报告年度"), 9999)
     first = (org.founded_on or org.certificate_date or today_local()).year
     if year is not None and not first <= year <= today_local().year:
-        errors.setdefault("year", []).append(f"报告年度应在 {first} 到 {today_local().year} 之间")
+        errors.setdefault("year", []).append(_("报告年度应在 %(first)s 到 %(year)s 之间",
+                                               first=first,
+                                               year=today_local().year))
     out["year"] = year
-    for name, label in (("income_fen", "本年收入"), ("expenditure_fen", "本年支出"),
-                        ("net_assets_fen", "年末净资产")):
+    for name, label in (("income_fen", _("本年收入")), ("expenditure_fen", _("本年支出")),
+                        ("net_assets_fen", _("年末净资产"))):
         out[name] = collect(errors, check_amount, data.get(name, 0), name, label,
                              allow_zero=True)
     out["staff_count"] = collect(errors, check_int, data.get("staff_count", 0),
-                                  "staff_count", "专职工作人员数", 1_000_000)
+                                  "staff_count", _("专职工作人员数"), 1_000_000)
     out["activities"] = collect(errors, check_text, data.get("activities"), "activities",
-                                 "年度工作情况", max_length=5000)
+                                 _("年度工作情况"), max_length=5000)
     if errors:
         raise ValidationFailed(next(iter(errors.values()))[0], fields=errors)
     return out
@@ -68,14 +74,15 @@ def clean_report(data: dict, org: Organization) -> dict:
 def file_annual_report(user: Any, org: Organization, data: dict) -> AnnualReport:
     """The representative (or an official on its behalf) files one year's report (年报)."""
     if user.role not in (ORG_ADMIN, *OFFICIAL_ROLES):
-        raise NotAllowed("只有社会组织代表和民政干部可以报送年报")
+        raise NotAllowed(_("只有社会组织代表和民政干部可以报送年报"))
     require_visible(user, org)
-    require_registered(org, "报送年报")
+    require_registered(org, _("报送年报"))
     values = clean_report(data, org)
     taken = db.session.scalar(select(AnnualReport.id).where(
         AnnualReport.organization_id == org.id, AnnualReport.year == values["year"]))
     if taken:
-        raise Conflict(f"{values['year']} 年度报告已报送，不能重复报送", "year")
+        raise Conflict(_("%(value0)s 年度报告已报送，不能重复报送",
+                         value0=values['year']), "year")
     report = AnnualReport(organization_id=org.id, region_code=org.region_code,
                           submitted_by_id=user.id, **values)
     db.session.add(report)
@@ -86,9 +93,9 @@ def file_annual_report(user: Any, org: Organization, data: dict) -> AnnualReport
 def review_annual_report(user: Any, report: AnnualReport, result: str,
                          comment: str = "") -> AnnualReport:
     """An official records the year's result: 合格 / 基本合格 / 不合格 (the last with reasons)."""
-    _require_official(user, report.organization, "审查年报")
-    result = check_choice(result, "result", "年检结论", REPORT_RESULTS)
-    comment = check_comment(comment, result == "fail", "结论为不合格")
+    _require_official(user, report.organization, _("审查年报"))
+    result = check_choice(result, "result", _("年检结论"), REPORT_RESULTS)
+    comment = check_comment(comment, result == "fail", _("结论为不合格"))
     report.result = result
     report.result_comment = comment
     report.reviewed_by_id = user.id
@@ -108,12 +115,12 @@ def add_years(day: date, years: int) -> date:
 def rate(user: Any, org: Organization, grade: str, rated_on: date | None,
          comment: str = "") -> OrgRating:
     """Record an evaluation grade (等级评估 5A–1A), valid five years from the rating date."""
-    _require_official(user, org, "记录评估等级")
-    require_registered(org, "参加等级评估")
+    _require_official(user, org, _("记录评估等级"))
+    require_registered(org, _("参加等级评估"))
     errors: dict[str, list[str]] = {}
-    grade = collect(errors, check_choice, grade, "grade", "评估等级", GRADES)
-    rated_on = collect(errors, check_date, rated_on, "rated_on", "评估日期", required=True)
-    comment = collect(errors, check_text, comment, "comment", "说明", required=False,
+    grade = collect(errors, check_choice, grade, "grade", _("评估等级"), GRADES)
+    rated_on = collect(errors, check_date, rated_on, "rated_on", _("评估日期"), required=True)
+    comment = collect(errors, check_text, comment, "comment", _("说明"), required=False,
                        max_length=2000)
     if errors:
         raise ValidationFailed(next(iter(errors.values()))[0], fields=errors)
@@ -129,16 +136,16 @@ def rate(user: Any, org: Organization, grade: str, rated_on: date | None,
 def list_abnormal(user: Any, org: Organization, reason: str, note: str = "",
                   listed_on: date | None = None) -> AbnormalListing:
     """Put an organization on the 活动异常名录."""
-    _require_official(user, org, "列入活动异常名录")
-    require_registered(org, "列入活动异常名录")
+    _require_official(user, org, _("列入活动异常名录"))
+    require_registered(org, _("列入活动异常名录"))
     if org.abnormal_listed:
-        raise Conflict("该组织已在活动异常名录中")
+        raise Conflict(_("该组织已在活动异常名录中"))
     errors: dict[str, list[str]] = {}
-    reason = collect(errors, check_choice, reason, "reason", "列入原因", ABNORMAL_REASONS)
-    note = collect(errors, check_text, note, "note", "情况说明", required=reason == "other",
+    reason = collect(errors, check_choice, reason, "reason", _("列入原因"), ABNORMAL_REASONS)
+    note = collect(errors, check_text, note, "note", _("情况说明"), required=reason == "other",
                     max_length=2000)
     listed_on = collect(errors, check_date, listed_on or today_local(), "listed_on",
-                         "列入日期")
+                         _("列入日期"))
     if errors:
         raise ValidationFailed(next(iter(errors.values()))[0], fields=errors)
     entry = AbnormalListing(organization_id=org.id, region_code=org.region_code, reason=reason,
@@ -158,16 +165,16 @@ def current_listing(org: Organization) -> AbnormalListing | None:
 def remove_abnormal(user: Any, org: Organization, note: str,
                     removed_on: date | None = None) -> AbnormalListing:
     """Take an organization off the list once the cause is fixed (with what was fixed)."""
-    _require_official(user, org, "移出活动异常名录")
+    _require_official(user, org, _("移出活动异常名录"))
     entry = current_listing(org)
     if entry is None or not org.abnormal_listed:
-        raise Conflict("该组织不在活动异常名录中")
+        raise Conflict(_("该组织不在活动异常名录中"))
     errors: dict[str, list[str]] = {}
-    note = collect(errors, check_text, note, "removal_note", "移出理由", max_length=2000)
+    note = collect(errors, check_text, note, "removal_note", _("移出理由"), max_length=2000)
     removed_on = collect(errors, check_date, removed_on or today_local(), "removed_on",
-                          "移出日期")
+                          _("移出日期"))
     if removed_on and removed_on < entry.listed_on:
-        errors.setdefault("removed_on", []).append("移出日期不能早于列入日期")
+        errors.setdefault("removed_on", []).append(_("移出日期不能早于列入日期"))
     if errors:
         raise ValidationFailed(next(iter(errors.values()))[0], fields=errors)
     entry.removed_on, entry.removal_note, entry.removed_by_id = removed_on, note, user.id

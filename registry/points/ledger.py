@@ -16,6 +16,7 @@ KIND_BUCKETS: redeem/refund → spent, expire → expired):
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import (
     insert,
     select,
@@ -48,11 +49,11 @@ class Balance:
 
 def _check_points(points: Any) -> int:
     if isinstance(points, bool) or not isinstance(points, int):
-        raise ValidationFailed("积分必须是整数", "points")
+        raise ValidationFailed(_("积分必须是整数"), "points")
     if points <= 0:
-        raise ValidationFailed("积分必须大于 0", "points")
+        raise ValidationFailed(_("积分必须大于 0"), "points")
     if points > MAX_POINTS:
-        raise ValidationFailed("积分过大", "points")
+        raise ValidationFailed(_("积分过大"), "points")
     return points
 
 
@@ -78,7 +79,9 @@ def _post(volunteer: Volunteer, points: int, kind: str, memo: str, ref: str | No
         raise ValueError(f"unknown ledger kind {kind!r}")
     if ref is not None and db.session.scalar(select(PointsLedgerEntry.id).where(
             PointsLedgerEntry.kind == kind, PointsLedgerEntry.ref == ref)):
-        raise Conflict(f"该来源（{ref}）已记过{KIND_LABELS[kind]}积分，不能重复记入")
+        raise Conflict(_("该来源（%(ref)s）已记过%(value3)s积分，不能重复记入",
+                         ref=ref,
+                         value3=KIND_LABELS[kind]))
     _ensure_balance_row(volunteer.id)
     table = PointsBalance.__table__
     bucket = KIND_BUCKETS[kind]
@@ -95,7 +98,10 @@ def _post(volunteer: Volunteer, points: int, kind: str, memo: str, ref: str | No
     after = db.session.execute(stmt).scalar_one_or_none()
     if after is None:
         current = balance(volunteer).balance
-        raise Conflict(f"积分余额不足：当前余额 {current} 分，需要 {-points} 分", "points")
+        raise Conflict(_("积分余额不足：当前余额 %(current)s 分，需要 %(value3)s"
+                         " 分",
+                         current=current,
+                         value3=-points), "points")
     entry = PointsLedgerEntry(
         volunteer_id=volunteer.id, township_code=volunteer.township_code, kind=kind,
         points=points, balance_after=after, memo=(memo or "")[:200], ref=ref,
@@ -106,7 +112,9 @@ def _post(volunteer: Volunteer, points: int, kind: str, memo: str, ref: str | No
         with db.session.begin_nested():
             db.session.flush()
     except IntegrityError:
-        raise Conflict(f"该来源（{ref}）已记过{KIND_LABELS[kind]}积分，不能重复记入") from None
+        raise Conflict(_("该来源（%(ref)s）已记过%(value3)s积分，不能重复记入",
+                         ref=ref,
+                         value3=KIND_LABELS[kind])) from None
     return entry
 
 

@@ -20,12 +20,12 @@ from registry.volunteers.models import Volunteer
 BIGINT = db.BigInteger().with_variant(db.Integer, "sqlite")
 
 KIND_LABELS = {
-    "earn": "服务获得",
-    "adjust": "更正补记",
-    "reverse": "更正冲减",
-    "redeem": "兑换",
-    "refund": "兑换退回",
-    "expire": "过期",
+    "earn": _l("服务获得"),
+    "adjust": _l("更正补记"),
+    "reverse": _l("更正冲减"),
+    "redeem": _l("兑换"),
+    "refund": _l("兑换退回"),
+    "expire": _l("过期"),
 }
 # Which PointsBalance column a kind counts towards; earned += points, spent/expired -= points.
 KIND_BUCKETS = {

@@ -4,6 +4,8 @@ Changes go through the pages under /support (the domain rules and workflow live 
 views are read-only.
 """
 
+from flask_babel import lazy_gettext as _l
+
 from registry.admin import ScopedModelView
 from registry.models import CITY_OFFICIAL, COUNTY_OFFICIAL
 from registry.support.models import (
@@ -18,7 +20,7 @@ from registry.support.models import (
     TrainingAttendance,
 )
 
-CATEGORY = "培育扶持"
+CATEGORY = _l("培育扶持")
 
 
 def _yuan(view, context, model, name):
@@ -36,50 +38,56 @@ class ReadOnlySupportView(ScopedModelView):
 class IncubatorView(ReadOnlySupportView):
     column_list = ("id", "name", "region", "operator", "address", "created_at")
     column_searchable_list = ("name",)
-    column_labels = {"id": "编号", "name": "名称", "region": "所属区划", "operator": "运营机构",
-                     "address": "地址", "created_at": "创建时间", "description": "简介"}
+    column_labels = {"id": _l("编号"), "name": _l("名称"), "region": _l("所属区划"),
+                     "operator": _l("运营机构"),
+                     "address": _l("地址"), "created_at": _l("创建时间"), "description": _l("简介")}
 
 
 class IntakeView(ReadOnlySupportView):
     column_list = ("id", "incubator", "year", "title", "opens_on", "closes_on", "capacity")
     column_filters = ("year",)
-    column_labels = {"id": "编号", "incubator": "孵化基地", "year": "年度", "title": "批次",
-                     "opens_on": "报名开始", "closes_on": "报名截止", "capacity": "计划入驻"}
+    column_labels = {"id": _l("编号"), "incubator": _l("孵化基地"), "year": _l("年度"),
+                     "title": _l("批次"),
+                     "opens_on": _l("报名开始"), "closes_on": _l("报名截止"),
+                                    "capacity": _l("计划入驻")}
 
 
 class IncubationView(ReadOnlySupportView):
     column_list = ("id", "organization", "incubator", "intake", "status", "score", "start_on",
                    "end_on", "mentor", "mid_score", "finished_on")
     column_filters = ("status",)
-    column_labels = {"id": "编号", "organization": "申请组织", "incubator": "孵化基地",
-                     "intake": "批次", "status": "状态", "score": "评审得分",
-                     "start_on": "孵化开始", "end_on": "孵化结束", "mentor": "导师",
-                     "mid_score": "中期得分", "finished_on": "结业/退出日期"}
+    column_labels = {"id": _l("编号"), "organization": _l("申请组织"), "incubator": _l("孵化基地"),
+                     "intake": _l("批次"), "status": _l("状态"), "score": _l("评审得分"),
+                     "start_on": _l("孵化开始"), "end_on": _l("孵化结束"), "mentor": _l("导师"),
+                     "mid_score": _l("中期得分"), "finished_on": _l("结业/退出日期")}
     column_formatters = {"status": lambda v, c, m, n: INCUBATION_STATUSES.get(m.status, m.status)}
 
 
 class TrainingView(ReadOnlySupportView):
     column_list = ("id", "held_on", "title", "region", "minutes", "place", "organizer")
     column_searchable_list = ("title",)
-    column_labels = {"id": "编号", "held_on": "日期", "title": "培训名称", "region": "面向区划",
-                     "minutes": "时长（分钟）", "place": "地点", "organizer": "主办单位"}
+    column_labels = {"id": _l("编号"), "held_on": _l("日期"), "title": _l("培训名称"),
+                     "region": _l("面向区划"),
+                     "minutes": _l("时长（分钟）"), "place": _l("地点"),
+                                   "organizer": _l("主办单位")}
 
 
 class AttendanceView(ReadOnlySupportView):
     column_list = ("id", "training", "organization", "person_name", "created_at")
     column_searchable_list = ("person_name",)
-    column_labels = {"id": "编号", "training": "培训", "organization": "所属组织",
-                     "person_name": "姓名", "created_at": "登记时间"}
+    column_labels = {"id": _l("编号"), "training": _l("培训"), "organization": _l("所属组织"),
+                     "person_name": _l("姓名"), "created_at": _l("登记时间")}
 
 
 class GrantView(ReadOnlySupportView):
     column_list = ("id", "organization", "region", "grant_type", "amount_fen", "purpose",
                    "source", "granted_on", "status", "paid_on", "payment_ref")
     column_filters = ("year", "grant_type", "status")
-    column_labels = {"id": "编号", "organization": "受助组织", "region": "区划",
-                     "grant_type": "类型", "amount_fen": "金额（元）", "purpose": "用途",
-                     "source": "资金来源", "granted_on": "批准日期", "status": "状态",
-                     "paid_on": "拨付日期", "payment_ref": "凭证号", "year": "年度"}
+    column_labels = {"id": _l("编号"), "organization": _l("受助组织"), "region": _l("区划"),
+                     "grant_type": _l("类型"), "amount_fen": _l("金额（元）"),
+                                      "purpose": _l("用途"),
+                     "source": _l("资金来源"), "granted_on": _l("批准日期"), "status": _l("状态"),
+                     "paid_on": _l("拨付日期"), "payment_ref": _l("凭证号"), "year": _l("年度")}
     column_formatters = {
         "amount_fen": _yuan,
         "grant_type": lambda v, c, m, n: GRANT_TYPES.get(m.grant_type, m.grant_type),
@@ -90,10 +98,10 @@ class GrantView(ReadOnlySupportView):
 
 def admin_views() -> list:
     return [
-        IncubatorView(Incubator, name="孵化基地", category=CATEGORY),
-        IntakeView(IncubationIntake, name="招募批次", category=CATEGORY),
-        IncubationView(Incubation, name="孵化申请", category=CATEGORY),
-        TrainingView(Training, name="培训", category=CATEGORY),
-        AttendanceView(TrainingAttendance, name="参训记录", category=CATEGORY),
-        GrantView(Grant, name="资金支持", category=CATEGORY),
+        IncubatorView(Incubator, name=_l("孵化基地"), category=CATEGORY),
+        IntakeView(IncubationIntake, name=_l("招募批次"), category=CATEGORY),
+        IncubationView(Incubation, name=_l("孵化申请"), category=CATEGORY),
+        TrainingView(Training, name=_l("培训"), category=CATEGORY),
+        AttendanceView(TrainingAttendance, name=_l("参训记录"), category=CATEGORY),
+        GrantView(Grant, name=_l("资金支持"), category=CATEGORY),
     ]

@@ -7,6 +7,7 @@ grant the recipient organization's region at the time of the grant.
 
 from datetime import date, datetime
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     BigInteger,
@@ -29,21 +30,21 @@ from registry.models import ORG_ADMIN, Region, always
 from registry.organizations.models import Organization
 
 INCUBATION_STATUSES = {
-    "applied": "已申请",
-    "under_review": "评审中",
-    "admitted": "入驻孵化",
-    "mid_review": "中期评估",
-    "graduated": "出壳",
-    "exited": "退出",
-    "rejected": "未通过",
+    "applied": _l("已申请"),
+    "under_review": _l("评审中"),
+    "admitted": _l("入驻孵化"),
+    "mid_review": _l("中期评估"),
+    "graduated": _l("出壳"),
+    "exited": _l("退出"),
+    "rejected": _l("未通过"),
 }
 GRANT_TYPES = {
-    "venture": "公益创投",
-    "award": "以奖代补",
-    "service_subsidy": "购买服务补助",
-    "other": "其他",
+    "venture": _l("公益创投"),
+    "award": _l("以奖代补"),
+    "service_subsidy": _l("购买服务补助"),
+    "other": _l("其他"),
 }
-GRANT_STATUSES = {"approved": "已批准", "paid": "已拨付", "cancelled": "已撤销"}
+GRANT_STATUSES = {"approved": _l("已批准"), "paid": _l("已拨付"), "cancelled": _l("已撤销")}
 
 FEN = BigInteger().with_variant(db.Integer, "sqlite")
 
@@ -120,7 +121,7 @@ class IncubationIntake(db.Model):
         return _representative(user)
 
     def __str__(self) -> str:
-        return f"{self.year}年 {self.title}"
+        return _("%(year)s年 %(title)s", year=self.year, title=self.title)
 
 
 class Incubation(db.Model):
@@ -173,7 +174,7 @@ class Incubation(db.Model):
         return or_(_own_org(cls.organization_id, user), cls.incubator_id.in_(operated))
 
     def __str__(self) -> str:
-        return f"孵化申请 #{self.id}"
+        return _("孵化申请 #%(id)s", id=self.id)
 
 
 class IncubationMilestone(db.Model):
@@ -323,4 +324,4 @@ class Grant(db.Model):
         return _own_org(cls.organization_id, user)
 
     def __str__(self) -> str:
-        return f"资金支持 #{self.id}"
+        return _("资金支持 #%(id)s", id=self.id)

@@ -6,6 +6,8 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, distinct, func, select
 
 from registry.clock import today_local, utcnow
@@ -37,17 +39,17 @@ GRANT_MACHINE = Machine(
     "grant",
     GRANT_STATUSES,
     (
-        Move("pay", "登记拨付", ("approved",), "paid", OFFICIALS),
-        Move("cancel", "撤销", ("approved",), "cancelled", OFFICIALS, comment_required=True),
+        Move("pay", _l("登记拨付"), ("approved",), "paid", OFFICIALS),
+        Move("cancel", _l("撤销"), ("approved",), "cancelled", OFFICIALS, comment_required=True),
     ),
 )
 
 
 def _check_day(value: Any, field: str, label: str) -> date:
     if not isinstance(value, date):
-        raise ValidationFailed(f"请填写{label}", field)
+        raise ValidationFailed(_("请填写%(label)s", label=label), field)
     if not 2000 <= value.year <= 2100:
-        raise ValidationFailed(f"{label}应在 2000 年到 2100 年之间", field)
+        raise ValidationFailed(_("%(label)s应在 2000 年到 2100 年之间", label=label), field)
     return value
 
 
@@ -56,18 +58,18 @@ def _check_day(value: Any, field: str, label: str) -> date:
 def save_training(user: Any, data: dict, training: Training | None = None) -> Training:
     """Publish a training (or correct one): title, date, length in minutes, place, region."""
     require_official(user)
-    title = check_text(data.get("title"), "title", "培训名称", max_length=200)
-    held_on = _check_day(data.get("held_on"), "held_on", "培训日期")
-    minutes = check_int(data.get("minutes"), "minutes", "培训时长（分钟）", 1, 30 * 24 * 60)
-    place = check_text(data.get("place"), "place", "培训地点", max_length=200)
-    organizer = check_text(data.get("organizer"), "organizer", "主办单位", required=False,
+    title = check_text(data.get("title"), "title", _("培训名称"), max_length=200)
+    held_on = _check_day(data.get("held_on"), "held_on", _("培训日期"))
+    minutes = check_int(data.get("minutes"), "minutes", _("培训时长（分钟）"), 1, 30 * 24 * 60)
+    place = check_text(data.get("place"), "place", _("培训地点"), max_length=200)
+    organizer = check_text(data.get("organizer"), "organizer", _("主办单位"), required=False,
                            max_length=100)
-    description = check_text(data.get("description"), "description", "培训内容",
+    description = check_text(data.get("description"), "description", _("培训内容"),
                              required=False, max_length=2000)
     if training is None:
         code = data.get("region_code")
         if not code or not region_visible(user, code):
-            raise ValidationFailed("所属区划不在您的管辖范围内", "region_code")
+            raise ValidationFailed(_("所属区划不在您的管辖范围内"), "region_code")
         training = Training(region_code=code)
         db.session.add(training)
     training.title, training.held_on, training.minutes = title, held_on, minutes
@@ -81,13 +83,15 @@ def add_attendance(user: Any, training: Training, organization_id: Any,
     """Record that a person of an organization attended a training (once per person)."""
     require_official(user)
     org = visible_org(user, organization_id)
-    name = check_person_name(person_name, "person_name", "参训人员姓名")
+    name = check_person_name(person_name, "person_name", _("参训人员姓名"))
     same = db.session.scalar(select(TrainingAttendance.id).where(
         TrainingAttendance.training_id == training.id,
         TrainingAttendance.organization_id == org.id,
         TrainingAttendance.person_name == name))
     if same is not None:
-        raise Conflict(f"已登记“{org.name}”的{name}参加本次培训", "person_name")
+        raise Conflict(_("已登记“%(name)s”的%(name2)s参加本次培训",
+                         name=org.name,
+                         name2=name), "person_name")
     row = TrainingAttendance(training_id=training.id, organization_id=org.id, person_name=name,
                              region_code=training.region_code)
     db.session.add(row)
@@ -131,24 +135,24 @@ def attendance_counts(training_ids: list[int]) -> dict[int, int]:
 
 # --- grants ------------------------------------------------------------------------------
 
-def parse_yuan(value: Any, field: str = "amount", label: str = "金额") -> int:
+def parse_yuan(value: Any, field: str = "amount", label: str = _("金额")) -> int:
     """An amount typed in yuan (at most two decimals, e.g. “50,000.00”) as integer fen."""
-    raw = re.sub(r"[\s,，¥￥元]", "", str(value or ""))
+    raw = re.sub(_(r"[\s,，¥￥元]"), "", str(value or ""))
     if not raw:
-        raise ValidationFailed(f"请填写{label}", field)
+        raise ValidationFailed(_("请填写%(label)s", label=label), field)
     try:
         yuan = Decimal(raw)
     except InvalidOperation:
-        raise ValidationFailed(f"{label}必须是数字，最多两位小数", field) from None
+        raise ValidationFailed(_("%(label)s必须是数字，最多两位小数", label=label), field) from None
     if not yuan.is_finite():
-        raise ValidationFailed(f"{label}必须是数字，最多两位小数", field)
+        raise ValidationFailed(_("%(label)s必须是数字，最多两位小数", label=label), field)
     if yuan <= 0:
-        raise ValidationFailed(f"{label}必须大于 0", field)
+        raise ValidationFailed(_("%(label)s必须大于 0", label=label), field)
     fen = yuan * 100
     if fen != fen.to_integral_value():
-        raise ValidationFailed(f"{label}最多两位小数（到分）", field)
+        raise ValidationFailed(_("%(label)s最多两位小数（到分）", label=label), field)
     if fen > MAX_FEN:
-        raise ValidationFailed(f"{label}过大", field)
+        raise ValidationFailed(_("%(label)s过大", label=label), field)
     return int(fen)
 
 
@@ -158,16 +162,16 @@ def record_grant(user: Any, data: dict) -> Grant:
     org = visible_org(user, data.get("organization_id"))
     grant_type = data.get("grant_type")
     if grant_type not in GRANT_TYPES:
-        raise ValidationFailed("请选择资金类型（公益创投、以奖代补、购买服务补助或其他）",
+        raise ValidationFailed(_("请选择资金类型（公益创投、以奖代补、购买服务补助或其他）"),
                                "grant_type")
-    amount = check_amount(data.get("amount_fen"), "amount_fen", "金额（分）", high=MAX_FEN)
+    amount = check_amount(data.get("amount_fen"), "amount_fen", _("金额（分）"), high=MAX_FEN)
     if amount > MAX_FEN:
-        raise ValidationFailed("金额过大", "amount_fen")
-    purpose = check_text(data.get("purpose"), "purpose", "资金用途", max_length=500)
-    source = check_text(data.get("source"), "source", "资金来源", max_length=200)
-    granted_on = _check_day(data.get("granted_on"), "granted_on", "批准日期")
+        raise ValidationFailed(_("金额过大"), "amount_fen")
+    purpose = check_text(data.get("purpose"), "purpose", _("资金用途"), max_length=500)
+    source = check_text(data.get("source"), "source", _("资金来源"), max_length=200)
+    granted_on = _check_day(data.get("granted_on"), "granted_on", _("批准日期"))
     if granted_on > today_local():
-        raise ValidationFailed("批准日期不能晚于今天", "granted_on")
+        raise ValidationFailed(_("批准日期不能晚于今天"), "granted_on")
     grant = Grant(organization_id=org.id, region_code=org.region_code, grant_type=grant_type,
                   amount_fen=amount, purpose=purpose, source=source, granted_on=granted_on,
                   year=granted_on.year, status="approved")
@@ -179,12 +183,12 @@ def record_grant(user: Any, data: dict) -> Grant:
 def pay_grant(user: Any, grant: Grant, paid_on: Any, payment_ref: str = "") -> None:
     """Record that an approved grant was paid (offline) on a date, with its voucher number."""
     require_official(user)
-    paid_on = _check_day(paid_on, "paid_on", "拨付日期")
-    check_dates(grant.granted_on, paid_on, "granted_on", "paid_on", "批准日期", "拨付日期")
+    paid_on = _check_day(paid_on, "paid_on", _("拨付日期"))
+    check_dates(grant.granted_on, paid_on, "granted_on", "paid_on", _("批准日期"), _("拨付日期"))
     if paid_on > today_local():
-        raise ValidationFailed("拨付日期不能晚于今天", "paid_on")
-    ref = check_text(payment_ref, "payment_ref", "拨付凭证号", required=False, max_length=100)
-    GRANT_MACHINE.move(grant, "pay", user, f"凭证号 {ref}" if ref else "")
+        raise ValidationFailed(_("拨付日期不能晚于今天"), "paid_on")
+    ref = check_text(payment_ref, "payment_ref", _("拨付凭证号"), required=False, max_length=100)
+    GRANT_MACHINE.move(grant, "pay", user, _("凭证号 %(ref)s", ref=ref) if ref else "")
     grant.paid_on, grant.paid_at, grant.payment_ref = paid_on, utcnow(), ref
     db.session.flush()
 
@@ -192,7 +196,7 @@ def pay_grant(user: Any, grant: Grant, paid_on: Any, payment_ref: str = "") -> N
 def cancel_grant(user: Any, grant: Grant, comment: str) -> None:
     """Cancel an approved grant that will not be paid (a reason is required)."""
     require_official(user)
-    comment = check_text(comment, "comment", "撤销理由", max_length=2000)
+    comment = check_text(comment, "comment", _("撤销理由"), max_length=2000)
     GRANT_MACHINE.move(grant, "cancel", user, comment)
 
 

@@ -103,14 +103,15 @@ def export():
     today = today_local()
     rows = ([org.id, org.name, org.type_label, org.uscc or "", org.legal_representative,
              org.region_code, org.registration_authority, org.status_label,
-             org.current_grade(today) or "", "是" if org.is_hub else "",
-             "是" if org.abnormal_listed else "", org.party_label, mask_phone(org.contact_phone)]
+             org.current_grade(today) or "", _("是") if org.is_hub else "",
+             _("是") if org.abnormal_listed else "", org.party_label, mask_phone(org.contact_phone)]
             for org in exports.batched(orgs.staff_list_stmt(current_user, filters)))
     return exports.response(
-        "csv", f"社会组织名单-{today:%Y%m%d}",
-        ["编号", "名称", "类型", "统一社会信用代码", "法定代表人", "区划代码", "登记管理机关",
-         "状态", "等级", "枢纽", "活动异常", "党组织", "联系电话"],
-        rows, what="Organization", comment="导出社会组织名单",
+        "csv", _("社会组织名单-%(today)s", today=format(today, '%Y%m%d')),
+        [_("编号"), _("名称"), _("类型"), _("统一社会信用代码"), _("法定代表人"), _("区划代码"),
+         _("登记管理机关"),
+         _("状态"), _("等级"), _("枢纽"), _("活动异常"), _("党组织"), _("联系电话")],
+        rows, what="Organization", comment=_("导出社会组织名单"),
         region_code=current_user.region_code,
         filters={k: str(v) for k, v in filters.items() if v})
 
@@ -298,9 +299,9 @@ def file_report(org_id):
 
     def action():
         records.file_annual_report(current_user, org, {
-            "year": form.year.data, "income_fen": _yuan(form, "income_fen", "本年收入"),
-            "expenditure_fen": _yuan(form, "expenditure_fen", "本年支出"),
-            "net_assets_fen": _yuan(form, "net_assets_fen", "年末净资产"),
+            "year": form.year.data, "income_fen": _yuan(form, "income_fen", _("本年收入")),
+            "expenditure_fen": _yuan(form, "expenditure_fen", _("本年支出")),
+            "net_assets_fen": _yuan(form, "net_assets_fen", _("年末净资产")),
             "staff_count": form.staff_count.data, "activities": form.activities.data})
 
     return _act(org, form, action, _("年度报告已报送"), "report_form")
@@ -380,7 +381,7 @@ def join_hub(org_id):
 
     def action():
         if hub is None:
-            raise ValidationFailed("请选择枢纽组织", "hub_id")
+            raise ValidationFailed(_("请选择枢纽组织"), "hub_id")
         party_and_hubs.add_hub_member(current_user, hub, org)
 
     return _act(org, form, action, _("已加入枢纽组织"), "hub_form")
@@ -427,7 +428,7 @@ def _find_member(text: str | None) -> Organization:
     """A registered organization in the jurisdiction by id, USCC or exact name."""
     text = fields.normalize_name(text)
     if not text or len(text) > 100:
-        raise ValidationFailed("请填写成员组织的编号、统一社会信用代码或完整名称", "member")
+        raise ValidationFailed(_("请填写成员组织的编号、统一社会信用代码或完整名称"), "member")
     conditions = [Organization.uscc == text.upper(), Organization.name == text]
     if text.isdigit() and len(text) < 10:
         conditions.append(Organization.id == int(text))
@@ -435,7 +436,7 @@ def _find_member(text: str | None) -> Organization:
                                       scope_condition(current_user, Organization))
     found = list(db.session.scalars(stmt.limit(2)))
     if len(found) != 1:
-        raise ValidationFailed("没有找到这个已登记的组织，请核对编号、代码或名称", "member")
+        raise ValidationFailed(_("没有找到这个已登记的组织，请核对编号、代码或名称"), "member")
     return found[0]
 
 
@@ -469,7 +470,7 @@ def party_building():
     status = request.args.get("party_org_status") or ""
     if status:
         if status not in PARTY_ORG_STATUSES:
-            raise ValidationFailed("党组织建立情况筛选值不正确", "party_org_status")
+            raise ValidationFailed(_("党组织建立情况筛选值不正确"), "party_org_status")
         stmt = stmt.where(Organization.party_org_status == status)
     page = paginate_query(stmt, Organization.id, request.args)
     rows = party_and_hubs.party_coverage(current_user)

@@ -83,7 +83,7 @@ def signup():
     if form.validate_on_submit():
         try:
             if form.password.data != form.confirm.data:
-                raise ValidationFailed("两次输入的密码不一致", "confirm")
+                raise ValidationFailed(_("两次输入的密码不一致"), "confirm")
             phone = normalize_phone(form.phone.data, "phone")
             user, _password = accounts.create_user(
                 form.username.data.strip(), form.password.data, ORG_ADMIN, "511300",

@@ -144,7 +144,8 @@ def export():
     db.session.commit()
     spool.seek(0)
     return send_file(spool, mimetype=XLSX, as_attachment=True,
-                     download_name=f"志愿者名单-{date.today():%Y%m%d}.xlsx")
+                     download_name=_("志愿者名单-%(value1)s.xlsx",
+                                     value1=format(date.today(), '%Y%m%d')))
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -209,7 +210,7 @@ def import_file():
 @roles(*STAFF)
 def import_template():
     return send_file(io.BytesIO(spreadsheets.import_template()), mimetype=XLSX,
-                     as_attachment=True, download_name="志愿者导入模板.xlsx")
+                     as_attachment=True, download_name=_("志愿者导入模板.xlsx"))
 
 
 def _detail(volunteer: Volunteer, full_id: str | None = None):

@@ -1,5 +1,7 @@
 """Back-office views for stations and volunteers: scoped, masked, never the encrypted ID."""
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from registry.admin import ScopedModelView
@@ -21,24 +23,26 @@ class StationView(ScopedModelView):
                    "established_on")
     column_searchable_list = ("name", "address")
     column_filters = ("township_code",)
-    column_labels = {"name": "站点名称", "township": "乡镇（街道）", "township_code": "区划代码",
-                     "address": "地址", "contact_name": "联系人", "contact_phone": "联系电话",
-                     "established_on": "设立日期", "created_at": "创建时间"}
+    column_labels = {"name": _l("站点名称"), "township": _l("乡镇（街道）"),
+                     "township_code": _l("区划代码"),
+                     "address": _l("地址"), "contact_name": _l("联系人"),
+                                   "contact_phone": _l("联系电话"),
+                     "established_on": _l("设立日期"), "created_at": _l("创建时间")}
     column_formatters = {"contact_phone": lambda v, c, m, n: mask_phone(m.contact_phone)}
     column_export_list = ("name", "township_code", "address", "contact_name", "established_on")
     form_columns = ("name", "address", "contact_name", "contact_phone")
 
     def check_model(self, form, model, is_created) -> None:
-        model.name = check_text(model.name, "name", "站点名称", max_length=100)
-        model.address = check_text(model.address, "address", "地址", required=False,
+        model.name = check_text(model.name, "name", _("站点名称"), max_length=100)
+        model.address = check_text(model.address, "address", _("地址"), required=False,
                                    max_length=200)
-        model.contact_name = check_text(model.contact_name, "contact_name", "联系人",
+        model.contact_name = check_text(model.contact_name, "contact_name", _("联系人"),
                                         required=False, max_length=50)
         model.contact_phone = normalize_phone(model.contact_phone, "contact_phone",
                                               required=False)
         other = stations.station_of_township(model.township_code)
         if other is not None and other.id != model.id:
-            raise Conflict("每个乡镇（街道）只设一个志愿服务站")
+            raise Conflict(_("每个乡镇（街道）只设一个志愿服务站"))
 
 
 class VolunteerView(ScopedModelView):
@@ -56,12 +60,14 @@ class VolunteerView(ScopedModelView):
     column_filters = ("status", "township_code", "source", "volunteer_no")
     column_default_sort = ("id", True)
     column_labels = {
-        "volunteer_no": "志愿者编号", "name": "姓名", "id_number_masked": "身份证号码（脱敏）",
-        "gender": "性别", "birth_date": "出生年份", "phone": "手机号码", "township": "乡镇（街道）",
-        "township_code": "区划代码", "status": "状态", "skills": "技能特长",
-        "guardian_name": "监护人", "guardian_phone": "监护人电话",
-        "guardian_consent_at": "监护人同意时间", "total_minutes": "服务时长（小时）",
-        "source": "登记方式", "created_at": "登记时间", "approved_at": "审核通过时间",
+        "volunteer_no": _l("志愿者编号"), "name": _l("姓名"),
+                           "id_number_masked": _l("身份证号码（脱敏）"),
+        "gender": _l("性别"), "birth_date": _l("出生年份"), "phone": _l("手机号码"),
+                     "township": _l("乡镇（街道）"),
+        "township_code": _l("区划代码"), "status": _l("状态"), "skills": _l("技能特长"),
+        "guardian_name": _l("监护人"), "guardian_phone": _l("监护人电话"),
+        "guardian_consent_at": _l("监护人同意时间"), "total_minutes": _l("服务时长（小时）"),
+        "source": _l("登记方式"), "created_at": _l("登记时间"), "approved_at": _l("审核通过时间"),
     }
     column_formatters = {
         # The year only: the full date next to the masked ID number would rebuild it, unaudited.
@@ -80,14 +86,14 @@ class VolunteerView(ScopedModelView):
 
     def check_model(self, form, model, is_created) -> None:
         model.name = check_person_name(model.name)
-        model.skills = check_text(model.skills, "skills", "技能特长", required=False,
+        model.skills = check_text(model.skills, "skills", _("技能特长"), required=False,
                                   max_length=200)
         if current_user.role not in STAFF:
-            raise ValidationFailed("没有权限修改志愿者")
+            raise ValidationFailed(_("没有权限修改志愿者"))
 
 
 def admin_views() -> list:
     return [
-        StationView(Station, name="志愿服务站", category="志愿服务"),
-        VolunteerView(Volunteer, name="志愿者", category="志愿服务"),
+        StationView(Station, name=_l("志愿服务站"), category=_l("志愿服务")),
+        VolunteerView(Volunteer, name=_l("志愿者"), category=_l("志愿服务")),
     ]

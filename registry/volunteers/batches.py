@@ -5,6 +5,7 @@ import secrets
 from collections import Counter
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import exists, insert, select
 
 from registry import crypto
@@ -90,9 +91,9 @@ def make_volunteers(cleans: list[dict], *, status: str, source: str) -> list[str
 
 def _new_volunteer_nos(townships: list[str]) -> list[str]:
     """Fresh volunteer numbers for these townships, checked against the table in one query."""
-    for _ in range(20):
+    for _attempt in range(20):
         numbers = [f"V{code}{secrets.randbelow(10**8):08d}" for code in townships]
         clash = db.session.scalar(select(exists().where(Volunteer.volunteer_no.in_(numbers))))
         if not clash and len(set(numbers)) == len(numbers):
             return numbers
-    raise Conflict("生成志愿者编号失败，请重试")  # pragma: no cover
+    raise Conflict(_("生成志愿者编号失败，请重试"))  # pragma: no cover

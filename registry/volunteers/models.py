@@ -12,13 +12,13 @@ from registry.extensions import db
 from registry.models import Region, User
 
 VOLUNTEER_STATUSES = {
-    "pending": "待审核",
-    "active": "已注册",
-    "suspended": "已暂停",
-    "deregistered": "已注销",
+    "pending": _l("待审核"),
+    "active": _l("已注册"),
+    "suspended": _l("已暂停"),
+    "deregistered": _l("已注销"),
 }
 
-STAR_LABELS = ("未评星", "一星", "二星", "三星", "四星", "五星")
+STAR_LABELS = (_l("未评星"), _l("一星"), _l("二星"), _l("三星"), _l("四星"), _l("五星"))
 
 
 class Station(db.Model):

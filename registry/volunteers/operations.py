@@ -7,6 +7,8 @@ from contextlib import contextmanager
 from datetime import date
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, or_, select
 from sqlalchemy.exc import IntegrityError
 
@@ -46,10 +48,10 @@ MACHINE = Machine(
     "volunteer",
     VOLUNTEER_STATUSES,
     (
-        Move("approve", "审核通过", ("pending",), "active", STAFF),
-        Move("suspend", "暂停", ("active",), "suspended", STAFF, comment_required=True),
-        Move("resume", "恢复", ("suspended",), "active", STAFF),
-        Move("deregister", "注销", ("pending", "active", "suspended"), "deregistered", STAFF,
+        Move("approve", _l("审核通过"), ("pending",), "active", STAFF),
+        Move("suspend", _l("暂停"), ("active",), "suspended", STAFF, comment_required=True),
+        Move("resume", _l("恢复"), ("suspended",), "active", STAFF),
+        Move("deregister", _l("注销"), ("pending", "active", "suspended"), "deregistered", STAFF,
              comment_required=True),
     ),
 )
@@ -70,10 +72,10 @@ def check_township(code: str | None, field: str = "township_code") -> Region:
     """A township (乡镇/街道) of Nanchong."""
     code = (code or "").strip()
     if not code:
-        raise ValidationFailed("请选择所在乡镇（街道）", field)
+        raise ValidationFailed(_("请选择所在乡镇（街道）"), field)
     region = db.session.get(Region, code) if len(code) <= 9 else None
     if region is None or region.level != "township":
-        raise ValidationFailed("所选乡镇（街道）不存在", field)
+        raise ValidationFailed(_("所选乡镇（街道）不存在"), field)
     return region
 
 
@@ -82,15 +84,16 @@ def check_age_and_guardian(birth: date, guardian_name, guardian_phone, consent,
     """Under 14 refused; 14–17 need a guardian's name, phone and consent (DOMAIN.md §5)."""
     age = age_on(birth, today_local())
     if age < MIN_AGE:
-        errors.add("id_number", f"未满 {MIN_AGE} 周岁不能注册为志愿者，"
-                   "可在监护人陪同下参加适合的活动")
+        errors.add("id_number", _("未满 %(MIN_AGE)s 周岁不能注册为志愿者，可在监护人陪"
+                                  "同下参加适合的活动",
+                                  MIN_AGE=MIN_AGE))
         return "", "", False
     if age >= ADULT_AGE:
         return "", "", False
-    name = errors.check(check_person_name, guardian_name, "guardian_name", "监护人姓名")
+    name = errors.check(check_person_name, guardian_name, "guardian_name", _("监护人姓名"))
     phone = errors.check(normalize_phone, guardian_phone, "guardian_phone")
     if not consent:
-        errors.add("guardian_consent", "未满 18 周岁须经监护人同意，请勾选监护人同意")
+        errors.add("guardian_consent", _("未满 18 周岁须经监护人同意，请勾选监护人同意"))
     return name or "", phone or "", bool(consent)
 
 
@@ -107,11 +110,11 @@ def phone_taken(phone: str) -> bool:
 
 
 def _new_volunteer_no(township_code: str) -> str:
-    for _ in range(20):
+    for _attempt in range(20):
         number = f"V{township_code}{secrets.randbelow(10**8):08d}"
         if not db.session.scalar(select(exists().where(Volunteer.volunteer_no == number))):
             return number
-    raise Conflict("生成志愿者编号失败，请重试")  # pragma: no cover
+    raise Conflict(_("生成志愿者编号失败，请重试"))  # pragma: no cover
 
 
 def validate_person(data: Mapping, errors: FieldErrors, *, township_field="township_code",
@@ -125,8 +128,8 @@ def validate_person(data: Mapping, errors: FieldErrors, *, township_field="towns
     if township is not None and staff is not None and not (
             township.code in known.visible_townships if known
             else region_visible(staff, township.code)):
-        errors.add(township_field, "所选乡镇（街道）不在您的管辖范围内")
-    skills = errors.check(check_text, data.get("skills"), "skills", "技能特长", required=False,
+        errors.add(township_field, _("所选乡镇（街道）不在您的管辖范围内"))
+    skills = errors.check(check_text, data.get("skills"), "skills", _("技能特长"), required=False,
                           max_length=200) or ""
     clean = {"name": name, "id_number": id_number, "phone": phone,
              "township_code": township.code if township else None, "skills": skills,
@@ -141,9 +144,9 @@ def validate_person(data: Mapping, errors: FieldErrors, *, township_field="towns
         clean.update(guardian_name=g_name, guardian_phone=g_phone, consent=consent)
         if (crypto.lookup_hash(id_number) in known.taken_id_hashes if known
                 else id_number_taken(id_number)):
-            errors.add("id_number", "该身份证号码已注册为志愿者，请直接登录或联系所在志愿服务站")
+            errors.add("id_number", _("该身份证号码已注册为志愿者，请直接登录或联系所在志愿服务站"))
     if phone and (phone in known.taken_phones if known else phone_taken(phone)):
-        errors.add("phone", "该手机号码已被其他志愿者使用")
+        errors.add("phone", _("该手机号码已被其他志愿者使用"))
     return clean
 
 
@@ -155,7 +158,7 @@ def unique_guard():
         yield
     except IntegrityError:
         db.session.rollback()
-        raise Conflict("该身份证号码或手机号码刚刚已被登记，请勿重复提交", "id_number") from None
+        raise Conflict(_("该身份证号码或手机号码刚刚已被登记，请勿重复提交"), "id_number") from None
 
 
 def _volunteer_account(clean: dict, volunteer_no: str, password: str, *,
@@ -206,7 +209,7 @@ def register_self(data: Mapping) -> Volunteer:
     if clean["phone"]:
         errors.check(check_password, password, clean["phone"])
     elif not password:
-        errors.add("password", "请设置登录密码")
+        errors.add("password", _("请设置登录密码"))
     errors.raise_if_any()
     with unique_guard():
         number = _new_volunteer_no(clean["township_code"])
@@ -226,7 +229,7 @@ def register_by_staff(staff: User, data: Mapping, *, create_login: bool = True
     create_login, an account with a temporary password (shown once) is made.
     """
     if staff.role not in STAFF:
-        raise NotAllowed("只有志愿服务站管理员或民政干部可以代为登记")
+        raise NotAllowed(_("只有志愿服务站管理员或民政干部可以代为登记"))
     errors = FieldErrors()
     clean = validate_person(data, errors, staff=staff)
     errors.raise_if_any()
@@ -245,10 +248,10 @@ def register_by_staff(staff: User, data: Mapping, *, create_login: bool = True
 def create_login(staff: User, volunteer: Volunteer) -> str:
     """Give a volunteer without an account (imported ones) a login with a temporary password."""
     if volunteer.user_id:
-        raise Conflict("该志愿者已有登录账号")
+        raise Conflict(_("该志愿者已有登录账号"))
     if db.session.scalar(select(exists().where(User.phone == volunteer.phone,
                                                User.role == VOLUNTEER))):
-        raise Conflict("该手机号码已被其他志愿者账号使用")
+        raise Conflict(_("该手机号码已被其他志愿者账号使用"))
     password = accounts.temporary_password()
     with unique_guard():
         user = _volunteer_account({"phone": volunteer.phone, "name": volunteer.name,
@@ -263,10 +266,10 @@ def create_login(staff: User, volunteer: Volunteer) -> str:
 def transition(volunteer: Volunteer, move: str, user: User, comment: str = "") -> None:
     """A workflow move (approve, suspend, resume, deregister), keeping the dashboard counts."""
     if get_visible(user, Volunteer, volunteer.id) is None or user.role not in STAFF:
-        raise NotFound("志愿者不存在")
+        raise NotFound(_("志愿者不存在"))
     if move == "approve" and volunteer.guardian_consent_at is None \
             and age_on(volunteer.birth_date, today_local()) < ADULT_AGE:
-        raise Conflict("未成年人须有监护人同意才能审核通过")
+        raise Conflict(_("未成年人须有监护人同意才能审核通过"))
     before = volunteer.status
     MACHINE.move(volunteer, move, user, comment)
     year = today_local().year
@@ -285,7 +288,7 @@ def full_id_number(viewer: User, volunteer: Volunteer) -> str:
     if viewer.role == VOLUNTEER and volunteer.user_id == viewer.id:
         return crypto.decrypt(volunteer.id_number_encrypted)
     if viewer.role not in STAFF or get_visible(viewer, Volunteer, volunteer.id) is None:
-        raise NotFound("志愿者不存在")
+        raise NotFound(_("志愿者不存在"))
     audit.record("view_id_number", volunteer, comment="查看完整身份证号码")
     return crypto.decrypt(volunteer.id_number_encrypted)
 
@@ -303,12 +306,12 @@ def search_stmt(user: User, args: Mapping):
     status = (args.get("status") or "").strip()
     if status:
         if status not in VOLUNTEER_STATUSES:
-            raise ValidationFailed("状态取值不正确", "status")
+            raise ValidationFailed(_("状态取值不正确"), "status")
         stmt = stmt.where(Volunteer.status == status)
     township = (args.get("township_code") or args.get("region_code") or "").strip()
     if township:
         if len(township) > 9 or not township.isdigit():
-            raise ValidationFailed("区划代码应为数字", "township_code")
+            raise ValidationFailed(_("区划代码应为数字"), "township_code")
         if len(township) == 9:
             stmt = stmt.where(Volunteer.township_code == township)
         else:
@@ -316,7 +319,7 @@ def search_stmt(user: User, args: Mapping):
     q = (args.get("q") or "").strip()
     if q:
         if len(q) > 30:
-            raise ValidationFailed("搜索内容不能超过 30 个字符", "q")
+            raise ValidationFailed(_("搜索内容不能超过 30 个字符"), "q")
         compact = q.replace(" ", "").upper()
         if len(compact) == 18 and compact[:17].isdigit():
             stmt = stmt.where(Volunteer.id_number_hash == crypto.lookup_hash(compact))
@@ -324,7 +327,7 @@ def search_stmt(user: User, args: Mapping):
             try:
                 phone = normalize_phone(compact, "q")
             except ValidationFailed:
-                raise ValidationFailed("请输入完整的 11 位手机号码、18 位身份证号码或姓名开头",
+                raise ValidationFailed(_("请输入完整的 11 位手机号码、18 位身份证号码或姓名开头"),
                                        "q") from None
             stmt = stmt.where(Volunteer.phone == phone)
         else:
@@ -348,8 +351,9 @@ def list_volunteers(user: User, args: Mapping, *, count: bool = True) -> Page:
     stmt = search_stmt(user, args)
     raw_page = str(args.get("page") or "1")
     if raw_page.isdigit() and int(raw_page) > MAX_OFFSET_PAGE:
-        raise ValidationFailed(f"页码最大为 {MAX_OFFSET_PAGE}，更往后请用“下一页”"
-                               "（API 用 next_cursor）翻页", "page")
+        raise ValidationFailed(_("页码最大为 %(MAX_OFFSET_PAGE)s，更往后请用“下一页”"
+                                 "（API 用 next_cursor）翻页",
+                                 MAX_OFFSET_PAGE=MAX_OFFSET_PAGE), "page")
     return paginate_query(stmt, Volunteer.id, args, count=count)
 
 

@@ -3,6 +3,7 @@
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from registry import accounts, audit
@@ -59,13 +60,13 @@ def coverage(user: User, *, only_missing: bool = False, county_code: str = "",
     TownshipYearStats rows (never a sum over volunteers or ledger entries).
     """
     if user.role not in (*OFFICIALS, STATION_ADMIN):
-        raise NotAllowed("没有权限查看站点覆盖情况")
+        raise NotAllowed(_("没有权限查看站点覆盖情况"))
     year = year or today_local().year
     codes = region_codes_under(user.region_code)
     stmt = select(Region).where(Region.level == "township", Region.code.in_(codes))
     if county_code:
         if not region_visible(user, county_code):
-            raise ValidationFailed("所选县（市、区）不在您的管辖范围内", "county")
+            raise ValidationFailed(_("所选县（市、区）不在您的管辖范围内"), "county")
         stmt = stmt.where(Region.county_code == county_code)
     regions = list(db.session.scalars(stmt.order_by(Region.code)))
     counties = {r.code: r for r in db.session.scalars(
@@ -105,11 +106,11 @@ def _station_fields(data: Mapping) -> dict:
             return None
 
     values = {
-        "name": run("name", check_text, data.get("name"), "name", "站点名称", max_length=100),
-        "address": run("address", check_text, data.get("address"), "address", "地址",
+        "name": run("name", check_text, data.get("name"), "name", _("站点名称"), max_length=100),
+        "address": run("address", check_text, data.get("address"), "address", _("地址"),
                        required=False, max_length=200) or "",
         "contact_name": run("contact_name", check_text, data.get("contact_name"), "contact_name",
-                            "联系人", required=False, max_length=50) or "",
+                            _("联系人"), required=False, max_length=50) or "",
         "contact_phone": run("contact_phone", normalize_phone, data.get("contact_phone"),
                              "contact_phone", required=False) or "",
     }
@@ -122,18 +123,21 @@ def _station_fields(data: Mapping) -> dict:
 def create_station(user: User, data: Mapping) -> Station:
     """An official creates the station of a township in their jurisdiction (one per township)."""
     if user.role not in OFFICIALS:
-        raise NotAllowed("只有市、县级民政干部可以设立志愿服务站")
+        raise NotAllowed(_("只有市、县级民政干部可以设立志愿服务站"))
     code = str(data.get("township_code") or "").strip()
     region = db.session.get(Region, code) if code and len(code) <= 9 else None
     if region is None or region.level != "township":
-        raise ValidationFailed("请选择乡镇（街道）", "township_code")
+        raise ValidationFailed(_("请选择乡镇（街道）"), "township_code")
     if not region_visible(user, code):
-        raise ValidationFailed("该乡镇（街道）不在您的管辖范围内", "township_code")
+        raise ValidationFailed(_("该乡镇（街道）不在您的管辖范围内"), "township_code")
     existing = station_of_township(code)
     if existing is not None:
-        raise Conflict(f"{region.name}已设立志愿服务站“{existing.name}”，"
-                       "每个乡镇（街道）只设一个站", "township_code")
-    values = _station_fields({**data, "name": data.get("name") or f"{region.name}志愿服务站"})
+        raise Conflict(_("%(name)s已设立志愿服务站“%(name2)s”，每个乡镇（街道"
+                         "）只设一个站",
+                         name=region.name,
+                         name2=existing.name), "township_code")
+    values = _station_fields({**data, "name": data.get("name") or _("%(name)s志愿服务站",
+                                                                    name=region.name)})
     station = Station(township_code=code, established_on=today_local(), **values)
     db.session.add(station)
     db.session.flush()
@@ -143,7 +147,7 @@ def create_station(user: User, data: Mapping) -> Station:
 def update_station(user: User, station: Station, data: Mapping) -> Station:
     """Officials and the station's own admins edit name, address and contact."""
     if get_visible(user, Station, station.id) is None:
-        raise NotFound("志愿服务站不存在")
+        raise NotFound(_("志愿服务站不存在"))
     for key, value in _station_fields({**data, "name": data.get("name") or station.name}).items():
         setattr(station, key, value)
     db.session.flush()
@@ -160,12 +164,12 @@ def appoint_admin(user: User, station: Station, data: Mapping) -> tuple[User, st
     """Create a station_admin account for the station's township; the temporary password is
     returned to be shown once."""
     if user.role not in OFFICIALS or get_visible(user, Station, station.id) is None:
-        raise NotFound("志愿服务站不存在")
-    display_name = check_person_name(data.get("display_name"), "display_name", "姓名")
+        raise NotFound(_("志愿服务站不存在"))
+    display_name = check_person_name(data.get("display_name"), "display_name", _("姓名"))
     phone = normalize_phone(data.get("phone"), "phone", required=False) or None
     username = str(data.get("username") or "").strip()
     if not username:
-        raise ValidationFailed("请填写用户名", "username")
+        raise ValidationFailed(_("请填写用户名"), "username")
     admin, password = accounts.create_user(username, None, STATION_ADMIN, station.township_code,
                                            f"{station.name} {display_name}", phone=phone)
     audit.record("appoint_admin", station, comment=f"任命站点管理员 {admin.username}")
@@ -178,12 +182,12 @@ def list_stations(user: User, args: Mapping):
     region = (args.get("region_code") or args.get("township_code") or "").strip()
     if region:
         if not region.isdigit() or len(region) > 9:
-            raise ValidationFailed("区划代码应为数字", "region_code")
+            raise ValidationFailed(_("区划代码应为数字"), "region_code")
         stmt = stmt.where(Station.township_code.in_(region_codes_under(region)))
     q = (args.get("q") or "").strip()
     if q:
         if len(q) > 50:
-            raise ValidationFailed("搜索内容不能超过 50 个字符", "q")
+            raise ValidationFailed(_("搜索内容不能超过 50 个字符"), "q")
         stmt = stmt.where(Station.name.contains(q, autoescape=True))
     return stmt.order_by(Station.id.desc())
 
@@ -194,7 +198,7 @@ def public_stations_stmt(args: Mapping):
     region = (args.get("region_code") or "").strip()
     if region:
         if not region.isdigit() or len(region) > 9:
-            raise ValidationFailed("区划代码应为数字", "region_code")
+            raise ValidationFailed(_("区划代码应为数字"), "region_code")
         stmt = stmt.where(Station.township_code.in_(region_codes_under(region)))
     return stmt.order_by(Station.id.desc())
 
@@ -203,7 +207,7 @@ def dashboard(user: User, station: Station, year: int | None = None) -> dict:
     """A township's figures for its station page: this year's activity, active and pending
     volunteers (summary rows plus one indexed count), and the admins."""
     if get_visible(user, Station, station.id) is None:
-        raise NotFound("志愿服务站不存在")
+        raise NotFound(_("志愿服务站不存在"))
     year = year or today_local().year
     stats = township_counters.totals(select(Region.code).where(
         Region.code == station.township_code), year).get(station.township_code, dict(EMPTY_STATS))

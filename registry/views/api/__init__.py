@@ -4,6 +4,8 @@ OpenAPI document that says which statuses and which error shape each operation a
 from functools import wraps
 
 from flask import Flask, g, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_smorest import Api
 from flask_smorest import Blueprint as ApiBlueprint
 
@@ -21,7 +23,7 @@ from registry.views.api.json_body import GuardedParser, json_body
 from registry.views.api.schemas import ErrorSchema
 
 BEARER = [{"bearerAuth": []}]
-PASSWORD_CHANGE_MESSAGE = "请先修改密码（首次登录或密码已超过 90 天）：POST /api/v1/me/password"
+PASSWORD_CHANGE_MESSAGE = _l("请先修改密码（首次登录或密码已超过 90 天）：POST /api/v1/me/password")
 
 
 class RegistryBlueprint(ApiBlueprint):
@@ -37,11 +39,12 @@ class RegistryBlueprint(ApiBlueprint):
         def decorator(func):
             documented = self.alt_response(
                 400, schema=ErrorSchema,
-                description="请求格式不正确（JSON 无效、嵌套过深、数字过长或含 NUL 字符）")(func)
+                description=_l("请求格式不正确（JSON 无效、嵌套过深、"
+                               "数字过长或含 NUL 字符）"))(func)
             if "<" in rule:
                 documented = self.alt_response(
                     404, schema=ErrorSchema,
-                    description="记录不存在或不在您的管辖范围内")(documented)
+                    description=_l("记录不存在或不在您的管辖范围内"))(documented)
             register(documented)
             return func
 
@@ -49,7 +52,7 @@ class RegistryBlueprint(ApiBlueprint):
 
 
 blp = RegistryBlueprint("api", __name__, url_prefix="/api/v1",
-                        description="南充市社会治理参与登记平台 JSON API")
+                        description=_l("南充市社会治理参与登记平台 JSON API"))
 
 
 @blp.before_request
@@ -112,10 +115,10 @@ def auth_required(*roles: str, password_change_ok: bool = False):
     def document(view):
         view = blp.doc(security=BEARER)(view)
         view = blp.alt_response(401, schema=ErrorSchema,
-                                description="缺少、无效或已过期的访问令牌")(view)
-        reasons = [] if password_change_ok else ["须先修改密码（password_change_required）"]
+                                description=_l("缺少、无效或已过期的访问令牌"))(view)
+        reasons = [] if password_change_ok else [_("须先修改密码（password_change_required）")]
         if roles:
-            reasons.insert(0, f"仅限以下角色：{roles_text(roles)}")
+            reasons.insert(0, _("仅限以下角色：%(value1)s", value1=roles_text(roles)))
             view = blp.doc(**{"x-roles": list(roles)})(view)
         if reasons:
             view = blp.alt_response(403, schema=ErrorSchema,
@@ -127,13 +130,13 @@ def auth_required(*roles: str, password_change_ok: bool = False):
         def wrapper(*args, **kwargs):
             found = user_for_token(bearer_token() or "")
             if found is None:
-                raise Unauthorized("请先登录（缺少或无效的访问令牌）")
+                raise Unauthorized(_("请先登录（缺少或无效的访问令牌）"))
             g.api_user, g.api_token = found
             audit.set_actor(g.api_user)
             if not password_change_ok and must_change_password(g.api_user):
                 raise PasswordChangeRequired(PASSWORD_CHANGE_MESSAGE)
             if roles and g.api_user.role not in roles:
-                raise NotAllowed("没有权限执行此操作")
+                raise NotAllowed(_("没有权限执行此操作"))
             return view(*args, **kwargs)
 
         return document(wrapper)

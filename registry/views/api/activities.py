@@ -3,6 +3,8 @@ certificate, and public activities and certificate verification (API.md)."""
 
 import marshmallow as ma
 from flask import make_response
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from marshmallow.validate import Length, OneOf, Range
 
 from registry.activities import certificates, service_records, signups
@@ -24,7 +26,7 @@ from registry.views.api.schemas import JsonBody, PageArgs, PageSchema
 IDEMPOTENCY_DOC = {"parameters": [{
     "in": "header", "name": "Idempotency-Key", "required": False,
     "schema": {"type": "string", "maxLength": 100},
-    "description": "同一键、同一请求体：返回第一次的结果，不重复记入积分",
+    "description": _l("同一键、同一请求体：返回第一次的结果，不重复记入积分"),
 }]}
 
 
@@ -70,10 +72,11 @@ class ActivityCreate(JsonBody):
     address = ma.fields.String(required=True, validate=Length(max=200))
     content = ma.fields.String(load_default="", validate=Length(max=5000))
     category = ma.fields.String(load_default="community",
-                                validate=OneOf(list(ACTIVITY_CATEGORIES), error="服务类别不正确"))
+                                validate=OneOf(list(ACTIVITY_CATEGORIES),
+                                               error=_l("服务类别不正确")))
     status = ma.fields.String(load_default="published",
                               validate=OneOf(["draft", "published"],
-                                             error="status 只能是 draft 或 published"))
+                                             error=_l("status 只能是 draft 或 published")))
 
 
 class SignupSchema(ma.Schema):
@@ -187,14 +190,14 @@ def record_dict(record: ServiceRecord) -> dict:
 def _activity_or_404(activity_id: int) -> Activity:
     activity = get_visible(current_api_user(), Activity, activity_id)
     if activity is None:
-        raise NotFound("活动不存在")
+        raise NotFound(_("活动不存在"))
     return activity
 
 
 def _me():
     volunteer = activities.volunteer_of(current_api_user())
     if volunteer is None:
-        raise NotFound("您还没有志愿者档案")
+        raise NotFound(_("您还没有志愿者档案"))
     return volunteer
 
 
@@ -276,7 +279,7 @@ def correct_record(body, record_id):
     """Correct a confirmed record: an audited correction with its ledger entry."""
     record = get_visible(current_api_user(), ServiceRecord, record_id)
     if record is None:
-        raise NotFound("服务记录不存在")
+        raise NotFound(_("服务记录不存在"))
     correction = service_records.correct_record(current_api_user(), record, body["minutes"],
                                            body["reason"])
     return {"id": correction.id, "record_id": record.id,
@@ -322,7 +325,7 @@ def my_service_records(args):
 @blp.route("/me/certificate", methods=["GET"])
 @auth_required(VOLUNTEER)
 @blp.arguments(CertificateArgs, location="query")
-@blp.response(200, description="志愿服务记录证明 PDF；编号见 X-Certificate-Serial",
+@blp.response(200, description=_l("志愿服务记录证明 PDF；编号见 X-Certificate-Serial"),
               content_type="application/pdf")
 def my_certificate(args):
     """The caller's 志愿服务记录证明 as a PDF (one per recording station)."""
@@ -351,5 +354,5 @@ def verify_certificate(serial):
     """Verify a certificate by serial: unknown or tampered → 404."""
     result = certificates.verify(serial)
     if result is None:
-        raise NotFound("证明编号无效：没有这份证明，或其内容已被改动")
+        raise NotFound(_("证明编号无效：没有这份证明，或其内容已被改动"))
     return result

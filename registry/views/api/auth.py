@@ -2,6 +2,7 @@
 
 import marshmallow as ma
 from flask import current_app, g
+from flask_babel import lazy_gettext as _l
 from marshmallow.validate import Length
 
 from registry import accounts, audit
@@ -13,8 +14,9 @@ from registry.volunteers.operations import own_volunteer, public_dict
 
 
 class TokenRequest(JsonBody):
-    login = ma.fields.String(required=True, validate=Length(1, 64, error="登录名长度应为 1–64"))
-    password = ma.fields.String(required=True, validate=Length(1, 128, error="密码长度应为 1–128"))
+    login = ma.fields.String(required=True, validate=Length(1, 64, error=_l("登录名长度应为 1–64")))
+    password = ma.fields.String(required=True, validate=Length(1, 128,
+                                error=_l("密码长度应为 1–128")))
 
 
 class UserBrief(ma.Schema):
@@ -40,9 +42,9 @@ class LogoutArgs(ma.Schema):
 
 class PasswordChange(JsonBody):
     current_password = ma.fields.String(required=True, validate=Length(1, 128,
-                                        error="密码长度应为 1–128"))
+                                        error=_l("密码长度应为 1–128")))
     new_password = ma.fields.String(required=True, validate=Length(1, 128,
-                                    error="密码长度应为 1–128"))
+                                    error=_l("密码长度应为 1–128")))
 
 
 class MeResponse(UserBrief):

@@ -16,6 +16,7 @@ from functools import wraps
 from typing import Any
 
 from flask import request
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -46,7 +47,7 @@ def sent_key() -> str | None:
         return None
     key = key.strip()
     if not KEY_RE.match(key):
-        raise ValidationFailed("Idempotency-Key 应为 1–100 个字母、数字或 . _ : -", HEADER)
+        raise ValidationFailed(_("Idempotency-Key 应为 1–100 个字母、数字或 . _ : -"), HEADER)
     return key
 
 
@@ -91,9 +92,9 @@ def _replay(user_id: int, key: str, fingerprint: str):
     record = db.session.scalar(select(IdempotencyRecord).where(
         IdempotencyRecord.user_id == user_id, IdempotencyRecord.key == key))
     if record is None or record.response_body is None:
-        raise ValidationFailed("相同 Idempotency-Key 的请求正在处理，请稍后重试", HEADER)
+        raise ValidationFailed(_("相同 Idempotency-Key 的请求正在处理，请稍后重试"), HEADER)
     if record.request_hash != fingerprint:
-        raise ValidationFailed("该 Idempotency-Key 已用于另一个请求，请换一个新的键", HEADER)
+        raise ValidationFailed(_("该 Idempotency-Key 已用于另一个请求，请换一个新的键"), HEADER)
     body = json.loads(record.response_body)
     return (body, record.status_code) if record.status_code else body
 

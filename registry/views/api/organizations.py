@@ -3,6 +3,8 @@ public registry of approved organizations."""
 
 import marshmallow as ma
 from flask import request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from marshmallow.validate import Length
 
 from registry import audit
@@ -70,7 +72,7 @@ class OrgWrite(JsonBody):
 
 class MoveBody(JsonBody):
     comment = ma.fields.String(load_default="", validate=Length(max=2000,
-                               error="意见不能超过 2000 个字符"))
+                               error=_l("意见不能超过 2000 个字符")))
 
 
 class ApproveBody(MoveBody):
@@ -189,7 +191,7 @@ def dump(org: Organization, *, full: bool = False) -> dict:
 def _load(org_id: int) -> Organization:
     org = get_visible(current_api_user(), Organization, org_id)
     if org is None:
-        raise NotFound("组织不存在或不在您的管辖范围内")
+        raise NotFound(_("组织不存在或不在您的管辖范围内"))
     return org
 
 
@@ -321,5 +323,5 @@ def public_organization(org_id):
     """One approved organization of the public registry (anything else is a 404)."""
     org = orgs.public_get(org_id)
     if org is None:
-        raise NotFound("组织不存在或尚未登记")
+        raise NotFound(_("组织不存在或尚未登记"))
     return public_dump(org)

@@ -2,6 +2,8 @@
 error shape."""
 
 import marshmallow as ma
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from marshmallow.validate import Length, Range
 
 from registry.errors import ValidationFailed
@@ -31,12 +33,14 @@ def bound(field: ma.fields.Field) -> None:
     elif isinstance(field, ma.fields.Integer):
         if not any(isinstance(v, Range) for v in field.validators):
             field.validators.append(Range(-MAX_INT, MAX_INT,
-                                          error="应为 {min} 到 {max} 之间的整数"))
+                                          error=_("应为 {min} 到 {max} 之间的整数")))
     elif isinstance(field, ma.fields.Date | ma.fields.DateTime):
         if _date_in_range not in field.validators:
             field.validators.append(_date_in_range)
             field.metadata.setdefault(
-                "description", f"{EARLIEST_DATE} 到 {LATEST_DATE} 之间")
+                "description", _("%(EARLIEST_DATE)s 到 %(LATEST_DATE)s 之间",
+                                 EARLIEST_DATE=EARLIEST_DATE,
+                                 LATEST_DATE=LATEST_DATE))
 
 
 class QueryArgs(InputSchema):
@@ -48,9 +52,10 @@ class QueryArgs(InputSchema):
 
 class PageArgs(QueryArgs):
     page = ma.fields.Integer(load_default=1,
-                             validate=Range(1, 100_000, error="页码 page 应在 1 到 100000 之间"))
+                             validate=Range(1, 100_000,
+                                            error=_l("页码 page 应在 1 到 100000 之间")))
     per_page = ma.fields.Integer(
-        load_default=20, validate=Range(1, 100, error="每页条数 per_page 应在 1 到 100 之间")
+        load_default=20, validate=Range(1, 100, error=_l("每页条数 per_page 应在 1 到 100 之间"))
     )
     cursor = ma.fields.String(load_default=None, validate=Length(max=40))
 
@@ -69,9 +74,9 @@ class ErrorBody(ma.Schema):
     code = ma.fields.String(required=True, metadata={"enum": [
         "bad_request", "unauthorized", "forbidden", "not_found", "conflict",
         "validation_error", "rate_limited", "server_error"]})
-    message = ma.fields.String(required=True, metadata={"description": "中文说明"})
+    message = ma.fields.String(required=True, metadata={"description": _l("中文说明")})
     fields = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.List(ma.fields.String()),
-                            metadata={"description": "每个有误字段的中文说明（仅字段有误时）"})
+                            metadata={"description": _l("每个有误字段的中文说明（仅字段有误时）")})
 
 
 class ErrorSchema(ma.Schema):

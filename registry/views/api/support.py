@@ -2,6 +2,8 @@
 /api/v1/incubations, /api/v1/trainings, /api/v1/grants. Same rules as the pages."""
 
 import marshmallow as ma
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from marshmallow.validate import Length, Range
 
 from registry.clock import isoformat
@@ -39,7 +41,7 @@ def _int(**kwargs):
 def _found(model, ident, label: str):
     row = get_visible(current_api_user(), model, ident)
     if row is None:
-        raise NotFound(f"{label}不存在")
+        raise NotFound(_("%(label)s不存在", label=label))
     return row
 
 
@@ -102,7 +104,7 @@ class ApplyBody(JsonBody):
 
 
 class IncubationMoveBody(JsonBody):
-    comment = TEXT(load_default="", validate=Length(max=2000, error="意见不能超过 2000 个字符"))
+    comment = TEXT(load_default="", validate=Length(max=2000, error=_l("意见不能超过 2000 个字符")))
     score = _int(load_default=None, allow_none=True)
     start_on = ma.fields.Date(load_default=None, allow_none=True)
     end_on = ma.fields.Date(load_default=None, allow_none=True)
@@ -257,7 +259,7 @@ def list_incubators(args):
 @blp.response(200, IncubatorOut)
 def get_incubator(incubator_id):
     """An incubator with its intakes and how many applications are in each state."""
-    return dump_incubator(_found(Incubator, incubator_id, "孵化基地"), detail=True)
+    return dump_incubator(_found(Incubator, incubator_id, _("孵化基地")), detail=True)
 
 
 @blp.route("/incubations", methods=["GET"])
@@ -282,7 +284,7 @@ def list_incubations(args):
 def apply_incubation(body):
     """Apply to an intake: a representative for its organization while the intake is open, or
     an official on an organization's behalf."""
-    intake = _found(IncubationIntake, body["intake_id"], "招募批次")
+    intake = _found(IncubationIntake, body["intake_id"], _("招募批次"))
     row = inc.apply(current_api_user(), intake, body.get("organization_id"), body["plan"])
     db.session.commit()
     return dump_incubation(row, detail=True)
@@ -293,7 +295,7 @@ def apply_incubation(body):
 @blp.response(200, IncubationOut)
 def get_incubation(incubation_id):
     """An application or incubation with its milestones and workflow history."""
-    return dump_incubation(_found(Incubation, incubation_id, "孵化申请"), detail=True)
+    return dump_incubation(_found(Incubation, incubation_id, _("孵化申请")), detail=True)
 
 
 @blp.route("/incubations/<int:incubation_id>/<any(review, score, admit, reject, mid_review, "
@@ -307,7 +309,7 @@ def move_incubation(body, incubation_id, move):
     comment}). Officials decide; the incubator's operator (its representative) may only score.
     A step the state does not allow → 409, a role that may not make it → 403."""
     user = current_api_user()
-    row = _found(Incubation, incubation_id, "孵化申请")
+    row = _found(Incubation, incubation_id, _("孵化申请"))
     comment = body["comment"]
     if move == "review":
         inc.start_review(user, row, comment)
@@ -358,7 +360,7 @@ def create_training(body):
 @blp.response(200, TrainingOut)
 def get_training(training_id):
     """A training with its attendance count."""
-    row = _found(Training, training_id, "培训")
+    row = _found(Training, training_id, _("培训"))
     return dump_training(row, support.attendance_counts([row.id]))
 
 
@@ -368,7 +370,7 @@ def get_training(training_id):
 @blp.response(201, AttendanceOut)
 def add_attendance(body, training_id):
     """Record a person of an organization as having attended (once per person) → 409 twice."""
-    row = _found(Training, training_id, "培训")
+    row = _found(Training, training_id, _("培训"))
     item: TrainingAttendance = support.add_attendance(
         current_api_user(), row, body["organization_id"], body["person_name"])
     db.session.commit()
@@ -417,7 +419,7 @@ def grants_totals(args):
 @blp.response(200, GrantOut)
 def get_grant(grant_id):
     """One grant."""
-    return dump_grant(_found(Grant, grant_id, "资金支持记录"))
+    return dump_grant(_found(Grant, grant_id, _("资金支持记录")))
 
 
 @blp.route("/grants/<int:grant_id>/pay", methods=["POST"])
@@ -428,7 +430,7 @@ def get_grant(grant_id):
 def pay_grant(body, grant_id):
     """approved → paid on paid_on (not before granted_on, not in the future). Takes
     Idempotency-Key; paying twice without it → 409."""
-    row = _found(Grant, grant_id, "资金支持记录")
+    row = _found(Grant, grant_id, _("资金支持记录"))
     support.pay_grant(current_api_user(), row, body["paid_on"], body["payment_ref"])
     return dump_grant(row)
 
@@ -439,7 +441,7 @@ def pay_grant(body, grant_id):
 @blp.response(200, GrantOut)
 def cancel_grant(body, grant_id):
     """approved → cancelled, with a reason."""
-    row = _found(Grant, grant_id, "资金支持记录")
+    row = _found(Grant, grant_id, _("资金支持记录"))
     support.cancel_grant(current_api_user(), row, body["comment"])
     db.session.commit()
     return dump_grant(row)

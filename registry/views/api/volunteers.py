@@ -2,6 +2,7 @@
 
 import marshmallow as ma
 from flask import current_app
+from flask_babel import gettext as _
 from marshmallow.validate import Length
 
 from registry.clock import isoformat
@@ -204,7 +205,7 @@ def station_dashboard(station_id):
     """A township's dashboard: volunteers, pending approvals, this year's activities, hours."""
     station = get_visible(current_api_user(), Station, station_id)
     if station is None:
-        raise NotFound("志愿服务站不存在")
+        raise NotFound(_("志愿服务站不存在"))
     data = stations.dashboard(current_api_user(), station)
     stats = data["stats"]
     return {"station": station_dict(station), "year": data["year"],
@@ -252,14 +253,14 @@ def get_volunteer(volunteer_id):
     """One volunteer (masked; a volunteer reading their own record sees it in full)."""
     volunteer = get_visible(current_api_user(), Volunteer, volunteer_id)
     if volunteer is None:
-        raise NotFound("志愿者不存在")
+        raise NotFound(_("志愿者不存在"))
     return volunteer_dict(volunteer)
 
 
 def _move(volunteer_id: int, move: str, body: dict) -> dict:
     volunteer = get_visible(current_api_user(), Volunteer, volunteer_id)
     if volunteer is None:
-        raise NotFound("志愿者不存在")
+        raise NotFound(_("志愿者不存在"))
     volunteers.transition(volunteer, move, current_api_user(), body.get("comment", ""))
     db.session.commit()
     return volunteer_dict(volunteer)
