@@ -49,7 +49,7 @@ class ActivityView(ReadOnlyView):
     column_searchable_list = ("title",)
     column_filters = ("status", "township_code", "starts_at")
     column_labels = {"id": _l("编号"), "title": _l("活动名称"), "station": _l("服务站"),
-                     "starts_at": _l("开始(UTC)"), "ends_at": _l("结束(UTC)"),
+                     "starts_at": _l("开始"), "ends_at": _l("结束"),
                                      "capacity": _l("招募人数"),
                      "points_per_hour": _l("每小时积分"),
                      "status": _l("状态"), "content": _l("活动内容"), "address": _l("地点"),
@@ -75,9 +75,9 @@ class SignupView(ReadOnlyView):
     column_filters = ("status", "activity_id", "walk_in")
     column_labels = {"id": _l("编号"), "activity": _l("活动"), "volunteer": _l("志愿者"),
                      "status": _l("状态"),
-                     "walk_in": _l("现场参加"), "check_in_at": _l("签到(UTC)"),
-                                   "check_out_at": _l("签退(UTC)"),
-                     "created_at": _l("报名时间(UTC)"), "activity_id": _l("活动编号")}
+                     "walk_in": _l("现场参加"), "check_in_at": _l("签到"),
+                                   "check_out_at": _l("签退"),
+                     "created_at": _l("报名时间"), "activity_id": _l("活动编号")}
 
     def __init__(self, *args, **kwargs):
         self.column_formatters = {"status": _label(SIGNUP_STATUSES)}
@@ -92,7 +92,7 @@ class ServiceRecordView(ReadOnlyView):
                      "station": _l("服务站"),
                      "minutes": _l("首次确认分钟"), "points": _l("首次积分"),
                                    "walk_in": _l("现场参加"),
-                     "change_reason": _l("修改原因"), "confirmed_at": _l("确认时间(UTC)"),
+                     "change_reason": _l("修改原因"), "confirmed_at": _l("确认时间"),
                      "activity_id": _l("活动编号"), "volunteer_id": _l("志愿者编号"),
                      "station_id": _l("服务站编号")}
 
@@ -104,7 +104,7 @@ class ServiceCorrectionView(ReadOnlyView):
     column_labels = {"id": _l("编号"), "record_id": _l("服务记录"), "delta_minutes": _l("分钟变化"),
                      "minutes_after": _l("更正后分钟"), "delta_points": _l("积分变化"),
                                          "reason": _l("原因"),
-                     "created_by": _l("操作人编号"), "created_at": _l("时间(UTC)"),
+                     "created_by": _l("操作人编号"), "created_at": _l("时间"),
                      "volunteer_id": _l("志愿者编号")}
 
 
@@ -115,7 +115,7 @@ class LedgerEntryView(ReadOnlyView):
     column_labels = {"id": _l("编号"), "volunteer": _l("志愿者"), "kind": _l("类型"),
                      "points": _l("积分"),
                      "balance_after": _l("余额"), "memo": _l("说明"), "ref": _l("来源"),
-                     "created_at": _l("时间(UTC)"),
+                     "created_at": _l("时间"),
                      "volunteer_id": _l("志愿者编号")}
 
     def __init__(self, *args, **kwargs):

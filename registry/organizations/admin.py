@@ -22,7 +22,7 @@ LABELS = {
     "legal_representative": _l("法定代表人"), "region_code": _l("区划代码"),
     "registration_authority": _l("登记管理机关"), "status": _l("状态"), "grade": _l("等级"),
     "is_hub": _l("枢纽"), "abnormal_listed": _l("活动异常"), "party_org_status": _l("党组织"),
-    "contact_phone": _l("联系电话"), "created_at": _l("创建时间(UTC)"), "organization": _l("组织"),
+    "contact_phone": _l("联系电话"), "created_at": _l("创建时间"), "organization": _l("组织"),
     "year": _l("年度"), "result": _l("结论"), "reason": _l("原因"), "listed_on": _l("列入日期"),
     "removed_on": _l("移出日期"), "rated_on": _l("评估日期"), "valid_until": _l("有效期至"),
     "certificate_date": _l("发证日期"), "registration_kind": _l("登记/备案"),

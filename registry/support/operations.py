@@ -137,7 +137,7 @@ def attendance_counts(training_ids: list[int]) -> dict[int, int]:
 
 def parse_yuan(value: Any, field: str = "amount", label: str = _("金额")) -> int:
     """An amount typed in yuan (at most two decimals, e.g. “50,000.00”) as integer fen."""
-    raw = re.sub(_(r"[\s,，¥￥元]"), "", str(value or ""))
+    raw = re.sub(r"[\s,，¥￥元]", "", str(value or ""))
     if not raw:
         raise ValidationFailed(_("请填写%(label)s", label=label), field)
     try:
