@@ -27,6 +27,7 @@ CSP = (
     "script-src 'self' 'nonce-{nonce}'; font-src 'self'; object-src 'none'; base-uri 'self'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
+DEFAULT_LOCALE = "zh_Hans_CN"
 # Pages a user who must change their password can still reach.
 OPEN_ENDPOINTS = {"auth.change_password", "auth.logout", "static", "main.set_language",
                   "main.healthz"}
@@ -56,8 +57,15 @@ class BoundedIntConverter(IntegerConverter):
 
 
 def select_locale() -> str:
-    """Chinese unless the person chose English."""
-    return session.get("lang", "zh_Hans_CN") if request else "zh_Hans_CN"
+    """Chinese unless English is chosen: on pages by the language switch (kept in the session),
+    in the API (bearer tokens, no session) by the Accept-Language header."""
+    if not request:
+        return DEFAULT_LOCALE
+    if request.path.startswith("/api/"):
+        # Werkzeug matches "en-US" to "en" and "zh-CN" / "zh-Hans" to "zh".
+        best = request.accept_languages.best_match(["zh", "en"])
+        return "en" if best == "en" else DEFAULT_LOCALE
+    return session.get("lang", DEFAULT_LOCALE)
 
 
 @login_manager.user_loader
