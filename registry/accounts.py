@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -32,22 +33,16 @@ from registry.models import (
 )
 from registry.validators import check_password, check_text, normalize_phone
 
-
-def N_(text: str) -> str:  # noqa: N802 - the usual gettext marker name
-    """Mark a text for extraction; it is translated where it is shown."""
-    return text
-
-
 ROLE_LABELS = {
-    "system_admin": N_("系统管理员"),
-    "security_admin": N_("安全管理员"),
-    "auditor": N_("审计员"),
-    "city_official": N_("市级民政干部"),
-    "county_official": N_("县级民政干部"),
-    "station_admin": N_("志愿服务站管理员"),
-    "org_admin": N_("社会组织代表"),
-    "volunteer": N_("志愿者"),
-    "unassigned": N_("未授权"),
+    "system_admin": _l("系统管理员"),
+    "security_admin": _l("安全管理员"),
+    "auditor": _l("审计员"),
+    "city_official": _l("市级民政干部"),
+    "county_official": _l("县级民政干部"),
+    "station_admin": _l("志愿服务站管理员"),
+    "org_admin": _l("社会组织代表"),
+    "volunteer": _l("志愿者"),
+    "unassigned": _l("未授权"),
 }
 # The roles the security administrator grants. Volunteers' and representatives' accounts come
 # from their own flows (registration, sign-up) and are tied to their records there.

@@ -268,7 +268,7 @@ USER_LABELS = {
     "reset_password": _l("重置为临时密码"), "unlock": _l("解除锁定"),
 }
 USER_FORMATTERS = {
-    "role": lambda v, c, m, n: ROLE_LABELS.get(m.role, m.role),
+    "role": lambda v, c, m, n: _(ROLE_LABELS[m.role]) if m.role in ROLE_LABELS else m.role,
     "phone": lambda v, c, m, n: mask_phone(m.phone),
 }
 
@@ -364,7 +364,7 @@ class RoleView(AccountViewBase):
     form_columns = ("role", "region_code", "reset_password")
     form_overrides = {"role": SelectField, "region_code": SelectField}
     form_args = {
-        "role": {"choices": [(r, ROLE_LABELS[r]) for r in accounts.GRANTABLE_ROLES],
+        "role": {"choices": [(r, _l(ROLE_LABELS[r])) for r in accounts.GRANTABLE_ROLES],
                  "label": _l("角色")},
         "region_code": {"choices": [], "label": _l("所属区划")},
     }

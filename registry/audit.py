@@ -163,7 +163,7 @@ def _row(object_type: str, object_id: str, action: str, changes: dict, comment: 
         "object_id": object_id[:64],
         "action": action,
         "changes": json.dumps(_scrubbed(changes), ensure_ascii=False, sort_keys=True),
-        "comment": _scrubbed(comment or ""),
+        "comment": _scrubbed(str(comment or "")),  # str(): a label may be a lazy text
         "region_code": region_code,
     }
 

@@ -2,7 +2,6 @@
 the organization pages, where the workflow and its rules apply)."""
 
 from flask import abort
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from registry.admin import ScopedModelView
@@ -78,7 +77,7 @@ class OrgRatingView(ReadOnlyView):
 
 
 def admin_views() -> list:
-    category = _("社会组织")
+    category = _l("社会组织")
     return [
         OrganizationView(Organization, name=_l("社会组织"), category=category),
         AnnualReportView(AnnualReport, name=_l("年度报告"), category=category),
