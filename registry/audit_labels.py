@@ -66,6 +66,7 @@ FIELD_LABELS = {
     "star_level": _l("星级"), "volunteer_nos": _l("志愿者编号"), "level": _l("级别"),
     "kind": _l("类型"), "grade": _l("等级"), "year": _l("年度"), "code": _l("代码"),
     "city_code": _l("市级区划"), "parent_code": _l("上级区划"), "source": _l("来源"),
+    "id_number_encrypted": _l("身份证号码（加密）"), "id_number_hash": _l("身份证号码（查找用）"),
     "expires_at": _l("过期时间"), "revoked_at": _l("作废时间"), "token_hash": _l("令牌"),
 }
 EMPTY = _l("（空）")

@@ -112,5 +112,5 @@ def print_logins(logins) -> None:
     click.echo("")
     click.echo("演示账号（demo logins）:")
     for username, password, label in logins:
-        click.echo(f"  {label:<12}  用户名 {username:<16} 密码 {password}")
+        click.echo(f"  {str(label):<12}  用户名 {username:<16} 密码 {password}")
     click.echo("")

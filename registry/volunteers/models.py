@@ -18,6 +18,7 @@ VOLUNTEER_STATUSES = {
     "deregistered": _l("已注销"),
 }
 
+GENDERS = {"M": _l("男"), "F": _l("女")}
 STAR_LABELS = (_l("未评星"), _l("一星"), _l("二星"), _l("三星"), _l("四星"), _l("五星"))
 
 
@@ -51,7 +52,7 @@ class Volunteer(db.Model):
     """A registered volunteer; the ID number is stored encrypted with a keyed hash for look-up."""
 
     __label__ = _l("志愿者")
-    __value_labels__ = {"status": VOLUNTEER_STATUSES}
+    __value_labels__ = {"status": VOLUNTEER_STATUSES, "gender": GENDERS}
 
     __masked_fields__ = {"phone": "phone", "guardian_phone": "phone",
                          "id_number_masked": "id_number"}
