@@ -23,6 +23,7 @@ from registry.extensions import db
 from registry.models import User
 from registry.points import ledger
 from registry.points import operations as points
+from registry.texts import stored
 from registry.validators import check_amount, check_text
 from registry.volunteers import township_counters
 from registry.volunteers.models import Volunteer
@@ -123,9 +124,7 @@ def confirm_service(user: User, activity: Activity, volunteer: Volunteer, minute
         signup.status = "confirmed"
     if record.points > 0:
         ledger.credit(volunteer, record.points, "earn",
-                      _("参加“%(title)s”服务 %(value3)s 小时",
-                        title=activity.title,
-                        value3=hours(minutes)),
+                      stored(f"参加“{activity.title}”服务 {hours(minutes)} 小时"),
                       ref=f"service:{record.id}", by=user)
     _add_minutes(volunteer, minutes)
     township_counters.bump(activity.township_code, local_year(activity.starts_at),
@@ -170,10 +169,7 @@ def correct_record(user: User, record: ServiceRecord, minutes: Any,
     )
     db.session.add(correction)
     db.session.flush()
-    memo = _("更正“%(title)s”服务时长 %(value3)s→%(value5)s 小时",
-             title=activity.title,
-             value3=hours(current_minutes),
-             value5=hours(minutes))
+    memo = stored(f"更正“{activity.title}”服务时长 {hours(current_minutes)}→{hours(minutes)} 小时")
     if delta_points > 0:
         ledger.credit(volunteer, delta_points, "adjust", memo, ref=f"correction:{correction.id}",
                       by=user)

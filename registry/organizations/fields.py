@@ -23,6 +23,7 @@ from registry.scoping import (
     can_see,
     region_visible,
 )
+from registry.texts import stored
 from registry.validators import (
     check_amount,
     check_person_name,
@@ -114,9 +115,9 @@ def authority_of(region: Region) -> tuple[str, str]:
     """The deciding bureau (code, name): the city's or the county's; township filings go to
     their county's bureau."""
     if region.level == "city":
-        return region.code, _("%(name)s民政局", name=region.name)
+        return region.code, stored(f"{region.name}民政局")
     county = region if region.level == "county" else db.session.get(Region, region.county_code)
-    return county.code, _("%(name)s民政局", name=county.name)
+    return county.code, stored(f"{county.name}民政局")
 
 
 def check_uscc_for(value: str | None, org_type: str | None, *, required: bool = False) -> str:

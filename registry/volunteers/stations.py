@@ -12,6 +12,7 @@ from registry.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from registry.extensions import db
 from registry.models import CITY_OFFICIAL, COUNTY_OFFICIAL, STATION_ADMIN, Region, User
 from registry.scoping import get_visible, region_codes_under, region_visible, visible_select
+from registry.texts import stored
 from registry.validators import check_person_name, check_text, normalize_phone
 from registry.volunteers import township_counters
 from registry.volunteers.models import Station, Volunteer
@@ -136,8 +137,8 @@ def create_station(user: User, data: Mapping) -> Station:
                          "）只设一个站",
                          name=region.name,
                          name2=existing.name), "township_code")
-    values = _station_fields({**data, "name": data.get("name") or _("%(name)s志愿服务站",
-                                                                    name=region.name)})
+    values = _station_fields({**data, "name": data.get("name")
+                              or stored(f"{region.name}志愿服务站")})
     station = Station(township_code=code, established_on=today_local(), **values)
     db.session.add(station)
     db.session.flush()
