@@ -10,6 +10,9 @@ from registry.activities import demo as activities_demo
 from registry.dashboards import admin as dashboards_admin
 from registry.dashboards import cli as dashboards_cli
 from registry.dashboards import demo as dashboards_demo
+from registry.incentives import admin as incentives_admin
+from registry.incentives import cli as incentives_cli
+from registry.incentives import demo as incentives_demo
 from registry.organizations import admin as organizations_admin
 from registry.organizations import cli as organizations_cli
 from registry.organizations import demo as organizations_demo
@@ -72,5 +75,6 @@ AREAS = (
          pages=(activities_pages, me_pages, certificates_pages), api=(activities_api,),
          nav="activities/_nav.html", home_cards="activities/_home_cards.html",
          public_cards="activities/_public_cards.html"),
+    Area("incentives", incentives_admin, incentives_cli, incentives_demo),
     Area("dashboards", dashboards_admin, dashboards_cli, dashboards_demo, api=(stats_api,)),
 )

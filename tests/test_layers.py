@@ -14,7 +14,9 @@ AREA_GRAPH = {
     "support": {"organizations"},
     "points": {"volunteers"},
     "activities": {"volunteers", "points"},
-    "dashboards": {"organizations", "support", "volunteers", "points", "activities"},
+    "incentives": {"volunteers", "points", "activities"},
+    "dashboards": {"organizations", "support", "volunteers", "points", "activities",
+                   "incentives"},
 }
 PLUG_INS = {"admin", "cli", "demo"}
 FACES = ("views", "forms")
