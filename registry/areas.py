@@ -19,6 +19,9 @@ from registry.organizations import demo as organizations_demo
 from registry.points import admin as points_admin
 from registry.points import cli as points_cli
 from registry.points import demo as points_demo
+from registry.purchasing import admin as purchasing_admin
+from registry.purchasing import cli as purchasing_cli
+from registry.purchasing import demo as purchasing_demo
 from registry.support import admin as support_admin
 from registry.support import cli as support_cli
 from registry.support import demo as support_demo
@@ -76,5 +79,6 @@ AREAS = (
          nav="activities/_nav.html", home_cards="activities/_home_cards.html",
          public_cards="activities/_public_cards.html"),
     Area("incentives", incentives_admin, incentives_cli, incentives_demo),
+    Area("purchasing", purchasing_admin, purchasing_cli, purchasing_demo),
     Area("dashboards", dashboards_admin, dashboards_cli, dashboards_demo, api=(stats_api,)),
 )

@@ -15,8 +15,9 @@ AREA_GRAPH = {
     "points": {"volunteers"},
     "activities": {"volunteers", "points"},
     "incentives": {"volunteers", "points", "activities"},
+    "purchasing": {"organizations", "support", "volunteers"},
     "dashboards": {"organizations", "support", "volunteers", "points", "activities",
-                   "incentives"},
+                   "incentives", "purchasing"},
 }
 PLUG_INS = {"admin", "cli", "demo"}
 FACES = ("views", "forms")
