@@ -28,6 +28,15 @@ PLAN = (
     ("draft", "冬季消防安全宣传（筹备中）", "emergency", "{town}社区广场", 24 * 10, 2, 30, 8),
 )
 
+# What the volunteers do (服务内容, printed on certificates), by PLAN key.
+CONTENT = {
+    "past": "陪伴敬老院老人聊天、读报，协助午餐分餐和送餐到房间",
+    "past2": "协助社区医生为居民测量血压血糖、登记健康档案、讲解慢病防治知识",
+    "current": "入户发放垃圾分类指南，讲解四类垃圾的投放方法并登记住户意见",
+    "upcoming": "清理嘉陵江滨江路沿岸垃圾，劝导游客不乱扔垃圾",
+    "draft": "在社区广场讲解家庭消防安全常识，演示灭火器的使用",
+}
+
 
 def _round_hour(hours_from_now: int):
     local = to_local(utcnow()).replace(minute=0, second=0, microsecond=0, tzinfo=None)
@@ -49,8 +58,11 @@ def _make(admin, station: Station, key: str, title, category, place, offset, len
     starts = _round_hour(offset)
     town = station.name.replace("志愿服务站", "")
     data = {"title": title, "category": category, "address": place.format(town=town),
-            "content": f"{station.name}组织的志愿服务活动：{title}。"
-                       "请穿着志愿者马甲，提前 10 分钟到场签到。",
+            "content": CONTENT.get(key, title),
+            "notice": "请穿着志愿者马甲，提前 10 分钟到场签到。",
+            # The riverside clean-up is by the water: its organizer says it does not suit
+            # minors (the rule alone would say yes, 生态环保 being no risky category).
+            "suitable_for_minors": "no" if key == "upcoming" else "auto",
             "starts_at": to_local(starts), "ends_at": to_local(starts + timedelta(hours=length)),
             "capacity": capacity, "points_per_hour": pph}
     return activities.create_activity(admin, data, publish=key != "draft")
