@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from registry import audit
 from registry.activities import operations as activities
-from registry.activities import service_records, signups
+from registry.activities import minors, service_records, signups
 from registry.activities.models import Activity, ServiceRecord, Signup
 from registry.clock import from_local, to_local, utcnow
 from registry.extensions import db
@@ -68,8 +68,14 @@ def _make(admin, station: Station, key: str, title, category, place, offset, len
     return activities.create_activity(admin, data, publish=key != "draft")
 
 
+def _may_join(activity: Activity, volunteer: Volunteer) -> bool:
+    """The demo keeps the minors rule (activities/minors.py) on the rows it writes directly."""
+    return activity.suitable_for_minors or not minors.is_minor_at(volunteer, activity)
+
+
 def _serve(admin, activity: Activity, people: list[Volunteer], walk_ins: list[Volunteer]):
     """Sign-ups with check-in/out times, then confirmed minutes (one with a reason)."""
+    people = [v for v in people if _may_join(activity, v)]
     for index, volunteer in enumerate(people):
         check_in = activity.starts_at + timedelta(minutes=5 * (index % 3))
         check_out = activity.ends_at - timedelta(minutes=10 * (index % 2))
@@ -119,7 +125,7 @@ def seed(users: dict) -> list:
             if made[key] is None:
                 continue
             for volunteer in people[:3]:
-                if volunteer.user_id:
+                if volunteer.user_id and _may_join(made[key], volunteer):
                     signups.sign_up(volunteer.user, made[key])
     audit.set_actor(None)
     db.session.flush()

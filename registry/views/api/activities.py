@@ -164,6 +164,12 @@ class VerifySchema(ma.Schema):
     issued_at = ma.fields.String()
     issued_on = ma.fields.String()
     issuer = ma.fields.String()
+    # "valid", or "updated": a correction changed the hours since (valid is then false), and
+    # current_serial/current_url name the certificate that replaces it, if one was issued.
+    status = ma.fields.String()
+    updated_at = ma.fields.String(allow_none=True)
+    current_serial = ma.fields.String(allow_none=True)
+    current_url = ma.fields.String(allow_none=True)
 
 
 def activity_dict(activity: Activity) -> dict:
@@ -355,7 +361,8 @@ def public_activities(args):
 @blp.route("/public/certificates/<serial>", methods=["GET"])
 @blp.response(200, VerifySchema)
 def verify_certificate(serial):
-    """Verify a certificate by serial: unknown or tampered → 404."""
+    """Verify a certificate by serial: unknown or tampered → 404; superseded by a
+    correction → status "updated", valid false, and the current certificate's serial."""
     result = certificates.verify(serial)
     if result is None:
         raise NotFound("证明编号无效：没有这份证明，或其内容已被改动")
