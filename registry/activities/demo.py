@@ -10,8 +10,8 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from registry import audit
-from registry.activities import operations as activities
 from registry.activities import minors, service_records, signups
+from registry.activities import operations as activities
 from registry.activities.models import Activity, ServiceRecord, Signup
 from registry.clock import from_local, to_local, utcnow
 from registry.extensions import db

@@ -10,8 +10,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from registry.activities import operations as activities
 from registry.activities import minors, service_records, signups
+from registry.activities import operations as activities
 from registry.activities.models import (
     ACTIVITY_CATEGORIES,
     ACTIVITY_STATUSES,
