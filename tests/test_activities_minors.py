@@ -5,7 +5,9 @@ on the activity's day takes no place in one that does not suit them, on any path
 import re
 from datetime import date, timedelta
 
+import flask_migrate
 import pytest
+from sqlalchemy import text
 from test_activities_helpers import (
     activity_data,
     browser,  # noqa: F401  (the fixture)
@@ -209,3 +211,30 @@ def test_api(api, app):
     response = api.post(f"/api/v1/activities/{activity_id}/signups")
     assert response.status_code == 409
     assert ARTICLE in response.get_json()["error"]["message"]
+
+
+def test_migration_gives_existing_activities_the_rule(app):
+    """0012minors: existing night and 应急救援 activities do not suit minors, others do."""
+    with app.app_context():
+        station = make_station("511302001")
+        db.session.commit()
+        flask_migrate.downgrade(revision="0011")
+        rows = [  # title, category, starts_at, ends_at (naive UTC: Beijing − 8 h)
+            ("day", "elderly", "2026-05-01 01:00:00", "2026-05-01 03:00:00"),   # 09–11
+            ("evening", "elderly", "2026-05-01 12:00:00", "2026-05-01 15:00:00"),  # 20–23
+            ("dawn", "community", "2026-05-01 21:30:00", "2026-05-01 23:00:00"),  # 05:30–07
+            ("drill", "emergency", "2026-05-01 01:00:00", "2026-05-01 03:00:00"),
+            ("long", "community", "2026-05-01 01:00:00", "2026-05-03 01:00:00"),
+        ]
+        for title, category, starts, ends in rows:
+            db.session.execute(text(
+                "INSERT INTO activity (station_id, township_code, title, content, address, "
+                "category, starts_at, ends_at, capacity, points_per_hour, status, created_at) "
+                "VALUES (:s, '511302001', :t, '', 'x', :c, :a, :b, 5, 0, 'published', :a)"),
+                {"s": station.id, "t": title, "c": category, "a": starts, "b": ends})
+        db.session.commit()
+        flask_migrate.upgrade(revision="heads")
+        flags = dict(db.session.execute(text(
+            "SELECT title, suitable_for_minors FROM activity")).all())
+        assert {title: bool(flag) for title, flag in flags.items()} == {
+            "day": True, "evening": False, "dawn": False, "drill": False, "long": False}

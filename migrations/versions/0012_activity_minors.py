@@ -30,6 +30,8 @@ BATCH = 500
 
 def _touches_night(starts, ends) -> bool:
     start, end = starts + BEIJING, ends + BEIJING
+    if end - start >= timedelta(days=1):
+        return True
     day = start.replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(days=1)
     while day <= end:
         night_from = day + timedelta(hours=NIGHT_START)

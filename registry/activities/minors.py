@@ -34,8 +34,10 @@ def touches_night(starts: datetime, ends: datetime) -> bool:
     config = current_app.config
     start_hour, end_hour = config["MINOR_NIGHT_START_HOUR"], config["MINOR_NIGHT_END_HOUR"]
     start, end = to_local(starts).replace(tzinfo=None), to_local(ends).replace(tzinfo=None)
+    if end - start >= timedelta(days=1):
+        return True  # a whole day holds a night (and the loop below stays short)
     day = datetime.combine(start.date() - timedelta(days=1), datetime.min.time())
-    while day <= end:  # at most 32 days: an activity lasts 30 days at most
+    while day <= end:
         night_from = day + timedelta(hours=start_hour)
         night_to = day + timedelta(days=1, hours=end_hour)
         if start < night_to and end > night_from:
