@@ -74,6 +74,17 @@ class Config:
     # Volunteer star ladder in hours (DOMAIN.md §5; local ladders differ).
     STAR_THRESHOLDS_HOURS = (100, 300, 600, 1000, 1500)
     POINTS_EXPIRY_MONTHS = 24
+    # Minors (《志愿服务条例》第十五条: tasks must suit the volunteer's age). An activity whose
+    # hours touch the night window (Beijing time, start hour to end hour of the next morning)
+    # or whose category is risky does not suit volunteers under 18 (registry/activities/
+    # minors.py); others do unless the organizer says no. Of the categories in
+    # activities/models.py only 应急救援 ("emergency") is risky as such; water or elevated
+    # work inside another category is the organizer's "no".
+    MINOR_NIGHT_START_HOUR = 22
+    MINOR_NIGHT_END_HOUR = 6
+    MINOR_RISKY_CATEGORIES = ("emergency",)
+    # The words under the star of the drawn seal on a 志愿服务记录证明 (certificate_seal.py).
+    CERTIFICATE_SEAL_TEXT = "志愿服务专用章"
     # Incubation period of an admitted organization (DOMAIN.md §3: typically 1–2 years).
     INCUBATION_DEFAULT_MONTHS = 12
     INCUBATION_MAX_MONTHS = 36

@@ -50,8 +50,10 @@ class ActivityView(ReadOnlyView):
                      "starts_at": "开始(UTC)", "ends_at": "结束(UTC)", "capacity": "招募人数",
                      "points_per_hour": "每小时积分",
                      "status": "状态", "content": "活动内容", "address": "地点",
-                     "township_code": "乡镇代码", "category": "服务类别"}
-    form_columns = ("title", "content", "address")
+                     "township_code": "乡镇代码", "category": "服务类别",
+                     "notice": "参加须知", "suitable_for_minors": "适合未成年人参加"}
+    # 适合未成年人参加 is changed on the activity's page only, where the rule is applied.
+    form_columns = ("title", "content", "notice", "address")
 
     def __init__(self, *args, **kwargs):
         self.column_formatters = {"status": _label(ACTIVITY_STATUSES)}
@@ -63,6 +65,8 @@ class ActivityView(ReadOnlyView):
         model.title = check_text(model.title, "title", "活动名称", max_length=100)
         model.content = check_text(model.content, "content", "活动内容", required=False,
                                    max_length=5000)
+        model.notice = check_text(model.notice, "notice", "参加须知", required=False,
+                                  max_length=2000)
         model.address = check_text(model.address, "address", "活动地点", max_length=200)
 
 

@@ -61,12 +61,17 @@ class Activity(db.Model):
     township_code: Mapped[str] = mapped_column(ForeignKey("region.code"))
     title: Mapped[str] = mapped_column(String(100))
     content: Mapped[str] = mapped_column(Text, default="")
+    # Practical notes for participants (what to wear, when to arrive): shown on the activity
+    # page, never on a certificate, whose 服务内容 is `content`.
+    notice: Mapped[str] = mapped_column(Text, default="")
     address: Mapped[str] = mapped_column(String(200), default="")
     category: Mapped[str] = mapped_column(String(20), default="community")
     starts_at: Mapped[datetime]
     ends_at: Mapped[datetime]
     capacity: Mapped[int]
     points_per_hour: Mapped[int] = mapped_column(default=0)
+    # 适合未成年人参加 (registry/activities/minors.py decides the default and what may be set).
+    suitable_for_minors: Mapped[bool] = mapped_column(default=True)
     status: Mapped[str] = mapped_column(String(20), default="draft")
     created_by: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

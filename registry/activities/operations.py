@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from registry.activities import minors
 from registry.activities.models import (
     ACTIVITY_CATEGORIES,
     ACTIVITY_STATUSES,
@@ -120,6 +121,8 @@ def clean_activity(data: dict) -> dict:
         "title": errors.check(check_text, data.get("title"), "title", "活动名称", max_length=100),
         "content": errors.check(check_text, data.get("content"), "content", "活动内容",
                                 required=False, max_length=5000),
+        "notice": errors.check(check_text, data.get("notice"), "notice", "参加须知",
+                               required=False, max_length=2000),
         "address": errors.check(check_text, data.get("address"), "address", "活动地点",
                                 max_length=200),
         "starts_at": errors.check(parse_datetime, data.get("starts_at"), "starts_at", "开始时间"),
@@ -132,6 +135,8 @@ def clean_activity(data: dict) -> dict:
     if category not in ACTIVITY_CATEGORIES:
         errors.add("category", "请选择服务类别")
     clean["category"] = category
+    clean["suitable_for_minors"] = minors.clean_flag(data.get("suitable_for_minors"), clean,
+                                                     errors)
     starts, ends = clean["starts_at"], clean["ends_at"]
     if starts and ends:
         if ends <= starts:
@@ -176,6 +181,7 @@ def update_activity(user: User, activity: Activity, data: dict) -> Activity:
     for key, value in clean.items():
         setattr(activity, key, value)
     db.session.flush()
+    minors.check_change(activity)
     new_year = local_year(activity.starts_at)
     if activity.status == "published" and new_year != old_year:
         township_counters.bump(activity.township_code, old_year, activities=-1)
@@ -254,8 +260,8 @@ def promote_waitlisted(activity: Activity) -> list[Signup]:
     free = activity.capacity - occupied(activity)
     if free <= 0:
         return []
-    stmt = (select(Signup).where(Signup.activity_id == activity.id, Signup.status == "waitlisted")
-            .order_by(Signup.queued_at, Signup.id).limit(free))
+    stmt = select(Signup).where(Signup.activity_id == activity.id, Signup.status == "waitlisted")
+    stmt = minors.adults_only(stmt, activity).order_by(Signup.queued_at, Signup.id).limit(free)
     promoted = list(db.session.scalars(stmt))
     for signup in promoted:
         signup.status = "signed_up"

@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from registry import audit
+from registry.activities import minors
 from registry.activities.certificate_pdf import hours
 from registry.activities.models import Activity, ServiceCorrection, ServiceRecord, Signup
 from registry.activities.operations import (
@@ -100,6 +101,8 @@ def confirm_service(user: User, activity: Activity, volunteer: Volunteer, minute
     changed = default is not None and minutes != default
     reason = check_text(reason, "reason", "修改原因", required=changed, max_length=500)
     walk_in = signup is None or signup.walk_in or signup.status in ("cancelled", "waitlisted")
+    if walk_in:
+        minors.require_suitable(activity, volunteer)
     started = signup.check_in_at if signup and signup.check_in_at else activity.starts_at
     record = ServiceRecord(
         activity_id=activity.id, volunteer_id=volunteer.id, station_id=activity.station_id,

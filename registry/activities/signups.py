@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from registry.activities import minors
 from registry.activities.models import (
     SIGNUP_STATUSES,
     Activity,
@@ -46,6 +47,7 @@ def sign_up(user: User, activity: Activity) -> Signup:
     if signup is not None and signup.status != "cancelled":
         label = "候补名单中" if signup.status == "waitlisted" else "报名名单中"
         raise Conflict(f"您已报名该活动（当前在{label}），不能重复报名")
+    minors.require_suitable(activity, volunteer)
     status = "signed_up" if occupied(activity) < activity.capacity else "waitlisted"
     if signup is None:
         signup = Signup(activity_id=activity.id, volunteer_id=volunteer.id,
@@ -182,6 +184,8 @@ def scan(user: User, activity: Activity, code: str) -> tuple[Signup, str]:
     activity = lock_activity(activity.id)
     now = _check_window(activity)
     signup = signup_of(activity, volunteer)
+    if signup is None or signup.status in ("waitlisted", "cancelled"):
+        minors.require_suitable(activity, volunteer)  # a walk-in takes a place too
     if signup is None:
         signup = Signup(activity_id=activity.id, volunteer_id=volunteer.id, walk_in=True,
                         township_code=activity.township_code, status="checked_in",

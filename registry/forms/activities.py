@@ -1,6 +1,7 @@
 """Forms for activities, check-in, service confirmation and corrections (shape only: the
 rules and their Chinese messages are in registry/activities.py)."""
 
+from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, SelectChoice, SelectField, StringField, TextAreaField
 
 from registry.activities.models import ACTIVITY_CATEGORIES
@@ -12,6 +13,13 @@ class ActivityForm(Form):
     category = SelectField("服务类别", choices=[SelectChoice(value, label)
                                             for value, label in ACTIVITY_CATEGORIES.items()])
     content = TextAreaField("活动内容", render_kw={"rows": 4, "maxlength": 5000})
+    notice = TextAreaField(_l("参加须知"), render_kw={"rows": 2, "maxlength": 2000})
+    # "auto": the rule decides (activities/minors.py); "yes" is refused for night or risky ones.
+    suitable_for_minors = SelectField(_l("适合未成年人参加"), default="auto", choices=[
+        SelectChoice("auto", _l("自动判断：夜间或高风险活动为“否”，其余为“是”")),
+        SelectChoice("yes", _l("是")),
+        SelectChoice("no", _l("否")),
+    ])
     address = StringField("活动地点", render_kw={"maxlength": 200, "required": True})
     starts_at = StringField("开始时间", render_kw={"type": "datetime-local", "required": True})
     ends_at = StringField("结束时间", render_kw={"type": "datetime-local", "required": True})

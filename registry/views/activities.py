@@ -10,8 +10,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from registry.activities import minors, service_records, signups
 from registry.activities import operations as activities
-from registry.activities import service_records, signups
 from registry.activities.models import (
     ACTIVITY_CATEGORIES,
     ACTIVITY_STATUSES,
@@ -126,6 +126,7 @@ def edit(activity_id: int):
     if request.method == "GET":
         form.starts_at.data = local_input(activity.starts_at)
         form.ends_at.data = local_input(activity.ends_at)
+        form.suitable_for_minors.data = "yes" if activity.suitable_for_minors else "no"
     if form.validate_on_submit():
         try:
             activities.update_activity(current_user, activity, form.data)
@@ -146,6 +147,8 @@ def detail(activity_id: int):
     volunteer = activities.volunteer_of(current_user)
     if volunteer is not None:
         context["my_signup"] = activities.signup_of(activity, volunteer)
+        context["minor_barred"] = (not activity.suitable_for_minors
+                                   and minors.is_minor_at(volunteer, activity))
     if is_staff():
         page = paginate_query(signups.signups_stmt(activity), Signup.id, request.args,
                               default_per_page=50)

@@ -40,7 +40,9 @@ class ActivitySchema(ma.Schema):
     points_per_hour = ma.fields.Integer()
     address = ma.fields.String()
     content = ma.fields.String()
+    notice = ma.fields.String()
     category = ma.fields.String()
+    suitable_for_minors = ma.fields.Boolean()
     status = ma.fields.String()
     phase = ma.fields.String()
 
@@ -69,8 +71,12 @@ class ActivityCreate(JsonBody):
     points_per_hour = ma.fields.Integer(load_default=0, strict=True)
     address = ma.fields.String(required=True, validate=Length(max=200))
     content = ma.fields.String(load_default="", validate=Length(max=5000))
+    notice = ma.fields.String(load_default="", validate=Length(max=2000))
     category = ma.fields.String(load_default="community",
                                 validate=OneOf(list(ACTIVITY_CATEGORIES), error="服务类别不正确"))
+    # 适合未成年人参加: omitted → no for night (22:00–06:00) or risky activities, else yes;
+    # true for such an activity → 422.
+    suitable_for_minors = ma.fields.Boolean(load_default=None, allow_none=True)
     status = ma.fields.String(load_default="published",
                               validate=OneOf(["draft", "published"],
                                              error="status 只能是 draft 或 published"))
@@ -158,6 +164,12 @@ class VerifySchema(ma.Schema):
     issued_at = ma.fields.String()
     issued_on = ma.fields.String()
     issuer = ma.fields.String()
+    # "valid", or "updated": a correction changed the hours since (valid is then false), and
+    # current_serial/current_url name the certificate that replaces it, if one was issued.
+    status = ma.fields.String()
+    updated_at = ma.fields.String(allow_none=True)
+    current_serial = ma.fields.String(allow_none=True)
+    current_url = ma.fields.String(allow_none=True)
 
 
 def activity_dict(activity: Activity) -> dict:
@@ -167,7 +179,8 @@ def activity_dict(activity: Activity) -> dict:
         "township_code": activity.township_code, "starts_at": isoformat(activity.starts_at),
         "ends_at": isoformat(activity.ends_at), "capacity": activity.capacity,
         "points_per_hour": activity.points_per_hour, "address": activity.address,
-        "content": activity.content, "category": activity.category, "status": activity.status,
+        "content": activity.content, "notice": activity.notice, "category": activity.category,
+        "suitable_for_minors": activity.suitable_for_minors, "status": activity.status,
         "phase": activity.phase(),
     }
 
@@ -348,7 +361,8 @@ def public_activities(args):
 @blp.route("/public/certificates/<serial>", methods=["GET"])
 @blp.response(200, VerifySchema)
 def verify_certificate(serial):
-    """Verify a certificate by serial: unknown or tampered → 404."""
+    """Verify a certificate by serial: unknown or tampered → 404; superseded by a
+    correction → status "updated", valid false, and the current certificate's serial."""
     result = certificates.verify(serial)
     if result is None:
         raise NotFound("证明编号无效：没有这份证明，或其内容已被改动")
