@@ -12,6 +12,7 @@ from registry.clock import today_local, utcnow
 from registry.errors import Conflict, NotAllowed, ValidationFailed
 from registry.extensions import db
 from registry.models import CITY_OFFICIAL, COUNTY_OFFICIAL, OFFICIAL_ROLES, ORG_ADMIN
+from registry.organizations import documents
 from registry.organizations.fields import (
     FIELDS,
     check_date,
@@ -153,10 +154,11 @@ def submit_application(user: Any, org: Organization, comment: str = "") -> Organ
 def approve(user: Any, org: Organization, comment: str = "", *, uscc: str | None = None,
             certificate_date: date | None = None,
             registration_authority: str | None = None) -> Organization:
-    """submitted → approved: records the USCC (required for a registration unless already
-    given), the certificate date and the authority."""
+    """submitted → approved: needs every document of the type's checklist; records the USCC
+    (required for a registration unless already given), the certificate date and authority."""
     _lock(org)
     _check_move(user, org, "approve")
+    documents.require_complete(org)
     comment = check_comment(comment, False, "准予登记")
     errors: dict[str, list[str]] = {}
     required = org.registration_kind == "registration" and not org.uscc

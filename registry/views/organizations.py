@@ -38,7 +38,7 @@ from registry.forms.organizations import (
     org_form_data,
     region_choices,
 )
-from registry.masking import mask_phone
+from registry.masking import mask_office_phone
 from registry.models import CITY_OFFICIAL, OFFICIAL_ROLES, ORG_ADMIN
 from registry.organizations import documents, fields, party_and_hubs, records
 from registry.organizations import operations as orgs
@@ -57,7 +57,7 @@ from registry.organizations.models import (
 )
 from registry.pagination import paginate_query
 from registry.scoping import get_visible, get_visible_or_404, scope_condition
-from registry.validators import parse_yuan
+from registry.validators import is_landline, parse_yuan
 from registry.views.access import require, roles
 from registry.workflow import history
 
@@ -104,7 +104,7 @@ def export():
     rows = ([org.id, org.name, org.type_label, org.uscc or "", org.legal_representative,
              org.region_code, org.registration_authority, org.status_label,
              org.current_grade(today) or "", "是" if org.is_hub else "",
-             "是" if org.abnormal_listed else "", org.party_label, mask_phone(org.contact_phone)]
+             "是" if org.abnormal_listed else "", org.party_label, mask_office_phone(org.contact_phone)]
             for org in exports.batched(orgs.staff_list_stmt(current_user, filters)))
     return exports.response(
         "csv", f"社会组织名单-{today:%Y%m%d}",
@@ -191,7 +191,7 @@ def _detail_context(org: Organization) -> dict:
         "listings": listings, "official": official, "today": today_local(),
         "can_edit": orgs.can_edit(user, org), "can_upload": documents.may_upload(user, org),
         "move_form": move_form, "upload_form": UploadForm(formdata=None),
-        "report_form": ReportForm(formdata=None, year=str(today_local().year)),
+        "report_form": ReportForm(formdata=None, year=str(today_local().year - 1)),
         "review_form": ReviewForm(formdata=None), "grade_form": GradeForm(formdata=None),
         "abnormal_form": AbnormalForm(formdata=None),
         "remove_form": RemoveAbnormalForm(formdata=None), "party_form": party,
@@ -212,7 +212,8 @@ def _render_detail(org: Organization, status: int = 200, **forms):
 @roles(*VIEW_ROLES)
 def detail(org_id):
     org = _load(org_id)
-    if current_user.role in OFFICIAL_ROLES and org.contact_phone:
+    if current_user.role in OFFICIAL_ROLES and org.contact_phone and not is_landline(
+            org.contact_phone):  # an office landline is public: nothing is unmasked
         audit.record("view_unmasked", org, comment="查看组织联系人电话")
         db.session.commit()
     return _render_detail(org)[0]

@@ -9,12 +9,13 @@ from registry import audit
 from registry.clock import isoformat, today_local
 from registry.errors import NotFound
 from registry.extensions import db
-from registry.masking import mask_phone
+from registry.masking import mask_office_phone
 from registry.models import CITY_OFFICIAL, COUNTY_OFFICIAL, OFFICIAL_ROLES, ORG_ADMIN
 from registry.organizations import operations as orgs
 from registry.organizations.models import Organization
 from registry.pagination import paginate_query
 from registry.scoping import get_visible
+from registry.validators import is_landline
 from registry.views.api import auth_required, blp, current_api_user, page_body
 from registry.views.api.schemas import JsonBody, PageArgs, PageSchema
 from registry.workflow import history
@@ -170,7 +171,7 @@ def dump(org: Organization, *, full: bool = False) -> dict:
     body.update({
         "registered_capital_fen": org.registered_capital_fen,
         "contact_name": org.contact_name,
-        "contact_phone": org.contact_phone if full else mask_phone(org.contact_phone),
+        "contact_phone": org.contact_phone if full else mask_office_phone(org.contact_phone),
         "is_volunteer_org": org.is_volunteer_org, "party_org_status": org.party_org_status,
         "party_member_count": org.party_member_count, "party_instructor": org.party_instructor,
         "abnormal_listed": org.abnormal_listed, "created_at": isoformat(org.created_at),
@@ -195,7 +196,7 @@ def _load(org_id: int) -> Organization:
 
 def _full(org: Organization) -> dict:
     user = current_api_user()
-    if user.role in OFFICIAL_ROLES and org.contact_phone:
+    if user.role in OFFICIAL_ROLES and org.contact_phone and not is_landline(org.contact_phone):
         audit.record("view_unmasked", org, comment="查看组织联系人电话")
     return dump(org, full=True)
 
