@@ -10,7 +10,7 @@ from registry.extensions import db
 from registry.models import User
 from registry.organizations.demo import make_uscc
 from registry.organizations.models import Organization
-from tests.org_documents import hand_in_page
+from tests.org_documents import hand_in, hand_in_page
 
 # What a 社会服务机构 without a supervisory unit hands in (documents.REQUIRED_DOCUMENTS).
 REQUIRED = ("application", "charter", "representative_id", "premises", "capital")
@@ -135,6 +135,7 @@ def test_the_whole_story(app, browser, officials):
         hub = organizations.create_application(
             city_user, sample_data(name="南充市社会组织促进会", org_type="social_group",
                                    region_code="511300"), submit=True)
+        hand_in(city_user, hub)
         organizations.approve(city_user, hub, uscc=make_uscc("social_group", "511300", 1))
         party_and_hubs.set_hub(city_user, hub, True)
         db.session.commit()

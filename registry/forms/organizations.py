@@ -88,6 +88,8 @@ class OrgForm(Form):
 
 class MoveForm(Form):
     comment = TextAreaField(_l("意见 / 理由"), render_kw={"rows": 2})
+    # 注销登记 is final: the page asks the official to confirm it (the API's caller decides).
+    confirm = BooleanField(_l("我已核实清算完毕，确认注销该组织的登记（注销后不能恢复）"))
     uscc = StringField(_l("统一社会信用代码"))
     certificate_date = ChineseDateField(_l("发证日期"), default=date.today)
     registration_authority = StringField(_l("登记管理机关"))

@@ -140,10 +140,18 @@ def new():
             _fail(form, error)
         else:
             db.session.commit()
-            flash(_("申请已提交，等待民政部门审查") if org.status == "submitted"
-                  else _("已保存草稿，可继续上传材料后提交"), "success")
-            return redirect(url_for("organizations.detail", org_id=org.id))
-    return render_template("organizations/form.html", form=form, org=None)
+            if org.status == "submitted":
+                flash(_("申请已提交，等待民政部门审查"), "success")
+                _warn_missing(org)
+            else:
+                flash(_("已保存草稿。请在本页按清单上传材料，齐全后提交审查"), "success")
+            # The first save creates the application; its documents are uploaded on the same
+            # form page, which now has somewhere to keep them.
+            target = "organizations.edit" if orgs.can_edit(current_user, org) \
+                else "organizations.detail"
+            return redirect(url_for(target, org_id=org.id, _anchor="documents"))
+    return render_template("organizations/form.html", form=form, org=None,
+                           **_checklist_context(None))
 
 
 @bp.route("/<int:org_id>/edit", methods=["GET", "POST"])
@@ -167,8 +175,31 @@ def edit(org_id):
         else:
             db.session.commit()
             flash(_("已重新提交") if org.status == "submitted" else _("已保存修改"), "success")
+            _warn_missing(org)
             return redirect(url_for("organizations.detail", org_id=org.id))
-    return render_template("organizations/form.html", form=form, org=org)
+    return render_template("organizations/form.html", form=form, org=org,
+                           **_checklist_context(org))
+
+
+def _checklist_context(org: Organization | None) -> dict:
+    """The document checklist for the form page: the organization's, with what is uploaded
+    (and the upload form), or before the first save every type's list."""
+    if org is None:
+        return {"checklists": {kind: [documents.DOCUMENT_KINDS[k] for k in kinds]
+                               for kind, kinds in documents.REQUIRED_DOCUMENTS.items()},
+                "basis": documents.BASIS}
+    return {"checklist": documents.checklist(org), "basis": documents.BASIS,
+            "documents": documents.documents_of(current_user, org),
+            "can_upload": documents.may_upload(current_user, org),
+            "upload_form": UploadForm(formdata=None)}
+
+
+def _warn_missing(org: Organization) -> None:
+    """A submitted application without its documents cannot be approved: say so now."""
+    missing = documents.missing_documents(org) if org.status == "submitted" else []
+    if missing:
+        flash(_("申请材料尚不齐全（缺少：%(m)s），审查时不能准予登记，请尽快补充上传",
+                m="、".join(_(label) for label in missing)), "warning")
 
 
 def _detail_context(org: Organization) -> dict:
@@ -188,6 +219,9 @@ def _detail_context(org: Organization) -> dict:
     return {
         "org": org, "history": history(org), "moves": orgs.allowed_moves(user, org),
         "documents": documents.documents_of(user, org), "reports": reports, "ratings": ratings,
+        "checklist": documents.checklist(org), "basis": documents.BASIS,
+        "report_years": records.report_years(org),
+        "rating_open_from": records.rating_open_from(org),
         "listings": listings, "official": official, "today": today_local(),
         "can_edit": orgs.can_edit(user, org), "can_upload": documents.may_upload(user, org),
         "move_form": move_form, "upload_form": UploadForm(formdata=None),
@@ -244,6 +278,8 @@ def move(org_id, name):
     form = MoveForm()
 
     def action():
+        if name == "deregister" and not form.confirm.data:
+            raise ValidationFailed("注销登记不能恢复，请勾选确认后再提交", "confirm")
         if name == "approve":
             orgs.approve(current_user, org, form.comment.data, uscc=form.uscc.data,
                          certificate_date=form.certificate_date.data,
@@ -252,7 +288,10 @@ def move(org_id, name):
             orgs.MOVES[name](current_user, org, form.comment.data)
 
     label = orgs.ORG_MACHINE.by_name[name].label
-    return _act(org, form, action, _("已%(m)s", m=label), "move_form")
+    response = _act(org, form, action, _("已%(m)s", m=label), "move_form")
+    if name == "submit" and org.status == "submitted":
+        _warn_missing(org)
+    return response
 
 
 # ---------------------------------------------------------------- documents
@@ -268,6 +307,21 @@ def upload(org_id):
         documents.save_document(current_user, org, file.stream if file else None,
                               file.filename if file else "", form.kind.data)
 
+    if request.form.get("back") == "edit" and orgs.can_edit(current_user, org):
+        # Sent from the application form: answer there, the form's typing kept by the browser.
+        if form.validate_on_submit():
+            try:
+                action()
+            except RegistryError as error:
+                db.session.rollback()
+                require(not isinstance(error, NotAllowed))
+                flash(error.message, "danger")
+            else:
+                db.session.commit()
+                flash(_("材料已上传"), "success")
+        elif form.errors.get("csrf_token"):
+            abort(400)
+        return redirect(url_for("organizations.edit", org_id=org.id, _anchor="documents"))
     return _act(org, form, action, _("材料已上传"), "upload_form")
 
 
