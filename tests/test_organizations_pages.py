@@ -171,7 +171,8 @@ def test_all_bad_fields_are_reported_together(app, browser, officials):
     response = browser.post("/organizations/new", {**FORM, "registered_capital_fen": "-3",
                                                    "contact_phone": "139", "uscc": "5X"})
     page = response.get_data(as_text=True)
-    for message in ("注册资金不能为负数", "联系电话应为 11 位手机号码", "统一社会信用代码应为 18 位"):
+    for message in ("注册资金不能为负数", "联系电话应为 11 位手机号码",
+                    "统一社会信用代码应为 18 位"):
         assert message in page, message
 
 

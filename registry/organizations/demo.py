@@ -11,8 +11,8 @@ from registry import accounts, audit
 from registry.demo import DEMO_PASSWORD
 from registry.extensions import db
 from registry.models import ORG_ADMIN, User
-from registry.organizations import operations as orgs
 from registry.organizations import documents, party_and_hubs, records
+from registry.organizations import operations as orgs
 from registry.organizations.models import Organization
 
 TYPE_DIGIT = {"social_group": "1", "social_service": "2", "foundation": "3", "community": "9"}

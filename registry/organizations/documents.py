@@ -157,3 +157,13 @@ def documents_of(user: Any, org: Organization) -> list[OrgDocument]:
 def document_path(doc: OrgDocument) -> Path:
     """Where the stored file is (the stored name is ours, never the uploader's)."""
     return upload_dir() / doc.stored_name
+
+
+def page_context(user: Any, org: Organization | None) -> dict:
+    """What an application page shows of the checklist: org's items (uploaded or not), its
+    documents and whether user may upload; before the first save every type's list."""
+    if org is None:
+        return {"checklists": {kind: [DOCUMENT_KINDS[k] for k in kinds]
+                               for kind, kinds in REQUIRED_DOCUMENTS.items()}, "basis": BASIS}
+    return {"checklist": checklist(org), "basis": BASIS, "documents": documents_of(user, org),
+            "can_upload": may_upload(user, org)}
