@@ -136,7 +136,11 @@ def rating_open_from(org: Organization) -> date:
     年度. A 年度 is a calendar year (the year of the annual report), so the two years are the
     first two whole calendar years after the certificate: a certificate of any day of 2022 →
     2023 and 2024 → rated from 2025-01-01 (one dated 1 January counts its own year)."""
-    issued = registered_on(org)
+    return rating_opens(registered_on(org))
+
+
+def rating_opens(issued: date) -> date:
+    """The first day of rating for a certificate issued on that day (see rating_open_from)."""
     first_full = issued.year if (issued.month, issued.day) == (1, 1) else issued.year + 1
     return date(first_full + RATING_FULL_YEARS, 1, 1)
 
