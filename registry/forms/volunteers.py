@@ -81,8 +81,8 @@ class StationForm(Form):
         Optional(), Length(max=200, message=_l("不能超过 200 个字符"))])
     contact_name = StringField(_l("联系人"), validators=[
         Optional(), Length(max=50, message=_l("不能超过 50 个字符"))])
-    contact_phone = StringField(_l("联系电话（手机）"), validators=[
-        Optional(), Length(max=20, message=_l("手机号码过长"))])
+    contact_phone = StringField(_l("联系电话（手机或固定电话）"), validators=[
+        Optional(), Length(max=30, message=_l("联系电话过长"))])
 
 
 class StationEditForm(StationForm):

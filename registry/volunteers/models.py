@@ -30,7 +30,7 @@ class Station(db.Model):
     township_code: Mapped[str] = mapped_column(ForeignKey("region.code"), unique=True)
     address: Mapped[str] = mapped_column(String(200), default="")
     contact_name: Mapped[str] = mapped_column(String(50), default="")
-    contact_phone: Mapped[str] = mapped_column(String(11), default="")
+    contact_phone: Mapped[str] = mapped_column(String(20), default="")
     established_on: Mapped[date | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -11,7 +11,12 @@ from registry.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from registry.extensions import db
 from registry.models import CITY_OFFICIAL, COUNTY_OFFICIAL, STATION_ADMIN, Region, User
 from registry.scoping import get_visible, region_codes_under, region_visible, visible_select
-from registry.validators import check_person_name, check_text, normalize_phone
+from registry.validators import (
+    check_person_name,
+    check_text,
+    normalize_office_phone,
+    normalize_phone,
+)
 from registry.volunteers import township_counters
 from registry.volunteers.models import Station, Volunteer
 
@@ -110,7 +115,7 @@ def _station_fields(data: Mapping) -> dict:
                        required=False, max_length=200) or "",
         "contact_name": run("contact_name", check_text, data.get("contact_name"), "contact_name",
                             "联系人", required=False, max_length=50) or "",
-        "contact_phone": run("contact_phone", normalize_phone, data.get("contact_phone"),
+        "contact_phone": run("contact_phone", normalize_office_phone, data.get("contact_phone"),
                              "contact_phone", required=False) or "",
     }
     if errors:
