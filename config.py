@@ -71,6 +71,9 @@ class Config:
     OPENAPI_VERSION = "3.0.3"
     OPENAPI_URL_PREFIX = "/api/v1"
     OPENAPI_JSON_PATH = "openapi.json"
+    # Home pages' "today's work" counts (pending volunteers, activities to confirm …) stop
+    # counting here and say "99+": a count of a county's backlog never scans a big table.
+    HOME_COUNT_CAP = int(env("HOME_COUNT_CAP", "99"))
     # Volunteer star ladder in hours (DOMAIN.md §5; local ladders differ).
     STAR_THRESHOLDS_HOURS = (100, 300, 600, 1000, 1500)
     POINTS_EXPIRY_MONTHS = 24

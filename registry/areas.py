@@ -29,6 +29,7 @@ from registry.views import activities as activities_pages
 from registry.views import certificates as certificates_pages
 from registry.views import me as me_pages
 from registry.views import organizations as organizations_pages
+from registry.views import organizations_home as organizations_home_pages
 from registry.views import public_registry as public_registry_pages
 from registry.views import stations as stations_pages
 from registry.views import support as support_pages
@@ -63,7 +64,8 @@ class Area:
 
 AREAS = (
     Area("organizations", organizations_admin, organizations_cli, organizations_demo,
-         pages=(organizations_pages, public_registry_pages), api=(organizations_api,),
+         pages=(organizations_pages, organizations_home_pages, public_registry_pages),
+         api=(organizations_api,),
          nav="organizations/_nav.html", home_cards="organizations/_home_cards.html",
          public_cards="organizations/_public_cards.html"),
     Area("support", support_admin, support_cli, support_demo,

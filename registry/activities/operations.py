@@ -19,6 +19,7 @@ from registry.clock import from_local, to_local, utcnow
 from registry.errors import Conflict, FieldErrors, NotAllowed, NotFound, ValidationFailed
 from registry.extensions import db
 from registry.models import STATION_ADMIN, VOLUNTEER, User
+from registry.pagination import capped_count
 from registry.scoping import region_codes_under, visible
 from registry.validators import check_amount, check_date_range, check_text
 from registry.volunteers import township_counters
@@ -202,12 +203,35 @@ def move(user: User, activity: Activity, name: str, comment: str = "") -> None:
         township_counters.bump(activity.township_code, year, activities=-1)
 
 
+# Sign-ups whose service is still to be confirmed (confirming moves them to "confirmed";
+# waitlisted, cancelled and no-show ones served no time).
+UNCONFIRMED = ("signed_up", "checked_in", "checked_out")
+
+
+def to_confirm_condition():
+    """An activity that has ended with volunteers whose hours are not recorded yet (the
+    EXISTS walks ix_signup_activity_status_queue: activity, status)."""
+    waiting = select(Signup.id).where(Signup.activity_id == Activity.id,
+                                      Signup.status.in_(UNCONFIRMED))
+    return (Activity.status.in_(("published", "closed")) & (Activity.ends_at <= utcnow())
+            & waiting.exists())
+
+
+def to_confirm_count(user: User, cap: int) -> int | None:
+    """The station's (or jurisdiction's) activities to confirm, up to cap (None: more): the
+    home page's count of the list's ?to_confirm=1."""
+    return capped_count(activities_stmt(user, {"to_confirm": "1"}), cap)
+
+
 def activities_stmt(user: User, args: dict):
-    """Activities user may see (volunteers: the published), filtered by status, q, station_id."""
+    """Activities user may see (volunteers: the published), filtered by status, q, station_id
+    and to_confirm (ended, with hours still to confirm)."""
     stmt = visible(user, select(Activity), Activity)
     status = args.get("status")
     if status in ACTIVITY_STATUSES:
         stmt = stmt.where(Activity.status == status)
+    if args.get("to_confirm") in ("1", "true"):
+        stmt = stmt.where(to_confirm_condition())
     q = (args.get("q") or "").strip()[:50]
     if q:
         stmt = stmt.where(Activity.title.contains(q, autoescape=True))

@@ -34,6 +34,7 @@ from registry.organizations.models import (
     OrgDocument,
     OrgRating,
 )
+from registry.pagination import capped_count
 from registry.scoping import (
     can_see,
     region_codes_under,
@@ -42,7 +43,7 @@ from registry.scoping import (
 from registry.validators import (
     check_text,
 )
-from registry.workflow import Machine, Move
+from registry.workflow import Machine, Move, history
 
 ORG_MACHINE = Machine(
     "organization",
@@ -308,7 +309,27 @@ def public_get(ident: Any) -> Organization | None:
         Organization.id == ident, Organization.status == "approved")).first()
 
 
-# ---------------------------------------------------------------- the record: reports, grades
+
+
+# ---------------------------------------------------------------- the home pages' work
+
+def pending_count(user: Any, cap: int) -> int | None:
+    """Applications waiting for a decision in user's jurisdiction (exactly the list's
+    ?status=submitted), counted up to cap: None means more."""
+    return capped_count(staff_list_stmt(user, check_filters({"status": "submitted"})), cap)
+
+
+def applicant_state(user: Any) -> tuple[Organization, str] | None:
+    """A representative's organization and, once returned or rejected, the official's words
+    (the last workflow move's comment, e.g. "退回修改：缺少章程"), for their home page."""
+    if user.role != ORG_ADMIN or not user.organization_id:
+        return None
+    org = db.session.scalar(visible_select(user, Organization).where(
+        Organization.id == user.organization_id))
+    if org is None:
+        return None
+    moves = history(org) if org.status in ("returned", "rejected") else []
+    return org, (moves[-1].comment if moves else "")
 
 
 EXPORT_HEADERS = ["编号", "名称", "类型", "统一社会信用代码", "法定代表人", "区划代码",

@@ -5,7 +5,16 @@ import base64
 import io
 
 import qrcode
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -81,6 +90,20 @@ def add_labels(state) -> None:
         activity_categories=ACTIVITY_CATEGORIES, activity_phase_labels=activities.PHASE_LABELS)
 
 
+@bp.app_context_processor
+def activity_helpers():
+    """activities_home_work(): the station admin's activities whose hours wait to be
+    confirmed, counted up to HOME_COUNT_CAP (None: more), for the home page."""
+    return {"activities_home_work": _home_work}
+
+
+def _home_work() -> dict:
+    if not current_user.is_authenticated or current_user.role != STATION_ADMIN:
+        return {}
+    cap = current_app.config["HOME_COUNT_CAP"]
+    return {"to_confirm": activities.to_confirm_count(current_user, cap)}
+
+
 @bp.route("/")
 def index():
     args = request.args
@@ -89,7 +112,8 @@ def index():
         page = paginate_query(stmt, Activity.id, args)
         return render_template("activities/index.html", page=page,
                                filters={"status": args.get("status", ""),
-                                        "q": args.get("q", "")})
+                                        "q": args.get("q", ""),
+                                        "to_confirm": args.get("to_confirm") in ("1", "true")})
     try:
         stmt = activities.public_activities_stmt(args)
     except RegistryError as error:

@@ -12,6 +12,8 @@ from registry.models import Region, User
 
 VOLUNTEER_STATUSES = {
     "pending": "待审核",
+    "returned": "已退回修改",
+    "rejected": "不予通过",
     "active": "已注册",
     "suspended": "已暂停",
     "deregistered": "已注销",
@@ -48,7 +50,8 @@ class Volunteer(db.Model):
     """A registered volunteer; the ID number is stored encrypted with a keyed hash for look-up."""
 
     __masked_fields__ = {"phone": "phone", "guardian_phone": "phone",
-                         "id_number_masked": "id_number"}
+                         "id_number_masked": "id_number", "address": "contact",
+                         "emergency_contact_name": "name", "emergency_contact_phone": "phone"}
     __table_args__ = (
         Index("ix_volunteer_township_id", "township_code", "id"),
         Index("ix_volunteer_status_township", "status", "township_code", "id"),
@@ -82,6 +85,15 @@ class Volunteer(db.Model):
     guardian_phone: Mapped[str] = mapped_column(String(11), default="")
     guardian_consent_at: Mapped[datetime | None]
     total_minutes: Mapped[int] = mapped_column(default=0)
+    # The reason given with the last return (退回修改) or rejection (不予通过), shown to the
+    # volunteer; cleared when they resubmit.
+    review_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # Contact details the volunteer keeps current themself (/me/ and PATCH /volunteers/{id}).
+    address: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    emergency_contact_name: Mapped[str] = mapped_column(String(30), default="",
+                                                        server_default="")
+    emergency_contact_phone: Mapped[str] = mapped_column(String(11), default="",
+                                                         server_default="")
     # How the record came in: self (online), station (entered by staff), import (xlsx), bulk.
     source: Mapped[str] = mapped_column(String(10), default="self", server_default="self")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
