@@ -309,9 +309,8 @@ def public_get(ident: Any) -> Organization | None:
         Organization.id == ident, Organization.status == "approved")).first()
 
 
-
-
 # ---------------------------------------------------------------- the home pages' work
+
 
 def pending_count(user: Any, cap: int) -> int | None:
     """Applications waiting for a decision in user's jurisdiction (exactly the list's
