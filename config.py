@@ -74,6 +74,17 @@ class Config:
     # Volunteer star ladder in hours (DOMAIN.md §5; local ladders differ).
     STAR_THRESHOLDS_HOURS = (100, 300, 600, 1000, 1500)
     POINTS_EXPIRY_MONTHS = 24
+    # Honest hours (issue 10; registry/activities/service_rules.py). A volunteer's service in one
+    # Beijing calendar day, across all activities, stays at or under SERVICE_DAILY_CAP_MINUTES (a
+    # record spanning several days is spread over them in proportion to each day's share of its
+    # time window). An activity's points_per_hour stays at or under POINTS_PER_HOUR_MAX (the
+    # city's rate). A record above SERVICE_APPROVAL_MINUTES, or for an activity that ended more
+    # than SERVICE_APPROVAL_AFTER_DAYS days before, counts only once a second staff member
+    # approves it (four eyes); corrections that raise minutes obey the same rule.
+    SERVICE_DAILY_CAP_MINUTES = 12 * 60
+    POINTS_PER_HOUR_MAX = 20
+    SERVICE_APPROVAL_MINUTES = 8 * 60
+    SERVICE_APPROVAL_AFTER_DAYS = 30
     # Incubation period of an admitted organization (DOMAIN.md §3: typically 1–2 years).
     INCUBATION_DEFAULT_MONTHS = 12
     INCUBATION_MAX_MONTHS = 36

@@ -14,6 +14,7 @@ from registry.activities.models import (
     Activity,
     Signup,
 )
+from registry.activities.service_rules import points_rate_error
 from registry.clock import from_local, to_local, utcnow
 from registry.errors import Conflict, FieldErrors, NotAllowed, NotFound, ValidationFailed
 from registry.extensions import db
@@ -37,7 +38,6 @@ CHECKOUT_LATE = timedelta(hours=2)
 MIN_STAY = timedelta(minutes=2)
 MAX_LENGTH = timedelta(days=30)
 MAX_CAPACITY = 100_000
-MAX_POINTS_PER_HOUR = 1000
 DATETIME_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S")
 
 
@@ -140,8 +140,9 @@ def clean_activity(data: dict) -> dict:
             errors.add("ends_at", "一次活动不能超过 30 天")
     if clean["capacity"] and clean["capacity"] > MAX_CAPACITY:
         errors.add("capacity", f"招募人数不能超过 {MAX_CAPACITY}")
-    if clean["points_per_hour"] and clean["points_per_hour"] > MAX_POINTS_PER_HOUR:
-        errors.add("points_per_hour", f"每小时积分不能超过 {MAX_POINTS_PER_HOUR}")
+    rate_error = points_rate_error(clean["points_per_hour"])
+    if rate_error:
+        errors.add("points_per_hour", rate_error)
     errors.raise_if_any()
     return clean
 

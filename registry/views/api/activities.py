@@ -5,9 +5,14 @@ import marshmallow as ma
 from flask import make_response
 from marshmallow.validate import Length, OneOf, Range
 
-from registry.activities import certificates, service_records, signups
+from registry.activities import approvals, certificates, service_records, signups
 from registry.activities import operations as activities
-from registry.activities.models import ACTIVITY_CATEGORIES, Activity, ServiceRecord
+from registry.activities.models import (
+    ACTIVITY_CATEGORIES,
+    Activity,
+    ServiceRecord,
+    ServiceReview,
+)
 from registry.clock import isoformat
 from registry.errors import NotFound
 from registry.extensions import db
@@ -106,6 +111,10 @@ class ServiceRecordSchema(ma.Schema):
     confirmed_by = ma.fields.String()
     confirmed_at = ma.fields.String()
     walk_in = ma.fields.Boolean()
+    walk_in_reason = ma.fields.String()
+    status = ma.fields.String(metadata={"description": "confirmed（已计入）、pending_approval"
+                                        "（待另一名工作人员审核，未计入）或 rejected（已驳回）"})
+    pending_minutes = ma.fields.Integer(allow_none=True)
 
 
 class ServiceRecordPage(PageSchema):
@@ -120,6 +129,36 @@ class CorrectionSchema(ma.Schema):
     minutes_after = ma.fields.Integer()
     delta_points = ma.fields.Integer()
     reason = ma.fields.String()
+
+
+class ReviewSchema(ma.Schema):
+    id = ma.fields.Integer()
+    record_id = ma.fields.Integer()
+    correction_id = ma.fields.Integer(allow_none=True)
+    activity_id = ma.fields.Integer()
+    activity = ma.fields.String()
+    volunteer_id = ma.fields.Integer()
+    volunteer = ma.fields.String()
+    minutes = ma.fields.Integer()
+    delta_minutes = ma.fields.Integer()
+    delta_points = ma.fields.Integer()
+    grounds = ma.fields.String()
+    status = ma.fields.String()
+    requested_by = ma.fields.String()
+    requested_at = ma.fields.String()
+    decision_reason = ma.fields.String()
+
+
+class ReviewPage(PageSchema):
+    items = ma.fields.List(ma.fields.Nested(ReviewSchema))
+
+
+class ReviewArgs(PageArgs):
+    activity_id = ma.fields.Integer(load_default=None, validate=Range(1, 2**31 - 1))
+
+
+class ReviewDecision(JsonBody):
+    reason = ma.fields.String(load_default="", validate=Length(max=500))
 
 
 class PointsSchema(ma.Schema):
@@ -172,9 +211,20 @@ def activity_dict(activity: Activity) -> dict:
     }
 
 
+def record_status(record: ServiceRecord) -> str:
+    if record.pending_review is not None:
+        return "pending_approval"
+    if record.approval == "rejected" and not record.corrections:
+        return "rejected"
+    return "confirmed"
+
+
 def record_dict(record: ServiceRecord) -> dict:
     minutes, points = record.current_minutes, record.current_points
+    pending = record.pending_review
     return {
+        "status": record_status(record), "walk_in_reason": record.walk_in_reason,
+        "pending_minutes": pending.minutes if pending else None,
         "id": record.id, "activity_id": record.activity_id, "activity": record.activity.title,
         "volunteer_id": record.volunteer_id, "station_id": record.station_id,
         "station": record.station.name, "started_at": isoformat(record.started_at),
@@ -283,6 +333,46 @@ def correct_record(body, record_id):
             "delta_minutes": correction.delta_minutes,
             "minutes_after": correction.minutes_after,
             "delta_points": correction.delta_points, "reason": correction.reason}
+
+
+def review_dict(review: ServiceReview) -> dict:
+    return {
+        "id": review.id, "record_id": review.record_id, "correction_id": review.correction_id,
+        "activity_id": review.activity_id, "activity": review.activity.title,
+        "volunteer_id": review.volunteer_id, "volunteer": review.volunteer.name,
+        "minutes": review.minutes, "delta_minutes": review.delta_minutes,
+        "delta_points": review.delta_points, "grounds": review.grounds,
+        "status": review.status,
+        "requested_by": review.requester.display_name if review.requester else "",
+        "requested_at": isoformat(review.requested_at),
+        "decision_reason": review.decision_reason,
+    }
+
+
+@blp.route("/service-reviews", methods=["GET"])
+@auth_required(*approvals.REVIEWERS)
+@blp.arguments(ReviewArgs, location="query")
+@blp.response(200, ReviewPage)
+def pending_reviews(args):
+    """Service records and corrections waiting for a second staff member (four eyes)."""
+    stmt = approvals.pending_stmt(current_api_user(), args)
+    return page_body(paginate_query(stmt, ServiceReview.id, args), review_dict)
+
+
+@blp.route("/service-reviews/<int:review_id>/<any(approve, reject):decision>",
+           methods=["POST"])
+@auth_required(*approvals.REVIEWERS)
+@blp.arguments(ReviewDecision)
+@blp.response(200, ReviewSchema)
+def decide_review(body, review_id, decision):
+    """Approve (minutes and points start to count) or reject (reason required); never by
+    the staff member who recorded it."""
+    review = get_visible(current_api_user(), ServiceReview, review_id)
+    if review is None:
+        raise NotFound("待审核记录不存在")
+    review = approvals.decide(current_api_user(), review, decision, body.get("reason", ""))
+    db.session.commit()
+    return review_dict(review)
 
 
 @blp.route("/me/points", methods=["GET"])
