@@ -339,3 +339,17 @@ def test_check_in_only_for_signed_up_volunteers(world):
     assert waiting.status == "signed_up"
     signups.check_in(admin, activity, waiting)
     assert activities.occupied(activity) == 2
+
+
+def test_an_activity_with_records_keeps_its_window(world):
+    """Edit after create: the window cannot be stretched under recorded service."""
+    admin, _ = world
+    activity = make_activity(admin, start_in=timedelta(hours=-3))
+    volunteer, _ = make_volunteer()
+    service_records.confirm_service(admin, activity, volunteer, 60, WALK_IN)
+    stretched = activity_data(start_in=timedelta(days=-26), length=timedelta(days=26))
+    with pytest.raises(ValidationFailed) as error:
+        activities.update_activity(admin, activity, stretched)
+    assert "starts_at" in error.value.fields
+    same = activity_data(start_in=activity.starts_at - utcnow(), title="改名", capacity=5)
+    assert activities.update_activity(admin, activity, same).title == "改名"

@@ -12,6 +12,7 @@ from registry.activities.models import (
     ACTIVITY_CATEGORIES,
     ACTIVITY_STATUSES,
     Activity,
+    ServiceRecord,
     Signup,
 )
 from registry.activities.service_rules import points_rate_error
@@ -170,6 +171,11 @@ def update_activity(user: User, activity: Activity, data: dict) -> Activity:
     if activity.status not in ("draft", "published"):
         raise Conflict("已结束或已取消的活动不能修改")
     clean = clean_activity(data)
+    moved = (clean["starts_at"], clean["ends_at"]) != (activity.starts_at, activity.ends_at)
+    if moved and db.session.scalar(select(ServiceRecord.id).where(
+            ServiceRecord.activity_id == activity.id).limit(1)):
+        # Recorded service lies inside the activity's window: the window stays as it was.
+        raise ValidationFailed("已有服务记录的活动不能修改开始、结束时间", "starts_at")
     taken = occupied(activity)
     if clean["capacity"] < taken:
         raise ValidationFailed(f"已有 {taken} 人报名，招募人数不能少于 {taken}", "capacity")

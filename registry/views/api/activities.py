@@ -5,14 +5,9 @@ import marshmallow as ma
 from flask import make_response
 from marshmallow.validate import Length, OneOf, Range
 
-from registry.activities import approvals, certificates, service_records, signups
+from registry.activities import certificates, service_records, signups
 from registry.activities import operations as activities
-from registry.activities.models import (
-    ACTIVITY_CATEGORIES,
-    Activity,
-    ServiceRecord,
-    ServiceReview,
-)
+from registry.activities.models import ACTIVITY_CATEGORIES, Activity, ServiceRecord
 from registry.clock import isoformat
 from registry.errors import NotFound
 from registry.extensions import db
@@ -129,36 +124,6 @@ class CorrectionSchema(ma.Schema):
     minutes_after = ma.fields.Integer()
     delta_points = ma.fields.Integer()
     reason = ma.fields.String()
-
-
-class ReviewSchema(ma.Schema):
-    id = ma.fields.Integer()
-    record_id = ma.fields.Integer()
-    correction_id = ma.fields.Integer(allow_none=True)
-    activity_id = ma.fields.Integer()
-    activity = ma.fields.String()
-    volunteer_id = ma.fields.Integer()
-    volunteer = ma.fields.String()
-    minutes = ma.fields.Integer()
-    delta_minutes = ma.fields.Integer()
-    delta_points = ma.fields.Integer()
-    grounds = ma.fields.String()
-    status = ma.fields.String()
-    requested_by = ma.fields.String()
-    requested_at = ma.fields.String()
-    decision_reason = ma.fields.String()
-
-
-class ReviewPage(PageSchema):
-    items = ma.fields.List(ma.fields.Nested(ReviewSchema))
-
-
-class ReviewArgs(PageArgs):
-    activity_id = ma.fields.Integer(load_default=None, validate=Range(1, 2**31 - 1))
-
-
-class ReviewDecision(JsonBody):
-    reason = ma.fields.String(load_default="", validate=Length(max=500))
 
 
 class PointsSchema(ma.Schema):
@@ -307,7 +272,12 @@ def cancel_signup(activity_id):
 @blp.doc(**IDEMPOTENCY_DOC)
 @idempotent
 def confirm_service(body, activity_id):
-    """Confirm a volunteer's minutes and credit the points in the same transaction."""
+    """Confirm a volunteer's minutes and credit the points in the same transaction.
+
+    A volunteer who neither signed up nor checked in needs `reason` (a walk-in, of the
+    station's own jurisdiction only); never a suspended one; minutes inside the activity's
+    window and the daily cap. A long or late record answers `status: pending_approval` and
+    counts once a second staff member approves it (`/service-reviews`)."""
     activity = _activity_or_404(activity_id)
     volunteer = service_records.find_volunteer(body["volunteer_id"])
     record = service_records.confirm_service(current_api_user(), activity, volunteer,
@@ -333,46 +303,6 @@ def correct_record(body, record_id):
             "delta_minutes": correction.delta_minutes,
             "minutes_after": correction.minutes_after,
             "delta_points": correction.delta_points, "reason": correction.reason}
-
-
-def review_dict(review: ServiceReview) -> dict:
-    return {
-        "id": review.id, "record_id": review.record_id, "correction_id": review.correction_id,
-        "activity_id": review.activity_id, "activity": review.activity.title,
-        "volunteer_id": review.volunteer_id, "volunteer": review.volunteer.name,
-        "minutes": review.minutes, "delta_minutes": review.delta_minutes,
-        "delta_points": review.delta_points, "grounds": review.grounds,
-        "status": review.status,
-        "requested_by": review.requester.display_name if review.requester else "",
-        "requested_at": isoformat(review.requested_at),
-        "decision_reason": review.decision_reason,
-    }
-
-
-@blp.route("/service-reviews", methods=["GET"])
-@auth_required(*approvals.REVIEWERS)
-@blp.arguments(ReviewArgs, location="query")
-@blp.response(200, ReviewPage)
-def pending_reviews(args):
-    """Service records and corrections waiting for a second staff member (four eyes)."""
-    stmt = approvals.pending_stmt(current_api_user(), args)
-    return page_body(paginate_query(stmt, ServiceReview.id, args), review_dict)
-
-
-@blp.route("/service-reviews/<int:review_id>/<any(approve, reject):decision>",
-           methods=["POST"])
-@auth_required(*approvals.REVIEWERS)
-@blp.arguments(ReviewDecision)
-@blp.response(200, ReviewSchema)
-def decide_review(body, review_id, decision):
-    """Approve (minutes and points start to count) or reject (reason required); never by
-    the staff member who recorded it."""
-    review = get_visible(current_api_user(), ServiceReview, review_id)
-    if review is None:
-        raise NotFound("待审核记录不存在")
-    review = approvals.decide(current_api_user(), review, decision, body.get("reason", ""))
-    db.session.commit()
-    return review_dict(review)
 
 
 @blp.route("/me/points", methods=["GET"])
