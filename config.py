@@ -88,6 +88,17 @@ class Config:
     MINOR_RISKY_CATEGORIES = ("emergency",)
     # The words under the star of the drawn seal on a 志愿服务记录证明 (certificate_seal.py).
     CERTIFICATE_SEAL_TEXT = "志愿服务专用章"
+    # Honest hours (issue 10; registry/activities/service_rules.py). A volunteer's service in one
+    # Beijing calendar day, across all activities, stays at or under SERVICE_DAILY_CAP_MINUTES (a
+    # record spanning several days is spread over them in proportion to each day's share of its
+    # time window). An activity's points_per_hour stays at or under POINTS_PER_HOUR_MAX (the
+    # city's rate). A record above SERVICE_APPROVAL_MINUTES, or for an activity that ended more
+    # than SERVICE_APPROVAL_AFTER_DAYS days before, counts only once a second staff member
+    # approves it (four eyes); corrections that raise minutes obey the same rule.
+    SERVICE_DAILY_CAP_MINUTES = 12 * 60
+    POINTS_PER_HOUR_MAX = 20
+    SERVICE_APPROVAL_MINUTES = 8 * 60
+    SERVICE_APPROVAL_AFTER_DAYS = 30
     # Incubation period of an admitted organization (DOMAIN.md §3: typically 1–2 years).
     INCUBATION_DEFAULT_MONTHS = 12
     INCUBATION_MAX_MONTHS = 36

@@ -36,6 +36,7 @@ from registry.views import support as support_pages
 from registry.views import volunteers as volunteers_pages
 from registry.views.api import activities as activities_api
 from registry.views.api import organizations as organizations_api
+from registry.views.api import service_reviews as service_reviews_api
 from registry.views.api import stats as stats_api
 from registry.views.api import support as support_api
 from registry.views.api import volunteers as volunteers_api
@@ -77,7 +78,8 @@ AREAS = (
          public_cards="volunteers/_public_cards.html"),
     Area("points", points_admin, points_cli, points_demo),
     Area("activities", activities_admin, activities_cli, activities_demo,
-         pages=(activities_pages, me_pages, certificates_pages), api=(activities_api,),
+         pages=(activities_pages, me_pages, certificates_pages),
+         api=(activities_api, service_reviews_api),
          nav="activities/_nav.html", home_cards="activities/_home_cards.html",
          public_cards="activities/_public_cards.html"),
     Area("incentives", incentives_admin, incentives_cli, incentives_demo),

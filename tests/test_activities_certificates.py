@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from conftest import requires
 from sqlalchemy import text
-from test_activities_helpers import make_activity, make_admin, make_station, make_volunteer
+from test_activities_helpers import enrol, make_activity, make_admin, make_station, make_volunteer
 
 from registry.activities import certificates, service_records
 from registry.activities.models import ServiceRecord
@@ -31,7 +31,8 @@ def served(ctx):
     volunteer, _ = make_volunteer(name="王喆堃")
     first = make_activity(zhongcheng, start_in=timedelta(days=-3), length=timedelta(hours=3))
     second = make_activity(beicheng, start_in=timedelta(days=-2))
-    service_records.confirm_service(zhongcheng, first, volunteer, 150)
+    service_records.confirm_service(zhongcheng, first, volunteer, 150, "现场参加")
+    enrol(second, volunteer)  # 北城 is another township: its record needs a sign-up
     service_records.confirm_service(beicheng, second, volunteer, 60)
     return volunteer
 

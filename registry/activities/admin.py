@@ -6,15 +6,18 @@ from flask_login import current_user
 
 from registry.activities.models import (
     ACTIVITY_STATUSES,
+    REVIEW_STATUSES,
     SIGNUP_STATUSES,
     Activity,
     ServiceCertificate,
     ServiceCorrection,
     ServiceRecord,
+    ServiceReview,
     Signup,
 )
+from registry.activities.service_rules import points_rate_error
 from registry.admin import ScopedModelView
-from registry.errors import NotAllowed
+from registry.errors import NotAllowed, ValidationFailed
 from registry.models import CITY_OFFICIAL, COUNTY_OFFICIAL, STATION_ADMIN
 from registry.points.models import KIND_LABELS, PointsLedgerEntry
 from registry.validators import check_text
@@ -68,6 +71,10 @@ class ActivityView(ReadOnlyView):
         model.notice = check_text(model.notice, "notice", "参加须知", required=False,
                                   max_length=2000)
         model.address = check_text(model.address, "address", "活动地点", max_length=200)
+        # The rate is not editable here, but a row saved here still obeys the city's maximum.
+        rate_error = points_rate_error(model.points_per_hour)
+        if rate_error:
+            raise ValidationFailed(rate_error, "points_per_hour")
 
 
 class SignupView(ReadOnlyView):
@@ -85,11 +92,12 @@ class SignupView(ReadOnlyView):
 
 class ServiceRecordView(ReadOnlyView):
     column_list = ("id", "activity", "volunteer", "station", "minutes", "points", "walk_in",
-                   "change_reason", "confirmed_at")
+                   "walk_in_reason", "change_reason", "confirmed_at")
     column_filters = ("activity_id", "volunteer_id", "station_id", "confirmed_at")
     column_labels = {"id": "编号", "activity": "活动", "volunteer": "志愿者", "station": "服务站",
                      "minutes": "首次确认分钟", "points": "首次积分", "walk_in": "现场参加",
                      "change_reason": "修改原因", "confirmed_at": "确认时间(UTC)",
+                     "walk_in_reason": "现场参加原因",
                      "activity_id": "活动编号", "volunteer_id": "志愿者编号",
                      "station_id": "服务站编号"}
 
@@ -102,6 +110,23 @@ class ServiceCorrectionView(ReadOnlyView):
                      "minutes_after": "更正后分钟", "delta_points": "积分变化", "reason": "原因",
                      "created_by": "操作人编号", "created_at": "时间(UTC)",
                      "volunteer_id": "志愿者编号"}
+
+
+class ServiceReviewView(ReadOnlyView):
+    """Four-eyes reviews (decided on the activity pages, /activities/approvals)."""
+
+    column_list = ("id", "record_id", "correction_id", "volunteer", "minutes", "delta_points",
+                   "grounds", "status", "requested_by", "decided_by", "decision_reason")
+    column_filters = ("status", "record_id", "volunteer_id", "township_code")
+    column_labels = {"id": "编号", "record_id": "服务记录", "correction_id": "更正",
+                     "volunteer": "志愿者", "minutes": "审核后分钟", "delta_points": "积分变化",
+                     "grounds": "审核原因", "status": "状态", "requested_by": "录入人编号",
+                     "decided_by": "审核人编号", "decision_reason": "审核意见",
+                     "volunteer_id": "志愿者编号", "township_code": "乡镇代码"}
+
+    def __init__(self, *args, **kwargs):
+        self.column_formatters = {"status": _label(REVIEW_STATUSES)}
+        super().__init__(*args, **kwargs)
 
 
 class LedgerEntryView(ReadOnlyView):
@@ -135,6 +160,7 @@ def admin_views() -> list:
         SignupView(Signup, name="报名", category=CATEGORY),
         ServiceRecordView(ServiceRecord, name="服务记录", category=CATEGORY),
         ServiceCorrectionView(ServiceCorrection, name="服务记录更正", category=CATEGORY),
+        ServiceReviewView(ServiceReview, name="服务时长审核", category=CATEGORY),
         LedgerEntryView(PointsLedgerEntry, name="积分流水", category=CATEGORY),
         CertificateView(ServiceCertificate, name="服务记录证明", category=CATEGORY),
     ]

@@ -63,10 +63,13 @@ def service_by_station(volunteer: Volunteer) -> list[StationService]:
     """The stations that recorded the volunteer's service, most minutes first."""
     records = db.session.scalars(
         select(ServiceRecord).where(ServiceRecord.volunteer_id == volunteer.id)
-        .options(selectinload(ServiceRecord.corrections), selectinload(ServiceRecord.station))
+        .options(selectinload(ServiceRecord.corrections), selectinload(ServiceRecord.station),
+                 selectinload(ServiceRecord.reviews))
     )
     totals: dict[int, list] = {}
     for record in records:
+        if record.current_minutes <= 0:
+            continue  # waiting for approval, rejected or corrected to nothing
         entry = totals.setdefault(record.station_id, [record.station, 0, 0])
         entry[1] += record.current_minutes
         entry[2] += 1
@@ -148,7 +151,8 @@ def certificate_data(cert: ServiceCertificate) -> CertificateData:
     records = db.session.scalars(
         select(ServiceRecord).where(ServiceRecord.volunteer_id == volunteer.id,
                                     ServiceRecord.station_id == station.id)
-        .options(selectinload(ServiceRecord.activity), selectinload(ServiceRecord.corrections))
+        .options(selectinload(ServiceRecord.activity), selectinload(ServiceRecord.corrections),
+                 selectinload(ServiceRecord.reviews))
         .order_by(ServiceRecord.started_at))
     # 服务内容 is what the volunteers did (the activity's content), never its practical notes.
     lines = [

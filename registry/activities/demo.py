@@ -26,6 +26,7 @@ PLAN = (
     ("current", "垃圾分类入户宣传", "civility", "{town}各小区", -1, 3, 15, 10),
     ("upcoming", "嘉陵江岸线清洁行动", "environment", "嘉陵江滨江路{town}段", 24 * 3, 3, 2, 10),
     ("draft", "冬季消防安全宣传（筹备中）", "emergency", "{town}社区广场", 24 * 10, 2, 30, 8),
+    ("long", "防汛值守（全天）", "emergency", "{town}嘉陵江堤段", -24 * 2 - 12, 10, 5, 10),
 )
 
 # What the volunteers do (服务内容, printed on certificates), by PLAN key.
@@ -92,8 +93,14 @@ def _serve(admin, activity: Activity, people: list[Volunteer], walk_ins: list[Vo
                                        "签到前已协助布置场地")
         else:
             service_records.confirm_service(admin, activity, volunteer, minutes)
-    for volunteer in walk_ins:
-        service_records.confirm_service(admin, activity, volunteer, 90, "现场参加，按签到表记录")
+    for volunteer in walk_ins:  # from another township: they checked in on the spot
+        db.session.add(Signup(activity_id=activity.id, volunteer_id=volunteer.id,
+                              township_code=activity.township_code, status="checked_out",
+                              walk_in=True, queued_at=activity.starts_at,
+                              check_in_at=activity.starts_at,
+                              check_out_at=activity.starts_at + timedelta(minutes=90)))
+        db.session.flush()
+        service_records.confirm_service(admin, activity, volunteer, 90)
 
 
 def seed(users: dict) -> list:
@@ -121,6 +128,10 @@ def seed(users: dict) -> list:
             if record is not None:
                 service_records.correct_record(admin, record, max(record.minutes - 30, 30),
                                           "核对签到表：提前 30 分钟离开")
+        if made["long"] is not None and people:
+            # Ten hours for one volunteer: above the four-eyes threshold, it waits for a
+            # second staff member (the county official in the demo) on the approvals list.
+            _serve(admin, made["long"], people[:1], [])
         for key in ("current", "upcoming"):
             if made[key] is None:
                 continue

@@ -13,8 +13,10 @@ from registry.activities.models import (
     ACTIVITY_CATEGORIES,
     ACTIVITY_STATUSES,
     Activity,
+    ServiceRecord,
     Signup,
 )
+from registry.activities.service_rules import points_rate_error
 from registry.clock import from_local, to_local, utcnow
 from registry.errors import Conflict, FieldErrors, NotAllowed, NotFound, ValidationFailed
 from registry.extensions import db
@@ -39,7 +41,6 @@ CHECKOUT_LATE = timedelta(hours=2)
 MIN_STAY = timedelta(minutes=2)
 MAX_LENGTH = timedelta(days=30)
 MAX_CAPACITY = 100_000
-MAX_POINTS_PER_HOUR = 1000
 DATETIME_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S")
 
 
@@ -146,8 +147,9 @@ def clean_activity(data: dict) -> dict:
             errors.add("ends_at", "一次活动不能超过 30 天")
     if clean["capacity"] and clean["capacity"] > MAX_CAPACITY:
         errors.add("capacity", f"招募人数不能超过 {MAX_CAPACITY}")
-    if clean["points_per_hour"] and clean["points_per_hour"] > MAX_POINTS_PER_HOUR:
-        errors.add("points_per_hour", f"每小时积分不能超过 {MAX_POINTS_PER_HOUR}")
+    rate_error = points_rate_error(clean["points_per_hour"])
+    if rate_error:
+        errors.add("points_per_hour", rate_error)
     errors.raise_if_any()
     return clean
 
@@ -175,6 +177,11 @@ def update_activity(user: User, activity: Activity, data: dict) -> Activity:
     if activity.status not in ("draft", "published"):
         raise Conflict("已结束或已取消的活动不能修改")
     clean = clean_activity(data)
+    moved = (clean["starts_at"], clean["ends_at"]) != (activity.starts_at, activity.ends_at)
+    if moved and db.session.scalar(select(ServiceRecord.id).where(
+            ServiceRecord.activity_id == activity.id).limit(1)):
+        # Recorded service lies inside the activity's window: the window stays as it was.
+        raise ValidationFailed("已有服务记录的活动不能修改开始、结束时间", "starts_at")
     taken = occupied(activity)
     if clean["capacity"] < taken:
         raise ValidationFailed(f"已有 {taken} 人报名，招募人数不能少于 {taken}", "capacity")

@@ -46,10 +46,14 @@ class ConfirmForm(Form):
 class WalkInForm(Form):
     volunteer_no = StringField("志愿者编号", render_kw={"maxlength": 20})
     minutes = StringField("服务时长（分钟）", render_kw={"type": "number", "min": 1, "step": 1})
-    reason = StringField("说明", render_kw={"maxlength": 500})
+    reason = StringField(_l("现场参加原因（必填）"), render_kw={"maxlength": 500})
 
 
 class CorrectionForm(Form):
     minutes = StringField("更正后的服务时长（分钟）",
                           render_kw={"type": "number", "min": 0, "step": 1})
     reason = TextAreaField("更正原因", render_kw={"rows": 3, "maxlength": 500})
+
+
+class ReviewForm(Form):
+    reason = StringField(_l("意见（驳回时必填）"), render_kw={"maxlength": 500})

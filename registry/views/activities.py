@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from registry.activities import minors, service_records, signups
+from registry.activities import approvals, minors, service_records, signups
 from registry.activities import operations as activities
 from registry.activities.models import (
     ACTIVITY_CATEGORIES,
@@ -27,6 +27,7 @@ from registry.activities.models import (
     SIGNUP_STATUSES,
     Activity,
     ServiceRecord,
+    ServiceReview,
     Signup,
 )
 from registry.clock import to_local
@@ -39,6 +40,7 @@ from registry.forms.activities import (
     ConfirmForm,
     CorrectionForm,
     MoveForm,
+    ReviewForm,
     WalkInForm,
 )
 from registry.models import CITY_OFFICIAL, COUNTY_OFFICIAL, STATION_ADMIN
@@ -87,7 +89,8 @@ def add_labels(state) -> None:
     """Labels as template globals (so that imported macros see them too)."""
     state.app.jinja_env.globals.update(
         activity_status_labels=ACTIVITY_STATUSES, signup_status_labels=SIGNUP_STATUSES,
-        activity_categories=ACTIVITY_CATEGORIES, activity_phase_labels=activities.PHASE_LABELS)
+        activity_categories=ACTIVITY_CATEGORIES, activity_phase_labels=activities.PHASE_LABELS,
+        pending_approvals_count=lambda: approvals.pending_count(current_user))
 
 
 @bp.app_context_processor
@@ -315,6 +318,17 @@ def service(activity_id: int):
                            confirm_form=ConfirmForm(), walk_in_form=WalkInForm())
 
 
+def _flash_confirmed(record: ServiceRecord, name: str) -> None:
+    review = record.pending_review
+    if review is not None:
+        flash(_("已录入 %(name)s 服务 %(m)s 分钟（%(g)s）："
+                "须由另一名工作人员审核通过后才计入时长和积分",
+                name=name, m=record.minutes, g=review.grounds), "warning")
+    else:
+        flash(_("已确认 %(name)s 服务 %(m)s 分钟，记入 %(p)s 积分", name=name,
+                m=record.minutes, p=record.points), "success")
+
+
 @bp.route("/<int:activity_id>/service/confirm", methods=["POST"])
 @login_required
 def confirm(activity_id: int):
@@ -327,8 +341,7 @@ def confirm(activity_id: int):
         record = service_records.confirm_service(current_user, activity, volunteer,
                                             form.minutes.data, form.reason.data)
         db.session.commit()
-        flash(_("已确认 %(name)s 服务 %(m)s 分钟，记入 %(p)s 积分", name=volunteer.name,
-                m=record.minutes, p=record.points), "success")
+        _flash_confirmed(record, volunteer.name)
     except RegistryError as error:
         db.session.rollback()
         flash(error.message, "danger")
@@ -346,8 +359,7 @@ def walk_in(activity_id: int):
             record = service_records.confirm_service(current_user, activity, volunteer,
                                                 form.minutes.data, form.reason.data)
             db.session.commit()
-            flash(_("已确认 %(name)s（现场参加）服务 %(m)s 分钟", name=volunteer.name,
-                    m=record.minutes), "success")
+            _flash_confirmed(record, volunteer.name)
             return redirect(url_for(".service", activity_id=activity.id))
         except RegistryError as error:
             db.session.rollback()
@@ -371,10 +383,40 @@ def correct(record_id: int):
             service_records.correct_record(current_user, record, form.minutes.data,
                                            form.reason.data)
             db.session.commit()
-            flash(_("已记录更正，积分已相应调整"), "success")
+            if service_records.waiting_review(record) is not None:
+                flash(_("已记录更正：须由另一名工作人员审核通过后才计入时长和积分"), "warning")
+            else:
+                flash(_("已记录更正，积分已相应调整"), "success")
             return redirect(url_for(".service", activity_id=record.activity_id))
         except RegistryError as error:
             db.session.rollback()
             show_errors(form, error)
     return render_template("activities/correct.html", record=record, form=form,
                            totals=service_records.record_totals(record))
+
+
+@bp.route("/approvals")
+@roles(*approvals.REVIEWERS)
+def approvals_list():
+    """Records and corrections waiting for a second staff member (four eyes)."""
+    page = paginate_query(approvals.pending_stmt(current_user, request.args), ServiceReview.id,
+                          request.args)
+    return render_template("activities/approvals.html", page=page, form=ReviewForm())
+
+
+@bp.route("/approvals/<int:review_id>/<any(approve, reject):decision>", methods=["POST"])
+@roles(*approvals.REVIEWERS)
+def decide(review_id: int, decision: str):
+    review = get_visible_or_404(current_user, ServiceReview, review_id)
+    form = ReviewForm()
+    if not form.validate_on_submit():
+        flash(_("页面已过期，请刷新后重试"), "danger")
+        return redirect(url_for(".approvals_list"))
+    try:
+        approvals.decide(current_user, review, decision, form.reason.data)
+        db.session.commit()
+        flash(_("已批准，时长和积分已计入") if decision == "approve" else _("已驳回"), "success")
+    except RegistryError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+    return redirect(url_for(".approvals_list"))

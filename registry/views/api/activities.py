@@ -112,6 +112,10 @@ class ServiceRecordSchema(ma.Schema):
     confirmed_by = ma.fields.String()
     confirmed_at = ma.fields.String()
     walk_in = ma.fields.Boolean()
+    walk_in_reason = ma.fields.String()
+    status = ma.fields.String(metadata={"description": "confirmed（已计入）、pending_approval"
+                                        "（待另一名工作人员审核，未计入）或 rejected（已驳回）"})
+    pending_minutes = ma.fields.Integer(allow_none=True)
 
 
 class ServiceRecordPage(PageSchema):
@@ -185,9 +189,20 @@ def activity_dict(activity: Activity) -> dict:
     }
 
 
+def record_status(record: ServiceRecord) -> str:
+    if record.pending_review is not None:
+        return "pending_approval"
+    if record.approval == "rejected" and not record.corrections:
+        return "rejected"
+    return "confirmed"
+
+
 def record_dict(record: ServiceRecord) -> dict:
     minutes, points = record.current_minutes, record.current_points
+    pending = record.pending_review
     return {
+        "status": record_status(record), "walk_in_reason": record.walk_in_reason,
+        "pending_minutes": pending.minutes if pending else None,
         "id": record.id, "activity_id": record.activity_id, "activity": record.activity.title,
         "volunteer_id": record.volunteer_id, "station_id": record.station_id,
         "station": record.station.name, "started_at": isoformat(record.started_at),
@@ -270,7 +285,12 @@ def cancel_signup(activity_id):
 @blp.doc(**IDEMPOTENCY_DOC)
 @idempotent
 def confirm_service(body, activity_id):
-    """Confirm a volunteer's minutes and credit the points in the same transaction."""
+    """Confirm a volunteer's minutes and credit the points in the same transaction.
+
+    A volunteer who neither signed up nor checked in needs `reason` (a walk-in, of the
+    station's own jurisdiction only); never a suspended one; minutes inside the activity's
+    window and the daily cap. A long or late record answers `status: pending_approval` and
+    counts once a second staff member approves it (`/service-reviews`)."""
     activity = _activity_or_404(activity_id)
     volunteer = service_records.find_volunteer(body["volunteer_id"])
     record = service_records.confirm_service(current_api_user(), activity, volunteer,
