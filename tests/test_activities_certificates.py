@@ -159,7 +159,7 @@ def test_more_service_or_later_records_do_not_supersede(served):
     db.session.commit()
     # New service after the certificate, then a correction of that new record only.
     later = make_activity(admin, start_in=timedelta(hours=-3), length=timedelta(hours=2))
-    record = service_records.confirm_service(admin, later, served, 60)
+    record = service_records.confirm_service(admin, later, served, 60, "现场参加")
     service_records.correct_record(admin, record, 30, "提前离开")
     assert certificates.verify(cert.serial)["status"] == "valid"
     assert certificates.issue(served, zhongcheng.id).serial != cert.serial  # a new total

@@ -86,6 +86,8 @@ def confirm_service(user: User, activity: Activity, volunteer: Volunteer, minute
         raise Conflict(ALREADY)
     signup = signup_of(activity, volunteer)
     walk_in, walk_in_reason = service_rules.admission(user, volunteer, signup, reason)
+    if walk_in:
+        minors.require_suitable(activity, volunteer)  # a walk-in takes a place too
     _lock_volunteer(volunteer)
     started = service_rules.record_start(activity, signup)
     service_rules.check_span(activity, started, minutes, now)
@@ -94,8 +96,6 @@ def confirm_service(user: User, activity: Activity, volunteer: Volunteer, minute
     change_reason = "" if walk_in_reason else check_text(
         reason, "reason", "修改原因", required=changed, max_length=500)
     service_rules.check_daily_cap(volunteer, activity, started, minutes)
-    if walk_in:
-        minors.require_suitable(activity, volunteer)  # a walk-in takes a place too
     record = ServiceRecord(
         activity_id=activity.id, volunteer_id=volunteer.id, station_id=activity.station_id,
         township_code=activity.township_code, started_at=started, minutes=minutes,
