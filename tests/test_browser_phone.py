@@ -1,6 +1,7 @@
 """At phone width (375 px), in a real browser: the key pages of a station admin, a volunteer
 and a visitor scroll only up and down, no table column squeezes text below ~3 CJK characters,
 buttons are thumb-sized, and the public list's county select brings its townships."""
+# ruff: noqa: F811  (live_url: a fixture imported from test_browser)
 
 import pytest
 from sqlalchemy import select
@@ -22,11 +23,14 @@ MEASURE = """() => {
     const text = cell.innerText.trim();
     if (!box.width || !text) continue;
     const size = parseFloat(getComputedStyle(cell).fontSize);
-    if (box.width < 2.8 * size) problems.push('narrow cell ' + text.slice(0, 10) + ': ' + box.width);
+    if (box.width < 2.8 * size) problems.push('narrow cell ' + text.slice(0, 10) + ': '
+                                              + box.width);
   }
-  for (const button of document.querySelectorAll('main .btn, main .form-control, main .form-select')) {
-    const box = button.getBoundingClientRect();
-    if (box.width && box.height < 43.5) problems.push('small target ' + button.innerText.trim().slice(0, 10) + ': ' + box.height);
+  const targets = document.querySelectorAll('main .btn, main .form-control, main .form-select');
+  for (const target of targets) {
+    const box = target.getBoundingClientRect();
+    if (box.width && box.height < 43.5) problems.push('small target '
+        + target.innerText.trim().slice(0, 10) + ': ' + box.height);
   }
   return problems;
 }"""
