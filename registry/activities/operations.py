@@ -20,9 +20,9 @@ from registry.activities.service_rules import points_rate_error
 from registry.clock import from_local, to_local, utcnow
 from registry.errors import Conflict, FieldErrors, NotAllowed, NotFound, ValidationFailed
 from registry.extensions import db
-from registry.models import STATION_ADMIN, VOLUNTEER, User
+from registry.models import STATION_ADMIN, VOLUNTEER, Region, User
 from registry.pagination import capped_count
-from registry.scoping import region_codes_under, visible
+from registry.scoping import region_condition, visible
 from registry.validators import check_amount, check_date_range, check_text
 from registry.volunteers import township_counters
 from registry.volunteers.models import Station, Volunteer
@@ -249,19 +249,45 @@ def activities_stmt(user: User, args: dict):
 
 
 def public_activities_stmt(args: dict):
-    """Published activities that have not ended; filters region_code and station_id."""
+    """Published activities that have not ended; filters county and township (codes the page's
+    two selects send, chosen by name), region_code (the API's) and station_id."""
     stmt = select(Activity).where(Activity.status == "published", Activity.ends_at > utcnow())
-    code = str(args.get("region_code") or "").strip()
-    if code:
-        if not code.isdigit() or len(code) not in (6, 9):
-            raise ValidationFailed("区划代码应为 6 位（县级）或 9 位（乡镇）数字", "region_code")
-        stmt = stmt.where(Activity.township_code.in_(region_codes_under(code)))
+    region = public_region(args)
+    if region:
+        stmt = stmt.where(region_condition(Activity.township_code, region))
     station_id = args.get("station_id")
     if station_id not in (None, ""):
         if not str(station_id).isdigit() or len(str(station_id)) > 9:
             raise ValidationFailed("station_id 必须是整数", "station_id")
         stmt = stmt.where(Activity.station_id == int(station_id))
     return stmt.options(selectinload(Activity.station)).order_by(Activity.id.desc())
+
+
+def public_region(args: dict) -> str:
+    """The region code the public list is narrowed to ("" for the whole city).
+
+    A township that is not in the chosen county is dropped (the county was changed in a form
+    without scripts, whose township select still held the old county's), not refused."""
+    county = _known_region(args.get("county"), "county", "county", "请选择区县")
+    township = _known_region(args.get("township"), "township", "township", "请选择乡镇（街道）")
+    if township and (not county or township.county_code == county.code):
+        return township.code
+    if county:
+        return county.code
+    code = str(args.get("region_code") or "").strip()
+    if code and (not code.isdigit() or len(code) not in (6, 9)):
+        raise ValidationFailed("区划代码应为 6 位（县级）或 9 位（乡镇）数字", "region_code")
+    return code
+
+
+def _known_region(value: Any, level: str, field: str, message: str) -> Region | None:
+    code = str(value or "").strip()
+    if not code:
+        return None
+    region = db.session.get(Region, code) if code.isdigit() and len(code) <= 12 else None
+    if region is None or region.level != level:
+        raise ValidationFailed(message, field)
+    return region
 
 
 # ---------------------------------------------------------------- sign-ups
@@ -271,6 +297,17 @@ def occupied(activity: Activity) -> int:
     """Places taken (signed up, checked in or out, confirmed)."""
     return db.session.scalar(select(func.count()).select_from(Signup).where(
         Signup.activity_id == activity.id, Signup.status.in_(OCCUPYING))) or 0
+
+
+def places_taken(activity_ids: list[int]) -> dict[int, int]:
+    """Places taken per activity for one page of a list, in one grouped query."""
+    if not activity_ids:
+        return {}
+    rows = db.session.execute(
+        select(Signup.activity_id, func.count()).where(
+            Signup.activity_id.in_(activity_ids), Signup.status.in_(OCCUPYING))
+        .group_by(Signup.activity_id))
+    return {activity_id: count for activity_id, count in rows}
 
 
 def waitlist_count(activity: Activity) -> int:

@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from registry import regions
 from registry.activities import approvals, minors, service_records, signups
 from registry.activities import operations as activities
 from registry.activities.models import (
@@ -114,17 +115,25 @@ def index():
         stmt = activities.activities_stmt(current_user, args)
         page = paginate_query(stmt, Activity.id, args)
         return render_template("activities/index.html", page=page,
+                               taken=activities.places_taken([a.id for a in page.items]),
                                filters={"status": args.get("status", ""),
                                         "q": args.get("q", ""),
                                         "to_confirm": args.get("to_confirm") in ("1", "true")})
     try:
         stmt = activities.public_activities_stmt(args)
+        chosen = activities.public_region(args)
     except RegistryError as error:
         flash(error.message, "danger")
-        stmt = activities.public_activities_stmt({})
+        stmt, chosen = activities.public_activities_stmt({}), ""
     page = paginate_query(stmt, Activity.id, args)
-    return render_template("activities/public.html", page=page,
-                           region_code=args.get("region_code", ""))
+    # The two selects: the county (a township's code starts with its county's), then its
+    # townships; both show names, none asks for a code.
+    counties = regions.counties()
+    county = chosen[:6] if any(c.code == chosen[:6] for c in counties) else ""
+    return render_template("activities/public.html", page=page, counties=counties,
+                           townships=regions.townships_of(county) if county else [],
+                           county=county, township=chosen if len(chosen) == 9 else "",
+                           taken=activities.places_taken([a.id for a in page.items]))
 
 
 @bp.route("/new", methods=["GET", "POST"])
