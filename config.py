@@ -71,9 +71,34 @@ class Config:
     OPENAPI_VERSION = "3.0.3"
     OPENAPI_URL_PREFIX = "/api/v1"
     OPENAPI_JSON_PATH = "openapi.json"
+    # Home pages' "today's work" counts (pending volunteers, activities to confirm …) stop
+    # counting here and say "99+": a count of a county's backlog never scans a big table.
+    HOME_COUNT_CAP = int(env("HOME_COUNT_CAP", "99"))
     # Volunteer star ladder in hours (DOMAIN.md §5; local ladders differ).
     STAR_THRESHOLDS_HOURS = (100, 300, 600, 1000, 1500)
     POINTS_EXPIRY_MONTHS = 24
+    # Minors (《志愿服务条例》第十五条: tasks must suit the volunteer's age). An activity whose
+    # hours touch the night window (Beijing time, start hour to end hour of the next morning)
+    # or whose category is risky does not suit volunteers under 18 (registry/activities/
+    # minors.py); others do unless the organizer says no. Of the categories in
+    # activities/models.py only 应急救援 ("emergency") is risky as such; water or elevated
+    # work inside another category is the organizer's "no".
+    MINOR_NIGHT_START_HOUR = 22
+    MINOR_NIGHT_END_HOUR = 6
+    MINOR_RISKY_CATEGORIES = ("emergency",)
+    # The words under the star of the drawn seal on a 志愿服务记录证明 (certificate_seal.py).
+    CERTIFICATE_SEAL_TEXT = "志愿服务专用章"
+    # Honest hours (issue 10; registry/activities/service_rules.py). A volunteer's service in one
+    # Beijing calendar day, across all activities, stays at or under SERVICE_DAILY_CAP_MINUTES (a
+    # record spanning several days is spread over them in proportion to each day's share of its
+    # time window). An activity's points_per_hour stays at or under POINTS_PER_HOUR_MAX (the
+    # city's rate). A record above SERVICE_APPROVAL_MINUTES, or for an activity that ended more
+    # than SERVICE_APPROVAL_AFTER_DAYS days before, counts only once a second staff member
+    # approves it (four eyes); corrections that raise minutes obey the same rule.
+    SERVICE_DAILY_CAP_MINUTES = 12 * 60
+    POINTS_PER_HOUR_MAX = 20
+    SERVICE_APPROVAL_MINUTES = 8 * 60
+    SERVICE_APPROVAL_AFTER_DAYS = 30
     # Incubation period of an admitted organization (DOMAIN.md §3: typically 1–2 years).
     INCUBATION_DEFAULT_MONTHS = 12
     INCUBATION_MAX_MONTHS = 36

@@ -14,16 +14,18 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from registry import audit, lockout, privacy
+from registry import audit, lockout, privacy, scoping
 from registry.clock import utcnow
 from registry.errors import NotAllowed, ValidationFailed
 from registry.extensions import db
 from registry.models import (
     AUDITOR,
+    COUNTY_OFFICIAL,
     ROLE_REGION_LEVEL,
     ROLES,
     SECURITY_ADMIN,
     STAFF_ROLES,
+    STATION_ADMIN,
     SYSTEM_ADMIN,
     UNASSIGNED,
     VOLUNTEER,
@@ -58,6 +60,13 @@ ID_NUMBER = re.compile(r"\d{17}[\dXx]")
 # administrators' (never his own).
 RESET_BY = {SYSTEM_ADMIN: frozenset(STAFF_ROLES) - {SYSTEM_ADMIN, SECURITY_ADMIN, AUDITOR}
             | {UNASSIGNED}, SECURITY_ADMIN: frozenset({SYSTEM_ADMIN, AUDITOR, SECURITY_ADMIN})}
+# Whose password regional staff reset, only within their jurisdiction (there is no SMS here:
+# a volunteer who forgot theirs goes to their station): a station admin the volunteers of the
+# township; a county official the volunteers and station admins of the county. Never an
+# official's or an administrator's (the system or security administrator does those, 三员分立),
+# never their own; a city official resets none (the county and the township are nearer).
+RESET_IN_REGION = {STATION_ADMIN: frozenset({VOLUNTEER}),
+                   COUNTY_OFFICIAL: frozenset({VOLUNTEER, STATION_ADMIN})}
 # A dummy hash so an unknown login costs the same time as a wrong password.
 _DUMMY_HASH = None
 
@@ -375,18 +384,26 @@ def update_account(actor: User, user: User, *, username: str, display_name: str,
 
 
 def may_reset_password(actor: User, user: User) -> bool:
-    """Whether actor may give user a temporary password (RESET_BY; never his own)."""
-    return user.id != actor.id and user.role in RESET_BY.get(actor.role, ())
+    """Whether actor may give user a temporary password (RESET_BY; RESET_IN_REGION within
+    actor's jurisdiction; never his own)."""
+    if user.id == actor.id or not actor.active:
+        return False
+    if user.role in RESET_BY.get(actor.role, ()):
+        return True
+    return (user.role in RESET_IN_REGION.get(actor.role, ())
+            and scoping.region_visible(actor, user.region_code))
 
 
 def reset_temporary_password(actor: User, user: User) -> str:
     """A temporary password (to change at the first login) for user; their sessions end and
-    the reset is in the audit log. Returns the password, to hand over in person."""
+    the reset is in the audit log (who, whose, when; never the password). Returns the
+    password, shown once to actor to hand over in person."""
     if not may_reset_password(actor, user):
         raise NotAllowed(_("您不能重置%(value1)s账号的密码",
                            value1=ROLE_LABELS.get(user.role, user.role)))
     password = temporary_password()
-    set_password(user, password, temporary=True)  # the audit log shows the change
+    set_password(user, password, temporary=True)
+    audit.record("reset_password", user, comment="重置为临时密码，首次登录须修改")
     return password
 
 

@@ -10,12 +10,18 @@ from registry.activities import demo as activities_demo
 from registry.dashboards import admin as dashboards_admin
 from registry.dashboards import cli as dashboards_cli
 from registry.dashboards import demo as dashboards_demo
+from registry.incentives import admin as incentives_admin
+from registry.incentives import cli as incentives_cli
+from registry.incentives import demo as incentives_demo
 from registry.organizations import admin as organizations_admin
 from registry.organizations import cli as organizations_cli
 from registry.organizations import demo as organizations_demo
 from registry.points import admin as points_admin
 from registry.points import cli as points_cli
 from registry.points import demo as points_demo
+from registry.purchasing import admin as purchasing_admin
+from registry.purchasing import cli as purchasing_cli
+from registry.purchasing import demo as purchasing_demo
 from registry.support import admin as support_admin
 from registry.support import cli as support_cli
 from registry.support import demo as support_demo
@@ -23,12 +29,14 @@ from registry.views import activities as activities_pages
 from registry.views import certificates as certificates_pages
 from registry.views import me as me_pages
 from registry.views import organizations as organizations_pages
+from registry.views import organizations_home as organizations_home_pages
 from registry.views import public_registry as public_registry_pages
 from registry.views import stations as stations_pages
 from registry.views import support as support_pages
 from registry.views import volunteers as volunteers_pages
 from registry.views.api import activities as activities_api
 from registry.views.api import organizations as organizations_api
+from registry.views.api import service_reviews as service_reviews_api
 from registry.views.api import stats as stats_api
 from registry.views.api import support as support_api
 from registry.views.api import volunteers as volunteers_api
@@ -57,7 +65,8 @@ class Area:
 
 AREAS = (
     Area("organizations", organizations_admin, organizations_cli, organizations_demo,
-         pages=(organizations_pages, public_registry_pages), api=(organizations_api,),
+         pages=(organizations_pages, organizations_home_pages, public_registry_pages),
+         api=(organizations_api,),
          nav="organizations/_nav.html", home_cards="organizations/_home_cards.html",
          public_cards="organizations/_public_cards.html"),
     Area("support", support_admin, support_cli, support_demo,
@@ -69,8 +78,11 @@ AREAS = (
          public_cards="volunteers/_public_cards.html"),
     Area("points", points_admin, points_cli, points_demo),
     Area("activities", activities_admin, activities_cli, activities_demo,
-         pages=(activities_pages, me_pages, certificates_pages), api=(activities_api,),
+         pages=(activities_pages, me_pages, certificates_pages),
+         api=(activities_api, service_reviews_api),
          nav="activities/_nav.html", home_cards="activities/_home_cards.html",
          public_cards="activities/_public_cards.html"),
+    Area("incentives", incentives_admin, incentives_cli, incentives_demo),
+    Area("purchasing", purchasing_admin, purchasing_cli, purchasing_demo),
     Area("dashboards", dashboards_admin, dashboards_cli, dashboards_demo, api=(stats_api,)),
 )

@@ -21,16 +21,18 @@ MAINTENANCE_WORK_MEM = "512MB"  # for this transaction only
 
 @contextmanager
 def indexes_rebuilt_after(table: str, rows: int):
-    """For a load of rows ≥ REBUILD_FROM: drop table's secondary indexes and unique
-    constraints, run the block, then recreate them exactly as they were (definitions read
+    """For a load of rows ≥ REBUILD_FROM: drop table's secondary indexes, unique constraints
+    and foreign keys, run the block, then recreate them exactly as they were (definitions read
     from the catalogue). Smaller loads just run the block."""
     session = db.session
     if rows < REBUILD_FROM:
         yield
         return
+    # Unique constraints and foreign keys: a foreign key checks each loaded row on its own, a
+    # re-added one checks them all in one join.
     constraints = session.execute(text(
         "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-        "WHERE conrelid = CAST(:t AS regclass) AND contype = 'u'"), {"t": table}).all()
+        "WHERE conrelid = CAST(:t AS regclass) AND contype IN ('u', 'f')"), {"t": table}).all()
     indexes = session.execute(text(
         "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.tablename = :t "
         "AND i.schemaname = current_schema() AND i.indexname NOT IN ("

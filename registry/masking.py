@@ -19,6 +19,14 @@ def mask_phone(value: str | None) -> str:
     return value[:3] + "*" * (len(value) - 7) + value[-4:]
 
 
+def mask_office_phone(value: str | None) -> str:
+    """An office's contact phone: a landline (0817-2221234) is the office's published number
+    and is shown as is; a mobile is a person's and is masked like any phone."""
+    if value and value.startswith("0"):
+        return value
+    return mask_phone(value)
+
+
 def mask_name(value: str | None) -> str:
     """The first character and a star for each other: 张**."""
     if not value:
@@ -39,6 +47,7 @@ def mask_contact(value: str | None) -> str:
 MASKERS = {
     "id_number": mask_id_number,
     "phone": mask_phone,
+    "office_phone": mask_office_phone,
     "name": mask_name,
     "contact": mask_contact,
     "secret": lambda value: "***" if value else "",

@@ -18,7 +18,7 @@ from registry.accounts import ROLE_LABELS, password_expired
 from registry.clock import to_local
 from registry.errors import api_error, render_error
 from registry.extensions import db, login_manager
-from registry.masking import mask_id_number, mask_name, mask_phone
+from registry.masking import mask_id_number, mask_name, mask_office_phone, mask_phone
 from registry.models import STAFF_ROLES, Region, User
 from registry.validators import MAX_INT, clean_filename
 
@@ -160,6 +160,7 @@ def register_request_hooks(app: Flask) -> None:
         return {
             "role_label": lambda role: _(ROLE_LABELS[role]) if role in ROLE_LABELS else role,
             "mask_phone": mask_phone,
+            "mask_office_phone": mask_office_phone,
             "mask_id_number": mask_id_number,
             "mask_name": mask_name,
             "current_region": _current_region,

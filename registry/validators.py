@@ -1,4 +1,5 @@
-"""Rules on values: ID numbers, credit codes, phones, names, free text, passwords, the range
+"""Rules on values: ID numbers, credit codes, phones (personal: mobile only; offices: mobile or
+landline), names, free text, passwords, the range
 of dates and whole numbers any input may carry, uploaded file names."""
 
 import math
@@ -13,6 +14,13 @@ from stdnum.cn import ric, uscc
 from registry.errors import ValidationFailed
 
 PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
+# A fixed-line (office) number: area code 010/02x (3 digits) or 0xxx (4 digits), optionally in
+# brackets, a local number of 7–8 digits not starting with 0 or 1, and an optional extension.
+# The area code's length follows from its first digits, so "08172221234" splits unambiguously.
+AREA = r"010|02\d|0[3-9]\d\d"
+LANDLINE_RE = re.compile(
+    rf"^(?:\((?P<bracketed>{AREA})\)|(?P<area>{AREA}))-?(?P<local>[2-9]\d{{6,7}})"
+    r"(?:(?:-|转|ext\.?|x|#)(?P<ext>\d{1,6}))?$", re.IGNORECASE)
 NAME_RE = re.compile(r"^[\u3400-\u9fff\U00020000-\U0002ffff·•A-Za-z ]{2,30}$")
 # PostgreSQL's INTEGER: ids, counts and minutes columns. A larger number (let alone one of
 # 2^63 or more) makes the database raise instead of answering "no such row".
@@ -63,6 +71,40 @@ def normalize_phone(value: str | None, field: str = "phone", *, required: bool =
     if not PHONE_RE.match(raw):
         raise ValidationFailed(_("手机号码应为 11 位数字，以 1 开头"), field)
     return raw
+
+
+def normalize_office_phone(value: str | None, field: str = "contact_phone", *,
+                           required: bool = True) -> str:
+    """An office's contact phone (stations, organizations): a mobile as 11 digits, or a
+    landline as "0817-2221234" (with "-123" for an extension). Accepts (0817)2221234,
+    0817 2221234, 08172221234, full-width digits and brackets, +86/0086."""
+    raw = re.sub(r"\s", "", unicodedata.normalize("NFKC", value or ""))
+    if not raw:
+        if required:
+            raise ValidationFailed("请填写联系电话", field)
+        return ""
+    for prefix in ("+86", "0086"):
+        if raw.startswith(prefix):
+            raw = raw[len(prefix):].lstrip("-")
+            if raw[:1] not in ("0", "(") and not PHONE_RE.match(raw.replace("-", "")):
+                raw = "0" + raw  # +86 817 2221234: written abroad without the area code's 0
+    mobile = raw.replace("-", "")
+    if len(raw) > 30:
+        raise ValidationFailed("联系电话过长", field)
+    if PHONE_RE.match(mobile):
+        return mobile
+    match = LANDLINE_RE.match(raw)
+    area = match and (match["bracketed"] or match["area"])
+    if match is None or (len(area) == 3 and len(match["local"]) != 8):  # 010/02x: 8 digits
+        raise ValidationFailed("联系电话应为 11 位手机号码，或带区号的固定电话"
+                               "（如 0817-2221234，分机写在最后：0817-2221234-123）", field)
+    number = f"{area}-{match['local']}"
+    return f"{number}-{match['ext']}" if match["ext"] else number
+
+
+def is_landline(value: str | None) -> bool:
+    """Whether a stored contact phone is a landline (stored with its area code, 0…)."""
+    return bool(value) and value.startswith("0")
 
 
 def check_id_number(value: str | None, field: str = "id_number") -> str:

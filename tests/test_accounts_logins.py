@@ -2,14 +2,19 @@
 username never looks like one), volunteers' usernames carry no phone, existing rows are
 migrated; an unknown name answers exactly like a real one."""
 
+from datetime import date
+
 import flask_migrate
 import pytest
+import sqlalchemy as sa
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from stdnum.cn import ric
 
-from registry import accounts, create_app
+from registry import accounts, create_app, crypto
+from registry.clock import utcnow
 from registry.extensions import db
+from registry.masking import mask_id_number
 from registry.models import LoginFailure, User
 from registry.regions import load_regions
 from registry.volunteers import operations as volunteers
@@ -99,16 +104,26 @@ def test_migration_renames_usernames_that_carry_phones(tmp_path):
     with app.app_context():
         flask_migrate.upgrade(revision="0008")
         load_regions()
-        volunteer = volunteers.register_self({
-            "name": "张三", "id_number": make_id(), "phone": PHONE,
-            "township_code": "511302001", "password": VOL_PASSWORD})
-        user = db.session.get(User, volunteer.user_id)
-        user.username = "v" + PHONE  # as create_login and register_self named it before
+        # As create_login and register_self named it before; the volunteer row is written
+        # with the columns 0008 has (today's model has more).
+        user = User(username="v" + PHONE, display_name="张三", role="volunteer",
+                    region_code="511302001", phone=PHONE,
+                    password_hash=accounts.hash_password(VOL_PASSWORD))
         squatter = User(username="13900000099", display_name="代表", role="org_admin",
                         region_code="511300", password_hash="x")
-        db.session.add(squatter)
+        db.session.add_all([user, squatter])
+        db.session.flush()
+        id_number, number = make_id(), "V51130200100000001"
+        row = {"user_id": user.id, "volunteer_no": number, "name": "张三",
+               "id_number_encrypted": crypto.encrypt(id_number),
+               "id_number_hash": crypto.lookup_hash(id_number),
+               "id_number_masked": mask_id_number(id_number), "gender": "M",
+               "birth_date": date(1995, 3, 7), "phone": PHONE, "township_code": "511302001",
+               "status": "pending", "skills": "", "guardian_name": "", "guardian_phone": "",
+               "total_minutes": 0, "source": "self", "created_at": utcnow()}
+        db.session.execute(sa.table("volunteer", *map(sa.column, row)).insert().values(row))
         db.session.commit()
-        number, squatter_id = volunteer.volunteer_no, squatter.id
+        squatter_id = squatter.id
         db.session.remove()
         flask_migrate.upgrade(revision="heads")
         names = set(db.session.scalars(select(User.username)))

@@ -32,7 +32,7 @@ def data(app):
         activity = make_activity(admin, start_in=timedelta(hours=-3))
         foreign = make_activity(other, start_in=timedelta(hours=-3))
         volunteer, vname = make_volunteer()
-        record = service_records.confirm_service(admin, activity, volunteer, 60)
+        record = service_records.confirm_service(admin, activity, volunteer, 60, "现场参加")
         db.session.commit()
         entry = db.session.scalar(select(PointsLedgerEntry.id))
         return {"admin": admin.username, "other": other.username, "vol": vname,

@@ -120,12 +120,14 @@ def test_service_record_flow(api, setup):
     activity = create(api, setup, start_in=timedelta(hours=-3), hours=2, points_per_hour=9)
     url = f"/api/v1/activities/{activity['id']}/service-records"
     volunteer_id, username = setup["volunteers"][0]
-    response = api.post(url, json={"volunteer_id": volunteer_id, "minutes": 100})
+    walk_in = {"reason": "现场参加"}  # neither signed up nor checked in: a written reason
+    response = api.post(url, json={"volunteer_id": volunteer_id, "minutes": 100, **walk_in})
     assert response.status_code == 201, response.get_json()
     assert response.get_json()["points"] == 15
-    again = api.post(url, json={"volunteer_id": volunteer_id, "minutes": 100})
+    again = api.post(url, json={"volunteer_id": volunteer_id, "minutes": 100, **walk_in})
     assert again.status_code == 409
-    too_long = api.post(url, json={"volunteer_id": setup["volunteers"][1][0], "minutes": 121})
+    too_long = api.post(url, json={"volunteer_id": setup["volunteers"][1][0], "minutes": 121,
+                                   **walk_in})
     assert too_long.status_code == 422 and "minutes" in too_long.get_json()["error"]["fields"]
     for bad in ({"volunteer_id": volunteer_id, "minutes": 1.5},
                 {"volunteer_id": volunteer_id, "minutes": -1},
@@ -152,18 +154,18 @@ def test_service_record_flow(api, setup):
 
 
 def test_idempotency_key(app, api, setup):
-    activity = create(api, setup, start_in=timedelta(hours=-3), hours=2, points_per_hour=60)
+    activity = create(api, setup, start_in=timedelta(hours=-3), hours=2, points_per_hour=20)
     url = f"/api/v1/activities/{activity['id']}/service-records"
     volunteer_id = setup["volunteers"][0][0]
     headers = {"Idempotency-Key": "abc-123"}
-    first = api.post(url, json={"volunteer_id": volunteer_id, "minutes": 30}, headers=headers)
-    second = api.post(url, json={"minutes": 30, "volunteer_id": volunteer_id}, headers=headers)
+    body = {"volunteer_id": volunteer_id, "minutes": 30, "reason": "现场参加"}
+    first = api.post(url, json=body, headers=headers)
+    second = api.post(url, json=dict(reversed(body.items())), headers=headers)
     assert first.status_code == second.status_code == 201
     assert first.get_json() == second.get_json()
-    other = api.post(url, json={"volunteer_id": volunteer_id, "minutes": 40}, headers=headers)
+    other = api.post(url, json={**body, "minutes": 40}, headers=headers)
     assert other.status_code == 422
-    bad_key = api.post(url, json={"volunteer_id": volunteer_id, "minutes": 30},
-                       headers={"Idempotency-Key": "x" * 200})
+    bad_key = api.post(url, json=body, headers={"Idempotency-Key": "x" * 200})
     assert bad_key.status_code == 422
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(PointsLedgerEntry)) == 1
@@ -171,17 +173,18 @@ def test_idempotency_key(app, api, setup):
 
 
 def test_corrections_api(api, setup):
-    activity = create(api, setup, start_in=timedelta(hours=-3), hours=2, points_per_hour=60)
+    activity = create(api, setup, start_in=timedelta(hours=-3), hours=2, points_per_hour=20)
     volunteer_id, username = setup["volunteers"][0]
     record = api.post(f"/api/v1/activities/{activity['id']}/service-records",
-                      json={"volunteer_id": volunteer_id, "minutes": 60}).get_json()
+                      json={"volunteer_id": volunteer_id, "minutes": 60,
+                            "reason": "现场参加"}).get_json()
     url = f"/api/v1/service-records/{record['id']}/corrections"
     assert api.post(url, json={"minutes": 30}).status_code == 422
     response = api.post(url, json={"minutes": 30, "reason": "提前离开"})
     assert response.status_code == 201
-    assert response.get_json()["delta_points"] == -30
+    assert response.get_json()["delta_points"] == -10
     api.token(username)
-    assert api.get("/api/v1/me/points").get_json()["balance"] == 30
+    assert api.get("/api/v1/me/points").get_json()["balance"] == 10
     assert api.get("/api/v1/me/service-records").get_json()["items"][0]["minutes"] == 30
     api.token(setup["other"])
     assert api.post(url, json={"minutes": 20, "reason": "x"}).status_code == 404
@@ -198,7 +201,7 @@ def test_certificate_api_and_verification(api, setup, app):
     activity = create(api, setup, start_in=timedelta(hours=-3), hours=2)
     volunteer_id, username = setup["volunteers"][0]
     api.post(f"/api/v1/activities/{activity['id']}/service-records",
-             json={"volunteer_id": volunteer_id, "minutes": 90})
+             json={"volunteer_id": volunteer_id, "minutes": 90, "reason": "现场参加"})
     api.token(setup["volunteers"][1][1])
     assert api.get("/api/v1/me/certificate").status_code == 404  # no service yet
     api.token(username)

@@ -8,6 +8,8 @@ import subprocess
 
 import pytest
 from conftest import requires
+from PIL import Image
+from reportlab.platypus import Spacer
 
 from registry.activities.certificate_pdf import (
     MAX_LINES,
@@ -154,3 +156,41 @@ def test_hours_have_one_decimal(minutes: int, shown: str) -> None:
 
 def test_chinese_date() -> None:
     assert chinese_date(datetime.date(2026, 11, 4)) == "2026年11月4日"
+
+
+PDFTOPPM = shutil.which("pdftoppm")
+
+
+def test_seal_is_drawn_red_beside_the_serial(tmp_path) -> None:
+    """The default seal is a red disc of ink on the last page, in the closing block."""
+    if PDFTOPPM is None:
+        requires(False, "pdftoppm (poppler-utils)")
+        pytest.skip("poppler-utils is not installed")
+    def red_pixels(pdf: bytes) -> int:
+        (tmp_path / "c.pdf").write_bytes(pdf)
+        subprocess.run([PDFTOPPM, "-r", "40", "-png", "-singlefile", str(tmp_path / "c.pdf"),
+                        str(tmp_path / "c")], check=True)
+        raw = Image.open(tmp_path / "c.png").convert("RGB").tobytes()
+        pixels = zip(raw[0::3], raw[1::3], raw[2::3], strict=True)
+        return sum(1 for r, g, b in pixels if r > 180 and g < 90 and b < 90)
+
+    assert red_pixels(render_certificate(make_data())) > 200
+    blank = render_certificate(make_data(), seal=lambda issuer, text, size: Spacer(size, size))
+    assert red_pixels(blank) == 0
+
+
+def test_seal_is_pluggable() -> None:
+    """A CA-backed seal replaces the drawn one: the factory gets the issuer and the text."""
+    calls = []
+
+    def seal(issuer: str, text: str, size: float):
+        calls.append((issuer, text))
+        return Spacer(size, size)
+
+    pdf = render_certificate(make_data(seal_text="志愿服务专用章"), seal=seal)
+    assert pdf.startswith(b"%PDF") and calls == [("南充市青年志愿者协会", "志愿服务专用章")]
+
+
+def test_seal_text_outside_the_font_is_refused() -> None:
+    with pytest.raises(MissingGlyphError):
+        render_certificate(make_data(seal_text="专用章\U0001F600"))

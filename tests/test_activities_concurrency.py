@@ -79,7 +79,7 @@ def test_confirming_twice_at_once_credits_once(app):
     def confirm():
         service_records.confirm_service(db.session.get(User, admin_id),
                                    db.session.get(Activity, activity_id),
-                                   db.session.get(Volunteer, volunteer_id), 60)
+                                   db.session.get(Volunteer, volunteer_id), 60, "现场参加")
 
     results = run_all(app, [confirm for _ in range(6)])
     assert results.count("ok") == 1 and results.count(409) == 5

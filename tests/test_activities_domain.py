@@ -189,7 +189,7 @@ def test_qr_scan_checks_in_then_out(world):
     other = make_activity(admin, start_in=timedelta(minutes=-10))
     with pytest.raises(ValidationFailed):
         signups.scan(user, other, code)
-    signup, action = signups.scan(user, activity, code)  # not signed up: a walk-in
+    signup, action = signups.scan(user, activity, code)  # not signed up: a place on the spot
     assert action == "checked_in" and signup.walk_in
     with pytest.raises(Conflict):
         signups.scan(user, activity, code)  # too soon to check out
@@ -229,12 +229,12 @@ def confirm_setup(admin, pph=10, **kwargs):
 def test_confirm_credits_points_once(world):
     station, admin = world
     activity, volunteer, _ = confirm_setup(admin, pph=7)
-    record = service_records.confirm_service(admin, activity, volunteer, 100)
+    record = service_records.confirm_service(admin, activity, volunteer, 100, "现场参加")
     assert record.points == 100 * 7 // 60 == 11
     assert ledger.balance(volunteer).balance == 11
     assert db.session.get(Volunteer, volunteer.id).total_minutes == 100
     with pytest.raises(Conflict):
-        service_records.confirm_service(admin, activity, volunteer, 60)
+        service_records.confirm_service(admin, activity, volunteer, 60, "现场参加")
     entries = db.session.scalar(select(func.count()).select_from(PointsLedgerEntry))
     assert entries == 1
     assert ledger.balance(volunteer).balance == 11
@@ -252,7 +252,7 @@ def test_confirm_bad_minutes(world, minutes, status):
     _, admin = world
     activity, volunteer, _ = confirm_setup(admin)
     with pytest.raises(status):
-        service_records.confirm_service(admin, activity, volunteer, minutes)
+        service_records.confirm_service(admin, activity, volunteer, minutes, "现场参加")
     assert db.session.scalar(select(func.count()).select_from(ServiceRecord)) == 0
     assert ledger.balance(volunteer).balance == 0
 
@@ -262,11 +262,11 @@ def test_confirm_rules(world):
     upcoming = make_activity(admin)
     volunteer, _ = make_volunteer()
     with pytest.raises(Conflict):
-        service_records.confirm_service(admin, upcoming, volunteer, 30)
+        service_records.confirm_service(admin, upcoming, volunteer, 30, "现场参加")
     activity, volunteer, _ = confirm_setup(admin)
     other = make_admin("511302002")
     with pytest.raises(NotAllowed):
-        service_records.confirm_service(other, activity, volunteer, 30)
+        service_records.confirm_service(other, activity, volunteer, 30, "现场参加")
 
 
 def test_confirm_changed_minutes_needs_reason(world):
@@ -286,8 +286,8 @@ def test_confirm_changed_minutes_needs_reason(world):
 
 def test_correction_appends_and_adjusts(world):
     _, admin = world
-    activity, volunteer, _ = confirm_setup(admin, pph=60)
-    record = service_records.confirm_service(admin, activity, volunteer, 100)
+    activity, volunteer, _ = confirm_setup(admin, pph=20)
+    record = service_records.confirm_service(admin, activity, volunteer, 100, "现场参加")
     with pytest.raises(ValidationFailed):
         service_records.correct_record(admin, record, 80, "")
     with pytest.raises(ValidationFailed):
@@ -295,10 +295,10 @@ def test_correction_appends_and_adjusts(world):
     with pytest.raises(ValidationFailed):
         service_records.correct_record(admin, record, 500, "太长")
     service_records.correct_record(admin, record, 80, "实际提前离开")
-    assert ledger.balance(volunteer).balance == 80
+    assert ledger.balance(volunteer).balance == 80 * 20 // 60 == 26
     assert db.session.get(Volunteer, volunteer.id).total_minutes == 80
     service_records.correct_record(admin, record, 110, "补记准备时间")
-    assert service_records.record_totals(record) == (110, 110)
+    assert service_records.record_totals(record) == (110, 110 * 20 // 60)
     kinds = list(db.session.scalars(select(PointsLedgerEntry.kind)
                                     .order_by(PointsLedgerEntry.id)))
     assert kinds == ["earn", "reverse", "adjust"]
@@ -316,9 +316,9 @@ def test_correction_appends_and_adjusts(world):
 
 def test_correction_refused_when_points_already_spent(world):
     _, admin = world
-    activity, volunteer, _ = confirm_setup(admin, pph=60)
-    record = service_records.confirm_service(admin, activity, volunteer, 100)
-    ledger.debit(volunteer, 90, "reverse", ref="spent-elsewhere")
+    activity, volunteer, _ = confirm_setup(admin, pph=20)
+    record = service_records.confirm_service(admin, activity, volunteer, 100, "现场参加")
+    ledger.debit(volunteer, 30, "reverse", ref="spent-elsewhere")
     with pytest.raises(Conflict):
         service_records.correct_record(admin, record, 10, "录入错误")
 
@@ -328,7 +328,7 @@ def test_star_level_rises(app, ctx):
     make_station("511302001")
     admin = make_admin("511302001")
     activity, volunteer, _ = confirm_setup(admin)
-    service_records.confirm_service(admin, activity, volunteer, 120)
+    service_records.confirm_service(admin, activity, volunteer, 120, "现场参加")
     assert star_level(db.session.get(Volunteer, volunteer.id).total_minutes) == 2
     db.session.commit()  # audit rows join the chain when their transaction commits
     assert db.session.scalar(select(func.count()).select_from(AuditEntry).where(

@@ -88,3 +88,15 @@ def browser(app):
             return super().login(username, **kwargs)
 
     return Switching(app.test_client())
+
+
+def enrol(activity, volunteer, status="signed_up", **fields):
+    """A sign-up row as the volunteer's own sign-up (or check-in) left it, for activities that
+    have already begun, where sign_up() itself is closed."""
+    from registry.activities.models import Signup
+
+    signup = Signup(activity_id=activity.id, volunteer_id=volunteer.id,
+                    township_code=activity.township_code, status=status, **fields)
+    db.session.add(signup)
+    db.session.flush()
+    return signup

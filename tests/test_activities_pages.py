@@ -29,7 +29,7 @@ def site(app, make_user):
         admin = make_admin("511302001")
         other = make_admin("511303001")
         volunteer, vname = make_volunteer()
-        current = make_activity(admin, start_in=timedelta(minutes=-30), length=timedelta(hours=3))
+        current = make_activity(admin, start_in=timedelta(hours=-2), length=timedelta(hours=3))
         past = make_activity(admin, start_in=timedelta(days=-2))
         foreign = make_activity(other)
         db.session.commit()
@@ -120,6 +120,11 @@ def test_signup_checkin_confirm_and_me(browser, site, app):
     assert "签到二维码" in page and "data:image/png;base64," in page
     assert browser.post(f"{url}/signups/{signup_id}/checkin").status_code == 302
     assert browser.post(f"{url}/signups/{signup_id}/checkout").status_code == 302
+    with app.app_context():  # as if checked in at the start and out 90 minutes later
+        signup = db.session.get(Signup, signup_id)
+        signup.check_in_at = signup.activity.starts_at
+        signup.check_out_at = signup.activity.starts_at + timedelta(minutes=90)
+        db.session.commit()
     service = text(browser.get(url + "/service"))
     assert "待确认" in service
     response = browser.post(url + "/service/confirm",
@@ -161,7 +166,7 @@ def test_correction_page(browser, site, app):
         admin = db.session.scalar(select(User).where(User.username == site["admin"]))
         activity = db.session.get(Activity, ids["past"])
         volunteer = service_records.find_volunteer(ids["volunteer"])
-        record = service_records.confirm_service(admin, activity, volunteer, 60)
+        record = service_records.confirm_service(admin, activity, volunteer, 60, "现场参加")
         db.session.commit()
         record_id = record.id
     browser.login(site["admin"])
@@ -184,9 +189,14 @@ def test_walk_in_form(browser, site, app):
     response = browser.post(url, data={"volunteer_no": "nobody", "minutes": "30"})
     assert response.status_code == 422 and "没有找到该编号" in text(response)
     response = browser.post(url, data={"volunteer_no": number, "minutes": "30"})
+    assert response.status_code == 422 and "现场参加的原因" in text(response)
+    response = browser.post(url, data={"volunteer_no": number, "minutes": "30",
+                                       "reason": "临时来帮忙搬运物资"})
     assert response.status_code == 302
     with app.app_context():
-        assert db.session.scalar(select(ServiceRecord.walk_in)) is True
+        record = db.session.scalar(select(ServiceRecord))
+        assert record.walk_in is True and record.walk_in_reason == "临时来帮忙搬运物资"
+    assert "临时来帮忙搬运物资" in text(browser.get(f"/activities/{ids['past']}/service"))
 
 
 def test_qr_scan_page(browser, site, app):

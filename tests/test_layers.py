@@ -14,7 +14,10 @@ AREA_GRAPH = {
     "support": {"organizations"},
     "points": {"volunteers"},
     "activities": {"volunteers", "points"},
-    "dashboards": {"organizations", "support", "volunteers", "points", "activities"},
+    "incentives": {"volunteers", "points", "activities"},
+    "purchasing": {"organizations", "support", "volunteers"},
+    "dashboards": {"organizations", "support", "volunteers", "points", "activities",
+                   "incentives", "purchasing"},
 }
 PLUG_INS = {"admin", "cli", "demo"}
 FACES = ("views", "forms")

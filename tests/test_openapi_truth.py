@@ -128,6 +128,32 @@ def test_role_limited_operations_name_the_roles_and_answer_the_documented_403(sp
     assert failures == []
 
 
+def test_a_token_that_must_change_its_password_gets_the_documented_403_everywhere(
+        demo_app, spec, clients):
+    """Public operations included: such a token reaches only the password change and logout."""
+    from registry import accounts
+    from registry.extensions import db
+
+    client = clients["volunteer"]
+    with demo_app.app_context():
+        user = accounts.find_by_login(LOGINS["volunteer"])
+        accounts.set_password(user, PASSWORD, temporary=True)  # ends its tokens
+        db.session.commit()
+    client.token(LOGINS["volunteer"], PASSWORD)
+    failures, allowed = [], []
+    for op in operations(spec):
+        if str(op) in ("POST /api/v1/me/password", "DELETE /api/v1/auth/token"):
+            allowed.append(str(op))
+            continue
+        assert "password_change_required" in op.doc["responses"]["403"]["description"], str(op)
+        response = _call(client, op, json={})
+        failures += check(spec, op, response, 403)
+        if response.status_code == 403:
+            assert response.get_json()["error"]["code"] == "password_change_required", str(op)
+    assert failures == [], "\n".join(failures)
+    assert allowed
+
+
 def test_invalid_bodies_answer_the_documented_422(spec, clients):
     failures = []
     for op in operations(spec):
@@ -135,7 +161,10 @@ def test_invalid_bodies_answer_the_documented_422(spec, clients):
             continue
         assert "422" in op.doc["responses"], str(op)
         client = clients[op.roles[0] if op.secured else None]
-        response = _call(client, op, json={"no_such_field": 1})
+        if "multipart/form-data" in op.doc["requestBody"]["content"]:  # an upload's form
+            response = _call(client, op, data={"no_such_field": "1"})
+        else:
+            response = _call(client, op, json={"no_such_field": 1})
         failures += check(spec, op, response, 422)
         if response.status_code == 422:
             assert "no_such_field" in response.get_json()["error"]["fields"], str(op)

@@ -3,6 +3,7 @@
 import pytest
 
 from registry.organizations.demo import make_uscc, sample_data
+from tests.org_documents import hand_in_api
 
 USCC = make_uscc("social_service", "511302", 7)
 
@@ -47,6 +48,7 @@ def test_apply_return_fix_approve_public(api, people):
     assert response.status_code == 200 and response.get_json()["address"] == "新住所 1 号"
     response = api.post(f"/api/v1/organizations/{org['id']}/submit", json={})
     assert response.get_json()["status"] == "submitted"
+    hand_in_api(api, org["id"])
     assert api.post(f"/api/v1/organizations/{org['id']}/approve", json={}).status_code == 403
     api.token("sq1")
     response = api.post(f"/api/v1/organizations/{org['id']}/approve",
@@ -130,6 +132,7 @@ def test_bad_body_and_filters(api, people):
 
 def test_duplicate_is_409_naming_the_existing(api, people):
     org = create(api, "sq1")
+    hand_in_api(api, org["id"])
     api.post(f"/api/v1/organizations/{org['id']}/approve", json={"uscc": USCC})
     response = api.post("/api/v1/organizations", json=body(name="南充市顺庆区新服务中心",
                                                            uscc=USCC))
@@ -141,6 +144,7 @@ def test_public_paging_cursor_and_filters(api, people):
     api.token("city1")
     for i in range(5):
         org = create(api, "city1", name=f"南充市顺庆区测试服务中心{i}")
+        hand_in_api(api, org["id"])
         api.post(f"/api/v1/organizations/{org['id']}/approve",
                  json={"uscc": make_uscc("social_service", "511302", 100 + i)})
     first = api.client.get("/api/v1/public/organizations?per_page=2").get_json()

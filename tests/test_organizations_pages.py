@@ -10,6 +10,10 @@ from registry.extensions import db
 from registry.models import User
 from registry.organizations.demo import make_uscc
 from registry.organizations.models import Organization
+from tests.org_documents import hand_in, hand_in_page
+
+# What a 社会服务机构 without a supervisory unit hands in (documents.REQUIRED_DOCUMENTS).
+REQUIRED = ("application", "charter", "representative_id", "premises", "capital")
 
 USCC = make_uscc("social_service", "511302", 42)
 NAME = "南充市顺庆区春晖社会工作服务中心"
@@ -72,6 +76,7 @@ def test_the_whole_story(app, browser, officials):
     response = browser.post(f"/organizations/{oid}/edit",
                             {**FORM, "address": "顺庆区中城街道 9 号", "action": "submit"})
     assert response.status_code == 302
+    hand_in_page(browser, oid, REQUIRED)
     # Approving without a USCC answers at the field and changes nothing.
     response = official.post(f"/organizations/{oid}/move/approve",
                              {"comment": "", "uscc": "", "certificate_date": "2026-01-05",
@@ -90,12 +95,12 @@ def test_the_whole_story(app, browser, officials):
     detail = app.test_client().get(f"/registry/{oid}").get_data(as_text=True)
     assert USCC in detail and "13912345678" not in detail
 
-    # The representative files the annual report.
+    # Registered this year: no year has ended since, so no annual report yet.
     browser.refresh_token(f"/organizations/{oid}")
     response = browser.post(f"/organizations/{oid}/reports", {
         "year": "2026", "income_fen": "1000", "expenditure_fen": "800.5",
         "net_assets_fen": "200", "staff_count": "3", "activities": "开展活动 10 次"})
-    assert response.status_code == 302
+    assert response.status_code == 422 and "年度尚未结束" in response.get_data(as_text=True)
 
     # 高坪区 sees nothing of it, by any route.
     gaoping = type(browser)(app.test_client())
@@ -130,6 +135,7 @@ def test_the_whole_story(app, browser, officials):
         hub = organizations.create_application(
             city_user, sample_data(name="南充市社会组织促进会", org_type="social_group",
                                    region_code="511300"), submit=True)
+        hand_in(city_user, hub)
         organizations.approve(city_user, hub, uscc=make_uscc("social_group", "511300", 1))
         party_and_hubs.set_hub(city_user, hub, True)
         db.session.commit()
@@ -165,7 +171,8 @@ def test_all_bad_fields_are_reported_together(app, browser, officials):
     response = browser.post("/organizations/new", {**FORM, "registered_capital_fen": "-3",
                                                    "contact_phone": "139", "uscc": "5X"})
     page = response.get_data(as_text=True)
-    for message in ("注册资金不能为负数", "手机号码应为 11 位", "统一社会信用代码应为 18 位"):
+    for message in ("注册资金不能为负数", "联系电话应为 11 位手机号码",
+                    "统一社会信用代码应为 18 位"):
         assert message in page, message
 
 

@@ -16,6 +16,7 @@ from registry.organizations import documents, party_and_hubs, records
 from registry.organizations import operations as orgs
 from registry.organizations.demo import make_uscc, sample_data
 from registry.organizations.models import Organization
+from tests.org_documents import hand_in
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -38,6 +39,7 @@ def people(app, make_user):
 
 def registered(name="南充市顺庆区阳光社会工作服务中心", serial=1, **overrides):
     org = orgs.create_application(user("sq1"), sample_data(name=name, **overrides), submit=True)
+    hand_in(user("sq1"), org)
     orgs.approve(user("sq1"), org, uscc=make_uscc(org.org_type, "511302", serial),
                  certificate_date=date(2020, 5, 1))
     db.session.flush()

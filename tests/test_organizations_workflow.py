@@ -14,6 +14,7 @@ from registry.organizations import party_and_hubs
 from registry.organizations.demo import make_uscc, sample_data
 from registry.organizations.models import Organization
 from registry.workflow import history
+from tests.org_documents import hand_in
 
 USCC = make_uscc("social_service", "511302", 1)
 
@@ -38,6 +39,7 @@ def people(app, make_user):
 
 def submitted(actor="sq1", **overrides):
     org = orgs.create_application(user(actor), sample_data(**overrides), submit=True)
+    hand_in(user(actor), org)
     db.session.commit()
     return org
 
@@ -57,6 +59,7 @@ def test_full_cycle_return_fix_approve(ctx, people):
     assert org.status == "returned"
     orgs.update_application(rep, org, {"business_scope": "修改后的业务范围"})
     orgs.submit_application(rep, org)
+    hand_in(rep, org)
     official = user("sq1")
     with pytest.raises(ValidationFailed) as error:
         orgs.approve(official, org)  # a registration needs its USCC

@@ -115,6 +115,18 @@ def test_seed_ledger_and_activities(app):
     assert result.exit_code == 0, result.output
     assert runner.invoke(args=["ledger-check"]).exit_code == 0
     with app.app_context():
+        # Each entry's balance_after is the running sum of its volunteer's entries (on
+        # PostgreSQL the rows are made by SQL, elsewhere by Python: the same rows).
+        running: dict[int, int] = {}
+        entries = db.session.execute(select(PointsLedgerEntry.volunteer_id,
+                                            PointsLedgerEntry.points,
+                                            PointsLedgerEntry.balance_after)
+                                     .order_by(PointsLedgerEntry.id)).all()
+        assert len(entries) == 360
+        for volunteer_id, points, balance_after in entries:
+            running[volunteer_id] = running.get(volunteer_id, 0) + points
+            assert balance_after == running[volunteer_id]
+    with app.app_context():
         from registry.activities.bulk import seed_activities
         from registry.activities.models import Activity
 

@@ -180,7 +180,7 @@ def test_volunteer_cannot_reach_staff_pages(app, browser):
     for url in ("/volunteers/", "/volunteers/new", "/volunteers/import", "/volunteers/export.xlsx"):
         assert browser.get(url).status_code == 403, url
     assert browser.get(f"/volunteers/{mine}").status_code == 302
-    me = browser.get("/volunteers/me").get_data(as_text=True)
+    me = browser.get("/volunteers/me", follow_redirects=True).get_data(as_text=True)
     assert make_id() in me and "13800000021" in me
 
 

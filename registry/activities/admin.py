@@ -8,15 +8,18 @@ from flask_login import current_user
 
 from registry.activities.models import (
     ACTIVITY_STATUSES,
+    REVIEW_STATUSES,
     SIGNUP_STATUSES,
     Activity,
     ServiceCertificate,
     ServiceCorrection,
     ServiceRecord,
+    ServiceReview,
     Signup,
 )
+from registry.activities.service_rules import points_rate_error
 from registry.admin import ScopedModelView
-from registry.errors import NotAllowed
+from registry.errors import NotAllowed, ValidationFailed
 from registry.models import CITY_OFFICIAL, COUNTY_OFFICIAL, STATION_ADMIN
 from registry.points.models import KIND_LABELS, PointsLedgerEntry
 from registry.validators import check_text
@@ -49,12 +52,13 @@ class ActivityView(ReadOnlyView):
     column_searchable_list = ("title",)
     column_filters = ("status", "township_code", "starts_at")
     column_labels = {"id": _l("编号"), "title": _l("活动名称"), "station": _l("服务站"),
-                     "starts_at": _l("开始"), "ends_at": _l("结束"),
-                                     "capacity": _l("招募人数"),
+                     "starts_at": _l("开始"), "ends_at": _l("结束"), "capacity": _l("招募人数"),
                      "points_per_hour": _l("每小时积分"),
                      "status": _l("状态"), "content": _l("活动内容"), "address": _l("地点"),
-                     "township_code": _l("乡镇代码"), "category": _l("服务类别")}
-    form_columns = ("title", "content", "address")
+                     "township_code": _l("乡镇代码"), "category": _l("服务类别"),
+                     "notice": _l("参加须知"), "suitable_for_minors": _l("适合未成年人参加")}
+    # 适合未成年人参加 is changed on the activity's page only, where the rule is applied.
+    form_columns = ("title", "content", "notice", "address")
 
     def __init__(self, *args, **kwargs):
         self.column_formatters = {"status": _label(ACTIVITY_STATUSES)}
@@ -66,7 +70,13 @@ class ActivityView(ReadOnlyView):
         model.title = check_text(model.title, "title", _("活动名称"), max_length=100)
         model.content = check_text(model.content, "content", _("活动内容"), required=False,
                                    max_length=5000)
+        model.notice = check_text(model.notice, "notice", _("参加须知"), required=False,
+                                  max_length=2000)
         model.address = check_text(model.address, "address", _("活动地点"), max_length=200)
+        # The rate is not editable here, but a row saved here still obeys the city's maximum.
+        rate_error = points_rate_error(model.points_per_hour)
+        if rate_error:
+            raise ValidationFailed(rate_error, "points_per_hour")
 
 
 class SignupView(ReadOnlyView):
@@ -86,13 +96,12 @@ class SignupView(ReadOnlyView):
 
 class ServiceRecordView(ReadOnlyView):
     column_list = ("id", "activity", "volunteer", "station", "minutes", "points", "walk_in",
-                   "change_reason", "confirmed_at")
+                   "walk_in_reason", "change_reason", "confirmed_at")
     column_filters = ("activity_id", "volunteer_id", "station_id", "confirmed_at")
-    column_labels = {"id": _l("编号"), "activity": _l("活动"), "volunteer": _l("志愿者"),
-                     "station": _l("服务站"),
-                     "minutes": _l("首次确认分钟"), "points": _l("首次积分"),
-                                   "walk_in": _l("现场参加"),
+    column_labels = {"id": _l("编号"), "activity": _l("活动"), "volunteer": _l("志愿者"), "station": _l("服务站"),
+                     "minutes": _l("首次确认分钟"), "points": _l("首次积分"), "walk_in": _l("现场参加"),
                      "change_reason": _l("修改原因"), "confirmed_at": _l("确认时间"),
+                     "walk_in_reason": _l("现场参加原因"),
                      "activity_id": _l("活动编号"), "volunteer_id": _l("志愿者编号"),
                      "station_id": _l("服务站编号")}
 
@@ -106,6 +115,23 @@ class ServiceCorrectionView(ReadOnlyView):
                                          "reason": _l("原因"),
                      "created_by": _l("操作人编号"), "created_at": _l("时间"),
                      "volunteer_id": _l("志愿者编号")}
+
+
+class ServiceReviewView(ReadOnlyView):
+    """Four-eyes reviews (decided on the activity pages, /activities/approvals)."""
+
+    column_list = ("id", "record_id", "correction_id", "volunteer", "minutes", "delta_points",
+                   "grounds", "status", "requested_by", "decided_by", "decision_reason")
+    column_filters = ("status", "record_id", "volunteer_id", "township_code")
+    column_labels = {"id": "编号", "record_id": "服务记录", "correction_id": "更正",
+                     "volunteer": "志愿者", "minutes": "审核后分钟", "delta_points": "积分变化",
+                     "grounds": "审核原因", "status": "状态", "requested_by": "录入人编号",
+                     "decided_by": "审核人编号", "decision_reason": "审核意见",
+                     "volunteer_id": "志愿者编号", "township_code": "乡镇代码"}
+
+    def __init__(self, *args, **kwargs):
+        self.column_formatters = {"status": _label(REVIEW_STATUSES)}
+        super().__init__(*args, **kwargs)
 
 
 class LedgerEntryView(ReadOnlyView):
@@ -140,6 +166,7 @@ def admin_views() -> list:
         SignupView(Signup, name=_l("报名"), category=CATEGORY),
         ServiceRecordView(ServiceRecord, name=_l("服务记录"), category=CATEGORY),
         ServiceCorrectionView(ServiceCorrection, name=_l("服务记录更正"), category=CATEGORY),
+        ServiceReviewView(ServiceReview, name=_l("服务时长审核"), category=CATEGORY),
         LedgerEntryView(PointsLedgerEntry, name=_l("积分流水"), category=CATEGORY),
         CertificateView(ServiceCertificate, name=_l("服务记录证明"), category=CATEGORY),
     ]

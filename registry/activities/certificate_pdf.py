@@ -19,6 +19,8 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table
 
+from registry.activities.certificate_seal import SealFactory, drawn_seal
+
 FONT_PATH = Path(__file__).parent.parent / "fonts" / "NotoSerifSC-subset.ttf"
 FONT_NAME = "NotoSerifSC"
 MAX_LINES = 500  # the most recent lines are listed (about 21 pages); the total covers all
@@ -28,7 +30,8 @@ BORDER = colors.HexColor("#555555")
 SHADE = colors.HexColor("#ECECEC")
 TABLE_HEAD = ("序号", "活动名称", "服务内容", "日期", "地点", "时长(小时)", "记录单位")
 TABLE_WIDTHS = (11, 29, 33, 22, 24, 21, 30)  # mm, 170 in all
-FIXED_TEXT = "志愿服务记录证明编号：第页扫码验证电子签章姓名证件类型号码志愿者"
+FIXED_TEXT = "志愿服务记录证明编号：第页扫码验证电子签章姓名证件类型号码志愿者负责人经办人（签字）"
+SEAL_SIZE = 36 * mm
 
 
 class MissingGlyphError(ValueError):
@@ -70,6 +73,7 @@ class CertificateData:
     issued_on: datetime.date
     verify_url: str
     signature: str
+    seal_text: str = "志愿服务专用章"
 
 
 @functools.cache
@@ -188,17 +192,35 @@ def _service_table(records: list[ServiceLine]) -> Table:
     return _grid(table, ("BACKGROUND", (0, 0), (-1, 0), SHADE))
 
 
-def _closing(data: CertificateData, issuer: list[str]) -> Table:
-    """The issuer block and electronic signature beside the verification QR code."""
+def _signatures(data: CertificateData) -> Table:
+    """负责人 and 经办人, each with a line to sign on."""
+    rows = [[_p(f"负责人：{data.issuer_person_in_charge}"), _p("（签字）", SMALL), ""],
+            [_p(f"经办人：{data.issuer_handler}"), _p("（签字）", SMALL), ""]]
+    table = Table(rows, colWidths=[52 * mm, 14 * mm, 28 * mm])
+    table.setStyle([
+        ("FONT", (0, 0), (-1, -1), FONT_NAME),
+        ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+        ("TOPPADDING", (0, 0), (-1, -1), 9),  # room to sign above each line
+        ("LEFTPADDING", (0, 0), (0, -1), 0),
+        ("LINEBELOW", (2, 0), (2, -1), 0.6, colors.black),
+    ])
+    return table
+
+
+def _closing(data: CertificateData, issuer: list[str], seal: SealFactory) -> Table:
+    """The issuer block, signature lines and signed serial; the seal beside the serial; the
+    verification QR code on the right."""
     left = [_p(text) for text in issuer]
-    left += [Spacer(1, 2 * mm), _p(f"电子签章：{data.signature}", SMALL)]
+    left += [_signatures(data), Spacer(1, 3 * mm), _p(f"电子签章：{data.signature}", SMALL)]
     right = [QRCode(data.verify_url, 30 * mm), Spacer(1, 1 * mm), _p("扫码验证", CELL_C)]
-    table = Table([[left, right]], colWidths=[130 * mm, 40 * mm])
+    table = Table([[left, seal(data.issuer_name, data.seal_text, SEAL_SIZE), right]],
+                  colWidths=[94 * mm, 40 * mm, 36 * mm])
     table.setStyle(
         [
             ("FONT", (0, 0), (-1, -1), FONT_NAME),
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("ALIGN", (1, 0), (1, 0), "CENTER"),
+            ("VALIGN", (1, 0), (1, 0), "BOTTOM"),
+            ("ALIGN", (1, 0), (2, 0), "CENTER"),
             ("LEFTPADDING", (0, 0), (0, 0), 0),
         ]
     )
@@ -223,16 +245,18 @@ def _footer(serial: str) -> Callable[[Canvas, SimpleDocTemplate], None]:
     return draw
 
 
-def render_certificate(data: CertificateData) -> bytes:
-    """Render the certificate as PDF bytes; MissingGlyphError if the font lacks a character."""
+def render_certificate(data: CertificateData, seal: SealFactory | None = None) -> bytes:
+    """Render the certificate as PDF bytes; MissingGlyphError if the font lacks a character.
+
+    seal draws the issuer's seal (certificate_seal.py); by default the drawn red seal."""
+    _font()
+    seal = seal or drawn_seal(FONT_NAME)
     records = sorted(data.records, key=lambda line: line.date)[-MAX_LINES:]
     capped = f"（仅列出最近 {len(records)} 条）" if len(data.records) > len(records) else ""
     total = f"累计服务时长 {hours(data.total_minutes)} 小时"
     intro = f"兹证明 {data.holder_name} 参加志愿服务，{total}，服务记录如下{capped}。"
     issuer = [
         f"出具单位：{data.issuer_name}",
-        f"负责人：{data.issuer_person_in_charge}",
-        f"经办人：{data.issuer_handler}",
         f"联系方式：{data.issuer_contact}",
         f"出具日期：{chinese_date(data.issued_on)}",
     ]
@@ -256,7 +280,7 @@ def render_certificate(data: CertificateData) -> bytes:
         Spacer(1, 2 * mm),
         _p(total, _style(11, TA_RIGHT)),
         Spacer(1, 6 * mm),
-        KeepTogether([_closing(data, issuer), Spacer(1, 3 * mm), _p(basis, SMALL)]),
+        KeepTogether([_closing(data, issuer, seal), Spacer(1, 3 * mm), _p(basis, SMALL)]),
     ]
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(

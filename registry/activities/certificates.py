@@ -10,6 +10,11 @@ Each certificate is stored (ServiceCertificate, append-only) with a serial and a
 public page and API look the serial up and recompute the HMAC: a made-up serial is not
 found, a row whose figures were changed no longer matches its signature. Asking again on the
 same day with the same total returns the same certificate rather than a new serial.
+
+A certificate vouches for the hours as they were when it was issued. Once a correction changes
+a record it covered, it is superseded: verification answers "updated" (已更新), no longer
+vouches for its hours, and points to the current certificate of the same volunteer and station
+when one has been issued since.
 """
 
 import hashlib
@@ -30,7 +35,12 @@ from registry.activities.certificate_pdf import (
     ServiceLine,
     render_certificate,
 )
-from registry.activities.models import ServiceCertificate, ServiceRecord
+from registry.activities.models import (
+    ACTIVITY_CATEGORIES,
+    ServiceCertificate,
+    ServiceCorrection,
+    ServiceRecord,
+)
 from registry.clock import isoformat, to_local, today_local
 from registry.errors import Conflict, NotFound, ValidationFailed
 from registry.extensions import db
@@ -55,10 +65,13 @@ def service_by_station(volunteer: Volunteer) -> list[StationService]:
     """The stations that recorded the volunteer's service, most minutes first."""
     records = db.session.scalars(
         select(ServiceRecord).where(ServiceRecord.volunteer_id == volunteer.id)
-        .options(selectinload(ServiceRecord.corrections), selectinload(ServiceRecord.station))
+        .options(selectinload(ServiceRecord.corrections), selectinload(ServiceRecord.station),
+                 selectinload(ServiceRecord.reviews))
     )
     totals: dict[int, list] = {}
     for record in records:
+        if record.current_minutes <= 0:
+            continue  # waiting for approval, rejected or corrected to nothing
         entry = totals.setdefault(record.station_id, [record.station, 0, 0])
         entry[1] += record.current_minutes
         entry[2] += 1
@@ -107,7 +120,8 @@ def issue(volunteer: Volunteer, station_id=None) -> ServiceCertificate:
                                          ServiceCertificate.station_id == service.station.id)
         .order_by(ServiceCertificate.id.desc()).limit(1))
     if (latest is not None and latest.issued_on == today
-            and latest.total_minutes == service.minutes and is_valid(latest)):
+            and latest.total_minutes == service.minutes and is_valid(latest)
+            and superseded_at(latest) is None):
         return latest
     serial = _new_serial()
     while db.session.scalar(select(ServiceCertificate.id).where(
@@ -141,10 +155,12 @@ def certificate_data(cert: ServiceCertificate) -> CertificateData:
     records = db.session.scalars(
         select(ServiceRecord).where(ServiceRecord.volunteer_id == volunteer.id,
                                     ServiceRecord.station_id == station.id)
-        .options(selectinload(ServiceRecord.activity), selectinload(ServiceRecord.corrections))
+        .options(selectinload(ServiceRecord.activity), selectinload(ServiceRecord.corrections),
+                 selectinload(ServiceRecord.reviews))
         .order_by(ServiceRecord.started_at))
+    # 服务内容 is what the volunteers did (the activity's content), never its practical notes.
     lines = [
-        ServiceLine(activity=r.activity.title, content=(r.activity.content or "—")[:120],
+        ServiceLine(activity=r.activity.title, content=_service_content(r.activity),
                     date=to_local(r.started_at).date(), place=r.activity.address or "—",
                     minutes=r.current_minutes, organizer=station.name)
         for r in records if r.current_minutes > 0
@@ -156,7 +172,16 @@ def certificate_data(cert: ServiceCertificate) -> CertificateData:
         issuer_person_in_charge=station.contact_name or "—", issuer_handler=_handler(station),
         issuer_contact=station.contact_phone or "—", issued_on=cert.issued_on,
         verify_url=verify_url(cert.serial), signature=cert.signature[:32].upper(),
+        seal_text=current_app.config["CERTIFICATE_SEAL_TEXT"],
     )
+
+
+def _service_content(activity) -> str:
+    """The activity's content on one line, shortened; its category when it has none."""
+    text = " ".join((activity.content or "").split())
+    if not text:
+        return ACTIVITY_CATEGORIES.get(activity.category, "—")
+    return text if len(text) <= 120 else text[:119] + "…"
 
 
 def render(cert: ServiceCertificate) -> bytes:
@@ -174,8 +199,33 @@ def is_valid(cert: ServiceCertificate) -> bool:
     return hmac.compare_digest(expected, cert.signature or "")
 
 
+def superseded_at(cert: ServiceCertificate):
+    """When a correction first changed a record the certificate covered, or None."""
+    return db.session.scalar(
+        select(func.min(ServiceCorrection.created_at))
+        .join(ServiceRecord, ServiceRecord.id == ServiceCorrection.record_id)
+        .where(ServiceCorrection.volunteer_id == cert.volunteer_id,
+               ServiceRecord.station_id == cert.station_id,
+               ServiceRecord.confirmed_at <= cert.issued_at,
+               ServiceCorrection.created_at > cert.issued_at))
+
+
+def current_certificate(cert: ServiceCertificate) -> ServiceCertificate | None:
+    """The newest certificate of the same volunteer and station, if it still vouches."""
+    latest = db.session.scalar(
+        select(ServiceCertificate).where(ServiceCertificate.volunteer_id == cert.volunteer_id,
+                                         ServiceCertificate.station_id == cert.station_id)
+        .order_by(ServiceCertificate.id.desc()).limit(1))
+    if latest is None or latest.id == cert.id or not is_valid(latest):
+        return None
+    return None if superseded_at(latest) else latest
+
+
 def verify(serial: str) -> dict | None:
-    """The public answer for a serial, or None when it is unknown or its content was changed."""
+    """The public answer for a serial, or None when it is unknown or its content was changed.
+
+    status "valid": the platform vouches for the hours; "updated": a correction has changed
+    them since (valid is false), with the current certificate's serial when there is one."""
     serial = (serial or "").strip().upper()
     if not SERIAL_RE.match(serial):
         return None
@@ -183,9 +233,18 @@ def verify(serial: str) -> dict | None:
         ServiceCertificate.serial == serial))
     if cert is None or not is_valid(cert):
         return None
-    return {"valid": True, "serial": cert.serial, "holder": mask_name(cert.volunteer.name),
-            "total_minutes": cert.total_minutes, "issued_at": isoformat(cert.issued_at),
-            "issued_on": cert.issued_on.isoformat(), "issuer": cert.issuer}
+    result = {"valid": True, "status": "valid", "serial": cert.serial,
+              "holder": mask_name(cert.volunteer.name), "total_minutes": cert.total_minutes,
+              "issued_at": isoformat(cert.issued_at), "issued_on": cert.issued_on.isoformat(),
+              "issuer": cert.issuer, "updated_at": None, "current_serial": None,
+              "current_url": None}
+    updated = superseded_at(cert)
+    if updated is not None:
+        current = current_certificate(cert)
+        result.update(valid=False, status="updated", updated_at=isoformat(updated),
+                      current_serial=current.serial if current else None,
+                      current_url=verify_url(current.serial) if current else None)
+    return result
 
 
 def certificates_count(volunteer: Volunteer) -> int:

@@ -39,6 +39,11 @@ ACTIVITY_CATEGORIES = {
     "legal": _l("法律服务"),
     "other": _l("其他"),
 }
+REVIEW_STATUSES = {
+    "pending": "待审核",
+    "approved": "已批准",
+    "rejected": "已驳回",
+}
 
 
 def _own_volunteer_ids(user) -> ColumnElement:
@@ -65,12 +70,17 @@ class Activity(db.Model):
     township_code: Mapped[str] = mapped_column(ForeignKey("region.code"))
     title: Mapped[str] = mapped_column(String(100))
     content: Mapped[str] = mapped_column(Text, default="")
+    # Practical notes for participants (what to wear, when to arrive): shown on the activity
+    # page, never on a certificate, whose 服务内容 is `content`.
+    notice: Mapped[str] = mapped_column(Text, default="")
     address: Mapped[str] = mapped_column(String(200), default="")
     category: Mapped[str] = mapped_column(String(20), default="community")
     starts_at: Mapped[datetime]
     ends_at: Mapped[datetime]
     capacity: Mapped[int]
     points_per_hour: Mapped[int] = mapped_column(default=0)
+    # 适合未成年人参加 (registry/activities/minors.py decides the default and what may be set).
+    suitable_for_minors: Mapped[bool] = mapped_column(default=True)
     status: Mapped[str] = mapped_column(String(20), default="draft")
     created_by: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -160,6 +170,8 @@ class ServiceRecord(db.Model):
                          name="uq_service_record_activity_volunteer"),
         Index("ix_service_record_volunteer_id", "volunteer_id", "id"),
         Index("ix_service_record_township_id", "township_code", "id"),
+        # The daily cap reads one volunteer's records around a date.
+        Index("ix_service_record_volunteer_started", "volunteer_id", "started_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -173,6 +185,8 @@ class ServiceRecord(db.Model):
     change_reason: Mapped[str] = mapped_column(Text, default="")
     points: Mapped[int] = mapped_column(default=0)
     walk_in: Mapped[bool] = mapped_column(default=False)
+    # Why a volunteer without a sign-up or check-in was credited (required for such walk-ins).
+    walk_in_reason: Mapped[str] = mapped_column(Text, default="")
     confirmed_by: Mapped[int] = mapped_column(ForeignKey("user.id"))
     confirmed_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -182,6 +196,8 @@ class ServiceRecord(db.Model):
     confirmer: Mapped["User"] = relationship("User")
     corrections: Mapped[list["ServiceCorrection"]] = relationship(
         "ServiceCorrection", order_by="ServiceCorrection.id", viewonly=True)
+    reviews: Mapped[list["ServiceReview"]] = relationship(
+        "ServiceReview", order_by="ServiceReview.id", viewonly=True)
 
     @classmethod
     def jurisdiction_column(cls):
@@ -191,13 +207,43 @@ class ServiceRecord(db.Model):
     def owner_condition(cls, user) -> ColumnElement[bool]:
         return cls.volunteer_id.in_(_own_volunteer_ids(user))
 
+    def review_status(self, correction_id: int | None = None) -> str | None:
+        """The four-eyes review of the record (or of one correction): None when none was
+        needed, else pending, approved or rejected."""
+        for review in self.reviews:
+            if review.correction_id == correction_id:
+                return review.status
+        return None
+
+    def _counts(self, correction_id: int | None = None) -> bool:
+        return self.review_status(correction_id) in (None, "approved")
+
+    @property
+    def approval(self) -> str | None:
+        """The record's own review status (None: it counted at once)."""
+        return self.review_status(None)
+
+    @property
+    def pending_review(self) -> "ServiceReview | None":
+        return next((r for r in self.reviews if r.status == "pending"), None)
+
     @property
     def current_minutes(self) -> int:
-        return self.minutes + sum(c.delta_minutes for c in self.corrections)
+        """Minutes that count: the record and its corrections, each once approved if needed."""
+        return ((self.minutes if self._counts() else 0)
+                + sum(c.delta_minutes for c in self.corrections if self._counts(c.id)))
 
     @property
     def current_points(self) -> int:
-        return self.points + sum(c.delta_points for c in self.corrections)
+        return ((self.points if self._counts() else 0)
+                + sum(c.delta_points for c in self.corrections if self._counts(c.id)))
+
+    @property
+    def claimed_minutes(self) -> int:
+        """Minutes counted or waiting for approval (what the daily cap holds back)."""
+        return ((self.minutes if self.review_status() != "rejected" else 0)
+                + sum(c.delta_minutes for c in self.corrections
+                      if self.review_status(c.id) != "rejected"))
 
 
 class ServiceCorrection(db.Model):
@@ -228,6 +274,48 @@ class ServiceCorrection(db.Model):
     @classmethod
     def owner_condition(cls, user) -> ColumnElement[bool]:
         return cls.volunteer_id.in_(_own_volunteer_ids(user))
+
+
+class ServiceReview(db.Model):
+    """A second staff member's decision on a record or a correction that needs one (four
+    eyes): until approved it adds no minutes, no points and no certificate line."""
+
+    __table_args__ = (
+        Index("ix_service_review_township_status", "township_code", "status", "id"),
+        Index("ix_service_review_record", "record_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("service_record.id"))
+    correction_id: Mapped[int | None] = mapped_column(ForeignKey("service_correction.id"),
+                                                      unique=True)
+    activity_id: Mapped[int] = mapped_column(ForeignKey("activity.id"))
+    volunteer_id: Mapped[int] = mapped_column(ForeignKey("volunteer.id"))
+    township_code: Mapped[str] = mapped_column(String(9))
+    minutes: Mapped[int]  # the record's minutes once this item counts
+    delta_minutes: Mapped[int]
+    delta_points: Mapped[int]
+    grounds: Mapped[str] = mapped_column(String(200))  # why a second approval is needed
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    requested_by: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    decided_at: Mapped[datetime | None]
+    decision_reason: Mapped[str] = mapped_column(Text, default="")
+
+    record: Mapped["ServiceRecord"] = relationship("ServiceRecord", viewonly=True)
+    activity: Mapped["Activity"] = relationship("Activity", viewonly=True)
+    volunteer: Mapped["Volunteer"] = relationship("Volunteer", viewonly=True)
+    requester: Mapped["User"] = relationship("User", foreign_keys=[requested_by],
+                                             viewonly=True)
+    decider: Mapped["User"] = relationship("User", foreign_keys=[decided_by], viewonly=True)
+
+    @classmethod
+    def jurisdiction_column(cls):
+        return cls.township_code
+
+    def __str__(self) -> str:
+        return f"服务记录 {self.record_id} 审核"
 
 
 class ServiceCertificate(db.Model):

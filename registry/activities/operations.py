@@ -10,17 +10,21 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from registry.activities import minors
 from registry.activities.models import (
     ACTIVITY_CATEGORIES,
     ACTIVITY_STATUSES,
     Activity,
+    ServiceRecord,
     Signup,
 )
+from registry.activities.service_rules import points_rate_error
 from registry.clock import from_local, to_local, utcnow
 from registry.errors import Conflict, FieldErrors, NotAllowed, NotFound, ValidationFailed
 from registry.extensions import db
-from registry.models import STATION_ADMIN, VOLUNTEER, User
-from registry.scoping import region_codes_under, visible
+from registry.models import STATION_ADMIN, VOLUNTEER, Region, User
+from registry.pagination import capped_count
+from registry.scoping import region_condition, visible
 from registry.validators import check_amount, check_date_range, check_text
 from registry.volunteers import township_counters
 from registry.volunteers.models import Station, Volunteer
@@ -39,7 +43,6 @@ CHECKOUT_LATE = timedelta(hours=2)
 MIN_STAY = timedelta(minutes=2)
 MAX_LENGTH = timedelta(days=30)
 MAX_CAPACITY = 100_000
-MAX_POINTS_PER_HOUR = 1000
 DATETIME_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S")
 
 
@@ -124,6 +127,8 @@ def clean_activity(data: dict) -> dict:
                               max_length=100),
         "content": errors.check(check_text, data.get("content"), "content", _("活动内容"),
                                 required=False, max_length=5000),
+        "notice": errors.check(check_text, data.get("notice"), "notice", _("参加须知"),
+                               required=False, max_length=2000),
         "address": errors.check(check_text, data.get("address"), "address", _("活动地点"),
                                 max_length=200),
         "starts_at": errors.check(parse_datetime, data.get("starts_at"), "starts_at",
@@ -137,6 +142,8 @@ def clean_activity(data: dict) -> dict:
     if category not in ACTIVITY_CATEGORIES:
         errors.add("category", _("请选择服务类别"))
     clean["category"] = category
+    clean["suitable_for_minors"] = minors.clean_flag(data.get("suitable_for_minors"), clean,
+                                                     errors)
     starts, ends = clean["starts_at"], clean["ends_at"]
     if starts and ends:
         if ends <= starts:
@@ -144,11 +151,10 @@ def clean_activity(data: dict) -> dict:
         elif ends - starts > MAX_LENGTH:
             errors.add("ends_at", _("一次活动不能超过 30 天"))
     if clean["capacity"] and clean["capacity"] > MAX_CAPACITY:
-        errors.add("capacity", _("招募人数不能超过 %(MAX_CAPACITY)s",
-                                 MAX_CAPACITY=MAX_CAPACITY))
-    if clean["points_per_hour"] and clean["points_per_hour"] > MAX_POINTS_PER_HOUR:
-        errors.add("points_per_hour", _("每小时积分不能超过 %(MAX_POINTS_PER_HOUR)s",
-                                        MAX_POINTS_PER_HOUR=MAX_POINTS_PER_HOUR))
+        errors.add("capacity", _("招募人数不能超过 %(MAX_CAPACITY)s", MAX_CAPACITY=MAX_CAPACITY))
+    rate_error = points_rate_error(clean["points_per_hour"])
+    if rate_error:
+        errors.add("points_per_hour", rate_error)
     errors.raise_if_any()
     return clean
 
@@ -176,6 +182,11 @@ def update_activity(user: User, activity: Activity, data: dict) -> Activity:
     if activity.status not in ("draft", "published"):
         raise Conflict(_("已结束或已取消的活动不能修改"))
     clean = clean_activity(data)
+    moved = (clean["starts_at"], clean["ends_at"]) != (activity.starts_at, activity.ends_at)
+    if moved and db.session.scalar(select(ServiceRecord.id).where(
+            ServiceRecord.activity_id == activity.id).limit(1)):
+        # Recorded service lies inside the activity's window: the window stays as it was.
+        raise ValidationFailed("已有服务记录的活动不能修改开始、结束时间", "starts_at")
     taken = occupied(activity)
     if clean["capacity"] < taken:
         raise ValidationFailed(_("已有 %(taken)s 人报名，招募人数不能少于 %(taken)s",
@@ -184,6 +195,7 @@ def update_activity(user: User, activity: Activity, data: dict) -> Activity:
     for key, value in clean.items():
         setattr(activity, key, value)
     db.session.flush()
+    minors.check_change(activity)
     new_year = local_year(activity.starts_at)
     if activity.status == "published" and new_year != old_year:
         township_counters.bump(activity.township_code, old_year, activities=-1)
@@ -204,12 +216,35 @@ def move(user: User, activity: Activity, name: str, comment: str = "") -> None:
         township_counters.bump(activity.township_code, year, activities=-1)
 
 
+# Sign-ups whose service is still to be confirmed (confirming moves them to "confirmed";
+# waitlisted, cancelled and no-show ones served no time).
+UNCONFIRMED = ("signed_up", "checked_in", "checked_out")
+
+
+def to_confirm_condition():
+    """An activity that has ended with volunteers whose hours are not recorded yet (the
+    EXISTS walks ix_signup_activity_status_queue: activity, status)."""
+    waiting = select(Signup.id).where(Signup.activity_id == Activity.id,
+                                      Signup.status.in_(UNCONFIRMED))
+    return (Activity.status.in_(("published", "closed")) & (Activity.ends_at <= utcnow())
+            & waiting.exists())
+
+
+def to_confirm_count(user: User, cap: int) -> int | None:
+    """The station's (or jurisdiction's) activities to confirm, up to cap (None: more): the
+    home page's count of the list's ?to_confirm=1."""
+    return capped_count(activities_stmt(user, {"to_confirm": "1"}), cap)
+
+
 def activities_stmt(user: User, args: dict):
-    """Activities user may see (volunteers: the published), filtered by status, q, station_id."""
+    """Activities user may see (volunteers: the published), filtered by status, q, station_id
+    and to_confirm (ended, with hours still to confirm)."""
     stmt = visible(user, select(Activity), Activity)
     status = args.get("status")
     if status in ACTIVITY_STATUSES:
         stmt = stmt.where(Activity.status == status)
+    if args.get("to_confirm") in ("1", "true"):
+        stmt = stmt.where(to_confirm_condition())
     q = (args.get("q") or "").strip()[:50]
     if q:
         stmt = stmt.where(Activity.title.contains(q, autoescape=True))
@@ -220,19 +255,45 @@ def activities_stmt(user: User, args: dict):
 
 
 def public_activities_stmt(args: dict):
-    """Published activities that have not ended; filters region_code and station_id."""
+    """Published activities that have not ended; filters county and township (codes the page's
+    two selects send, chosen by name), region_code (the API's) and station_id."""
     stmt = select(Activity).where(Activity.status == "published", Activity.ends_at > utcnow())
-    code = str(args.get("region_code") or "").strip()
-    if code:
-        if not code.isdigit() or len(code) not in (6, 9):
-            raise ValidationFailed(_("区划代码应为 6 位（县级）或 9 位（乡镇）数字"), "region_code")
-        stmt = stmt.where(Activity.township_code.in_(region_codes_under(code)))
+    region = public_region(args)
+    if region:
+        stmt = stmt.where(region_condition(Activity.township_code, region))
     station_id = args.get("station_id")
     if station_id not in (None, ""):
         if not str(station_id).isdigit() or len(str(station_id)) > 9:
             raise ValidationFailed(_("station_id 必须是整数"), "station_id")
         stmt = stmt.where(Activity.station_id == int(station_id))
     return stmt.options(selectinload(Activity.station)).order_by(Activity.id.desc())
+
+
+def public_region(args: dict) -> str:
+    """The region code the public list is narrowed to ("" for the whole city).
+
+    A township that is not in the chosen county is dropped (the county was changed in a form
+    without scripts, whose township select still held the old county's), not refused."""
+    county = _known_region(args.get("county"), "county", "county", "请选择区县")
+    township = _known_region(args.get("township"), "township", "township", "请选择乡镇（街道）")
+    if township and (not county or township.county_code == county.code):
+        return township.code
+    if county:
+        return county.code
+    code = str(args.get("region_code") or "").strip()
+    if code and (not code.isdigit() or len(code) not in (6, 9)):
+        raise ValidationFailed("区划代码应为 6 位（县级）或 9 位（乡镇）数字", "region_code")
+    return code
+
+
+def _known_region(value: Any, level: str, field: str, message: str) -> Region | None:
+    code = str(value or "").strip()
+    if not code:
+        return None
+    region = db.session.get(Region, code) if code.isdigit() and len(code) <= 12 else None
+    if region is None or region.level != level:
+        raise ValidationFailed(message, field)
+    return region
 
 
 # ---------------------------------------------------------------- sign-ups
@@ -242,6 +303,17 @@ def occupied(activity: Activity) -> int:
     """Places taken (signed up, checked in or out, confirmed)."""
     return db.session.scalar(select(func.count()).select_from(Signup).where(
         Signup.activity_id == activity.id, Signup.status.in_(OCCUPYING))) or 0
+
+
+def places_taken(activity_ids: list[int]) -> dict[int, int]:
+    """Places taken per activity for one page of a list, in one grouped query."""
+    if not activity_ids:
+        return {}
+    rows = db.session.execute(
+        select(Signup.activity_id, func.count()).where(
+            Signup.activity_id.in_(activity_ids), Signup.status.in_(OCCUPYING))
+        .group_by(Signup.activity_id))
+    return {activity_id: count for activity_id, count in rows}
 
 
 def waitlist_count(activity: Activity) -> int:
@@ -262,8 +334,8 @@ def promote_waitlisted(activity: Activity) -> list[Signup]:
     free = activity.capacity - occupied(activity)
     if free <= 0:
         return []
-    stmt = (select(Signup).where(Signup.activity_id == activity.id, Signup.status == "waitlisted")
-            .order_by(Signup.queued_at, Signup.id).limit(free))
+    stmt = select(Signup).where(Signup.activity_id == activity.id, Signup.status == "waitlisted")
+    stmt = minors.adults_only(stmt, activity).order_by(Signup.queued_at, Signup.id).limit(free)
     promoted = list(db.session.scalars(stmt))
     for signup in promoted:
         signup.status = "signed_up"

@@ -1,33 +1,36 @@
-"""Confirming service minutes (service record, ledger entry, minutes and stars, township
-counters, in one transaction) and correcting them with new entries."""
+"""Confirming service minutes and correcting them with new entries, under the rules of
+service_rules.py (who, when, how much a day); what needs four eyes waits in approvals.py,
+the rest is credited at once (service record, ledger entry, minutes and stars, township
+counters, in one transaction)."""
 
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from registry import audit
-from registry.activities.certificate_pdf import hours
-from registry.activities.models import Activity, ServiceCorrection, ServiceRecord, Signup
-from registry.activities.operations import (
-    local_year,
-    lock_activity,
-    require_organizer,
-    signup_of,
+from registry.activities import approvals, minors, service_rules
+from registry.activities.models import (
+    Activity,
+    ServiceCorrection,
+    ServiceRecord,
+    ServiceReview,
+    Signup,
 )
+from registry.activities.operations import lock_activity, require_organizer, signup_of
+from registry.activities.service_rules import points_for
 from registry.clock import utcnow
 from registry.errors import Conflict, FieldErrors, NotFound, ValidationFailed
 from registry.extensions import db
 from registry.models import User
-from registry.points import ledger
 from registry.points import operations as points
 from registry.texts import stored
 from registry.validators import check_amount, check_text
-from registry.volunteers import township_counters
 from registry.volunteers.models import Volunteer
-from registry.volunteers.operations import star_level
+
+ALREADY = "该志愿者在本活动的服务时长已确认；如需更改，请提交更正"
 
 
 def default_minutes(activity: Activity, signup: Signup | None) -> int | None:
@@ -39,28 +42,9 @@ def default_minutes(activity: Activity, signup: Signup | None) -> int | None:
     return max(0, int((end - start).total_seconds() // 60))
 
 
-def points_for(activity: Activity, minutes: int) -> int:
-    """Whole points for minutes of service (rounded down, DOMAIN.md §5)."""
-    return minutes * activity.points_per_hour // 60
-
-
-def _add_minutes(volunteer: Volunteer, delta: int) -> None:
-    """Add to the volunteer's total in one UPDATE (no lost update); audit a new star level."""
-    before = star_level(volunteer.total_minutes or 0)
-    total = db.session.execute(
-        update(Volunteer.__table__).where(Volunteer.__table__.c.id == volunteer.id)
-        .values(total_minutes=Volunteer.__table__.c.total_minutes + delta)
-        .returning(Volunteer.__table__.c.total_minutes)
-    ).scalar_one()
-    db.session.expire(volunteer, ["total_minutes"])
-    after = star_level(total)
-    if after != before:
-        audit.record("star_level", volunteer, changes={"star_level": [before, after]},
-                     comment=f"累计服务 {hours(total)} 小时")
-
-
 def find_volunteer(volunteer_id: Any) -> Volunteer:
-    """A volunteer named by id for confirmation (walk-ins from any township included)."""
+    """A volunteer named by id for confirmation (whether they may be credited is
+    confirm_service's question)."""
     try:
         ident = int(volunteer_id)
     except (TypeError, ValueError):
@@ -80,34 +64,44 @@ def find_volunteer_by_no(volunteer_no: str) -> Volunteer:
     return volunteer
 
 
+def _lock_volunteer(volunteer: Volunteer) -> None:
+    """Serialize one volunteer's confirmations (the daily cap reads, then writes)."""
+    db.session.execute(select(Volunteer.id).where(Volunteer.id == volunteer.id)
+                       .with_for_update())
+
+
 def confirm_service(user: User, activity: Activity, volunteer: Volunteer, minutes: Any,
                     reason: str = "") -> ServiceRecord:
-    """Confirm a volunteer's minutes at an activity and credit the points, once."""
+    """Confirm a volunteer's minutes at an activity: credited at once, or (long or late
+    service) once a second staff member approves. One record per volunteer and activity."""
     require_organizer(user, activity)
     activity = lock_activity(activity.id)
     if activity.status not in ("published", "closed"):
-        raise Conflict(_("活动未发布或已取消，不能确认服务时长"))
-    if utcnow() < activity.starts_at:
-        raise Conflict(_("活动尚未开始，不能确认服务时长"))
+        raise Conflict("活动未发布或已取消，不能确认服务时长")
+    now = utcnow()
+    if now < activity.starts_at:
+        raise Conflict("活动尚未开始，不能确认服务时长")
     minutes = check_amount(minutes, "minutes", _("服务时长（分钟）"))
-    if minutes > activity.length_minutes:
-        raise ValidationFailed(_("服务时长不能超过活动时长 %(length_minutes)s 分钟",
-                                 length_minutes=activity.length_minutes),
-                               "minutes")
     existing = db.session.scalar(select(ServiceRecord.id).where(
         ServiceRecord.activity_id == activity.id, ServiceRecord.volunteer_id == volunteer.id))
     if existing:
-        raise Conflict(_("该志愿者在本活动的服务时长已确认；如需更改，请提交更正"))
+        raise Conflict(ALREADY)
     signup = signup_of(activity, volunteer)
-    default = default_minutes(activity, signup)
+    walk_in, walk_in_reason = service_rules.admission(user, volunteer, signup, reason)
+    if walk_in:
+        minors.require_suitable(activity, volunteer)  # a walk-in takes a place too
+    _lock_volunteer(volunteer)
+    started = service_rules.record_start(activity, signup)
+    service_rules.check_span(activity, started, minutes, now)
+    default = default_minutes(activity, signup) if not walk_in_reason else None
     changed = default is not None and minutes != default
-    reason = check_text(reason, "reason", _("修改原因"), required=changed, max_length=500)
-    walk_in = signup is None or signup.walk_in or signup.status in ("cancelled", "waitlisted")
-    started = signup.check_in_at if signup and signup.check_in_at else activity.starts_at
+    change_reason = "" if walk_in_reason else check_text(
+        reason, "reason", _("修改原因"), required=changed, max_length=500)
+    service_rules.check_daily_cap(volunteer, activity, started, minutes)
     record = ServiceRecord(
         activity_id=activity.id, volunteer_id=volunteer.id, station_id=activity.station_id,
-        township_code=activity.township_code, started_at=max(started, activity.starts_at),
-        minutes=minutes, default_minutes=default, change_reason=reason,
+        township_code=activity.township_code, started_at=started, minutes=minutes,
+        default_minutes=default, change_reason=change_reason, walk_in_reason=walk_in_reason,
         points=points_for(activity, minutes), walk_in=walk_in, confirmed_by=user.id,
     )
     db.session.add(record)
@@ -115,36 +109,49 @@ def confirm_service(user: User, activity: Activity, volunteer: Volunteer, minute
         with db.session.begin_nested():
             db.session.flush()
     except IntegrityError:
-        raise Conflict(_("该志愿者在本活动的服务时长已确认；如需更改，请提交更正")) from None
+        raise Conflict(ALREADY) from None
     if signup is None:
         signup = Signup(activity_id=activity.id, volunteer_id=volunteer.id, walk_in=True,
                         township_code=activity.township_code, status="confirmed")
         db.session.add(signup)
     else:
         signup.status = "confirmed"
-    if record.points > 0:
-        ledger.credit(volunteer, record.points, "earn",
-                      stored(f"参加“{activity.title}”服务 {hours(minutes)} 小时"),
-                      ref=f"service:{record.id}", by=user)
-    _add_minutes(volunteer, minutes)
-    township_counters.bump(activity.township_code, local_year(activity.starts_at),
-                        service_minutes=minutes, points_issued=record.points)
+    grounds = service_rules.approval_grounds(activity, minutes, now)
+    if grounds:
+        approvals.request_review(user, record, grounds, minutes=minutes, delta_minutes=minutes,
+                                 delta_points=record.points)
+    else:
+        approvals.credit_record(record, activity, user)
     db.session.flush()
     return record
 
 
 def record_totals(record: ServiceRecord) -> tuple[int, int]:
-    """The record's current minutes and points, corrections included (read from the table)."""
-    row = db.session.execute(select(
-        func.coalesce(func.sum(ServiceCorrection.delta_minutes), 0),
-        func.coalesce(func.sum(ServiceCorrection.delta_points), 0),
-    ).where(ServiceCorrection.record_id == record.id)).one()
-    return record.minutes + int(row[0]), record.points + int(row[1])
+    """The record's counted minutes and points (approved or not needing approval, corrections
+    included), read from the tables."""
+    own = db.session.scalar(select(ServiceReview.status).where(
+        ServiceReview.record_id == record.id, ServiceReview.correction_id.is_(None)))
+    row = db.session.execute(
+        select(func.coalesce(func.sum(ServiceCorrection.delta_minutes), 0),
+               func.coalesce(func.sum(ServiceCorrection.delta_points), 0))
+        .outerjoin(ServiceReview, ServiceReview.correction_id == ServiceCorrection.id)
+        .where(ServiceCorrection.record_id == record.id,
+               or_(ServiceReview.id.is_(None), ServiceReview.status == "approved"))).one()
+    counts = own in (None, "approved")
+    return ((record.minutes if counts else 0) + int(row[0]),
+            (record.points if counts else 0) + int(row[1]))
+
+
+def waiting_review(record: ServiceRecord) -> ServiceReview | None:
+    return db.session.scalar(select(ServiceReview).where(
+        ServiceReview.record_id == record.id, ServiceReview.status == "pending").limit(1))
 
 
 def correct_record(user: User, record: ServiceRecord, minutes: Any,
                    reason: str) -> ServiceCorrection:
-    """Correct confirmed minutes by appending a correction and its ledger entry."""
+    """Correct a record's minutes by appending a correction (and its ledger entry). A raise
+    obeys the same rules as a record (span, daily cap, four eyes); a lowering counts at once.
+    A rejected record is corrected from zero: the way to submit the right minutes again."""
     activity = db.session.get(Activity, record.activity_id)
     require_organizer(user, activity)
     activity = lock_activity(activity.id)
@@ -156,12 +163,21 @@ def correct_record(user: User, record: ServiceRecord, minutes: Any,
         errors.add("minutes", _("服务时长不能超过活动时长 %(length_minutes)s 分钟",
                                 length_minutes=activity.length_minutes))
     errors.raise_if_any()
+    if waiting_review(record) is not None:
+        raise Conflict("该服务记录有等待审核的时长，须先由另一名工作人员批准或驳回，才能更正")
     current_minutes, current_points = record_totals(record)
     delta = minutes - current_minutes
     if delta == 0:
-        raise ValidationFailed(_("更正后的时长与当前时长相同"), "minutes")
-    delta_points = points_for(activity, minutes) - current_points
+        raise ValidationFailed("更正后的时长与当前时长相同", "minutes")
     volunteer = db.session.get(Volunteer, record.volunteer_id)
+    _lock_volunteer(volunteer)
+    now = utcnow()
+    if delta > 0:
+        service_rules.require_creditable(volunteer)
+        service_rules.check_span(activity, record.started_at, minutes, now)
+        service_rules.check_daily_cap(volunteer, activity, record.started_at, minutes,
+                                      record=record)
+    delta_points = points_for(activity, minutes) - current_points
     correction = ServiceCorrection(
         record_id=record.id, volunteer_id=volunteer.id, township_code=record.township_code,
         delta_minutes=delta, minutes_after=minutes, delta_points=delta_points, reason=reason,
@@ -169,19 +185,17 @@ def correct_record(user: User, record: ServiceRecord, minutes: Any,
     )
     db.session.add(correction)
     db.session.flush()
-    memo = stored(f"更正“{activity.title}”服务时长 {hours(current_minutes)}→{hours(minutes)} 小时")
-    if delta_points > 0:
-        ledger.credit(volunteer, delta_points, "adjust", memo, ref=f"correction:{correction.id}",
-                      by=user)
-    elif delta_points < 0:
-        ledger.debit(volunteer, -delta_points, "reverse", memo, ref=f"correction:{correction.id}",
-                     by=user)
-    _add_minutes(volunteer, delta)
-    township_counters.bump(activity.township_code, local_year(activity.starts_at),
-                        service_minutes=delta, points_issued=delta_points)
+    grounds = service_rules.approval_grounds(activity, minutes, now) if delta > 0 else ""
+    if grounds:
+        approvals.request_review(user, record, grounds, minutes=minutes, delta_minutes=delta,
+                                 delta_points=delta_points, correction=correction)
+    else:
+        approvals.credit_correction(correction, activity, user)
+    db.session.expire(record, ["corrections", "reviews"])
     audit.record("correct", record, changes={"minutes": [current_minutes, minutes],
                                              "points": [current_points, current_points
-                                                        + delta_points]}, comment=reason)
+                                                        + delta_points]},
+                 comment=f"{reason}（待审核：{grounds}）" if grounds else reason)
     return correction
 
 
@@ -189,7 +203,8 @@ def records_stmt(activity: Activity):
     """An activity's confirmed records, newest first."""
     return (select(ServiceRecord).where(ServiceRecord.activity_id == activity.id)
             .options(selectinload(ServiceRecord.volunteer),
-                     selectinload(ServiceRecord.corrections))
+                     selectinload(ServiceRecord.corrections),
+                     selectinload(ServiceRecord.reviews))
             .order_by(ServiceRecord.id.desc()))
 
 
@@ -197,7 +212,8 @@ def my_records_stmt(volunteer: Volunteer):
     """A volunteer's confirmed records, newest first, with activity, station and confirmer."""
     stmt = select(ServiceRecord).options(
         selectinload(ServiceRecord.activity), selectinload(ServiceRecord.station),
-        selectinload(ServiceRecord.confirmer), selectinload(ServiceRecord.corrections))
+        selectinload(ServiceRecord.confirmer), selectinload(ServiceRecord.corrections),
+        selectinload(ServiceRecord.reviews))
     return points.one_volunteer(stmt, ServiceRecord, volunteer.id)
 
 

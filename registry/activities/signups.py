@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from registry.activities import minors
 from registry.activities.models import (
     SIGNUP_STATUSES,
     Activity,
@@ -47,6 +48,7 @@ def sign_up(user: User, activity: Activity) -> Signup:
     if signup is not None and signup.status != "cancelled":
         label = _("候补名单中") if signup.status == "waitlisted" else _("报名名单中")
         raise Conflict(_("您已报名该活动（当前在%(label)s），不能重复报名", label=label))
+    minors.require_suitable(activity, volunteer)
     status = "signed_up" if occupied(activity) < activity.capacity else "waitlisted"
     if signup is None:
         signup = Signup(activity_id=activity.id, volunteer_id=volunteer.id,
@@ -110,15 +112,23 @@ def _check_window(activity: Activity) -> datetime:
     return now
 
 
+WAITLISTED_CHECKIN = ("该志愿者在候补名单中，须先递补为正式报名才能签到："
+                      "有人取消报名或提高招募人数时，候补者按报名先后自动递补。"
+                      "未递补的候补者不能签到，以免超出招募人数")
+
+
 def check_in(user: User, activity: Activity, signup: Signup) -> Signup:
-    """The station admin checks a signed-up (or waitlisted, present) volunteer in."""
+    """The station admin checks a signed-up volunteer in (never a waitlisted one: places are
+    kept, a waitlisted volunteer moves up first)."""
     require_organizer(user, activity)
     if signup.activity_id != activity.id:
         raise NotFound(_("报名记录不存在"))
     now = _check_window(activity)
-    if signup.status not in ("signed_up", "waitlisted"):
-        raise Conflict(_("当前状态为“%(value1)s”，不能签到",
-                         value1=status_label(signup.status)))
+    if signup.status == "waitlisted":
+        raise Conflict(WAITLISTED_CHECKIN)
+    if signup.status != "signed_up":
+        raise Conflict(_("当前状态为“%(status)s”，不能签到；签到只适用于已报名（正式名额）的志愿者",
+                         status=status_label(signup.status)))
     signup.status, signup.check_in_at = "checked_in", now
     db.session.flush()
     return signup
@@ -175,7 +185,8 @@ def _code_end(activity: Activity, code: str) -> datetime:
 
 
 def scan(user: User, activity: Activity, code: str) -> tuple[Signup, str]:
-    """A volunteer scanned the QR: check in (a walk-in if not signed up), or check out.
+    """A volunteer scanned the QR: check in (not signed up: a place taken on the spot while one
+    is free; a waitlisted volunteer waits to move up), or check out.
 
     Returns the sign-up and "checked_in" or "checked_out"."""
     ends_at = _code_end(activity, code)
@@ -187,14 +198,25 @@ def scan(user: User, activity: Activity, code: str) -> tuple[Signup, str]:
     activity = lock_activity(activity.id)
     now = _check_window(activity)
     signup = signup_of(activity, volunteer)
-    if signup is None:
-        signup = Signup(activity_id=activity.id, volunteer_id=volunteer.id, walk_in=True,
-                        township_code=activity.township_code, status="checked_in",
-                        queued_at=now, check_in_at=now)
-        db.session.add(signup)
-    elif signup.status in ("signed_up", "waitlisted", "cancelled"):
-        signup.walk_in = signup.status != "signed_up"
-        signup.status, signup.check_in_at, signup.cancelled_at = "checked_in", now, None
+    if signup is not None and signup.status == "waitlisted":
+        raise Conflict("您在候补名单中，须递补为正式报名后才能签到；有人取消报名或服务站增加名额时"
+                       "按报名先后自动递补")
+    if signup is None or signup.status == "cancelled":
+        # Not signed up: a place on the spot if one is free (check-in is for signed-up
+        # volunteers, and never beyond the activity's capacity).
+        if activity.status != "published" or occupied(activity) >= activity.capacity:
+            raise Conflict("名额已满或活动已停止报名，未报名的志愿者不能签到；请联系服务站")
+        minors.require_suitable(activity, volunteer)  # a walk-in takes a place too
+        if signup is None:
+            signup = Signup(activity_id=activity.id, volunteer_id=volunteer.id, walk_in=True,
+                            township_code=activity.township_code, status="checked_in",
+                            queued_at=now, check_in_at=now)
+            db.session.add(signup)
+        else:
+            signup.walk_in = True
+            signup.status, signup.check_in_at, signup.cancelled_at = "checked_in", now, None
+    elif signup.status == "signed_up":
+        signup.status, signup.check_in_at = "checked_in", now
     elif signup.status == "checked_in":
         if now - signup.check_in_at < MIN_STAY:
             raise Conflict(_("您刚刚已签到；活动结束时再扫码签退"))

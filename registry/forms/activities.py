@@ -13,6 +13,13 @@ class ActivityForm(Form):
     category = SelectField(_l("服务类别"), choices=[SelectChoice(value, label)
                                             for value, label in ACTIVITY_CATEGORIES.items()])
     content = TextAreaField(_l("活动内容"), render_kw={"rows": 4, "maxlength": 5000})
+    notice = TextAreaField(_l("参加须知"), render_kw={"rows": 2, "maxlength": 2000})
+    # "auto": the rule decides (activities/minors.py); "yes" is refused for night or risky ones.
+    suitable_for_minors = SelectField(_l("适合未成年人参加"), default="auto", choices=[
+        SelectChoice("auto", _l("自动判断：夜间或高风险活动为“否”，其余为“是”")),
+        SelectChoice("yes", _l("是")),
+        SelectChoice("no", _l("否")),
+    ])
     address = StringField(_l("活动地点"), render_kw={"maxlength": 200, "required": True})
     starts_at = StringField(_l("开始时间"), render_kw={"type": "datetime-local", "required": True})
     ends_at = StringField(_l("结束时间"), render_kw={"type": "datetime-local", "required": True})
@@ -39,10 +46,14 @@ class ConfirmForm(Form):
 class WalkInForm(Form):
     volunteer_no = StringField(_l("志愿者编号"), render_kw={"maxlength": 20})
     minutes = StringField(_l("服务时长（分钟）"), render_kw={"type": "number", "min": 1, "step": 1})
-    reason = StringField(_l("说明"), render_kw={"maxlength": 500})
+    reason = StringField(_l("现场参加原因（必填）"), render_kw={"maxlength": 500})
 
 
 class CorrectionForm(Form):
     minutes = StringField(_l("更正后的服务时长（分钟）"),
                           render_kw={"type": "number", "min": 0, "step": 1})
     reason = TextAreaField(_l("更正原因"), render_kw={"rows": 3, "maxlength": 500})
+
+
+class ReviewForm(Form):
+    reason = StringField(_l("意见（驳回时必填）"), render_kw={"maxlength": 500})

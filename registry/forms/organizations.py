@@ -77,7 +77,7 @@ class OrgForm(Form):
     registered_capital_fen = StringField(_l("注册资金 / 活动资金（元）"))
     address = StringField(_l("住所"), validators=[Marked()])
     contact_name = StringField(_l("联系人"), validators=[Marked()])
-    contact_phone = StringField(_l("联系电话（手机）"), validators=[Marked()])
+    contact_phone = StringField(_l("联系电话（手机或固定电话）"), validators=[Marked()])
     founded_on = ChineseDateField(_l("成立日期（可不填）"), default=None)
     is_volunteer_org = BooleanField(_l("志愿服务组织"))
     party_org_status = OpenSelectField(_l("党组织建立情况"), choices=_choices(PARTY_ORG_STATUSES),
@@ -88,6 +88,8 @@ class OrgForm(Form):
 
 class MoveForm(Form):
     comment = TextAreaField(_l("意见 / 理由"), render_kw={"rows": 2})
+    # 注销登记 is final: the page asks the official to confirm it (the API's caller decides).
+    confirm = BooleanField(_l("我已核实清算完毕，确认注销该组织的登记（注销后不能恢复）"))
     uscc = StringField(_l("统一社会信用代码"))
     certificate_date = ChineseDateField(_l("发证日期"), default=date.today)
     registration_authority = StringField(_l("登记管理机关"))

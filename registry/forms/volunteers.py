@@ -60,6 +60,37 @@ class StaffRegistrationForm(PersonFields):
                            validators=[DataRequired(_l("请先当面核验本人身份证件"))])
 
 
+class ContactForm(Form):
+    """A volunteer's own contact details (/me/profile)."""
+
+    phone = StringField(_l("手机号码（也是登录账号）"), validators=[
+        DataRequired(_l("请填写手机号码")), Length(max=20, message=_l("手机号码过长"))])
+    address = StringField(_l("联系地址（选填）"), validators=[
+        Optional(), Length(max=200, message=_l("不能超过 200 个字符"))])
+    emergency_contact_name = StringField(_l("紧急联系人（选填）"), validators=[
+        Optional(), Length(max=30, message=_l("姓名过长"))])
+    emergency_contact_phone = StringField(_l("紧急联系人手机号码"), validators=[
+        Optional(), Length(max=20, message=_l("手机号码过长"))])
+
+
+class ResubmitForm(Form):
+    """A returned registration, fixed by the volunteer and sent back for review."""
+
+    name = StringField(_l("真实姓名"), validators=[DataRequired(_l("请填写真实姓名")),
+                                                 Length(max=30, message=_l("姓名过长"))])
+    id_number = StringField(_l("身份证号码（填错时重新填写，否则留空）"), validators=[
+        Optional(), Length(max=30, message=_l("身份证号码应为 18 位"))])
+    township_code = SelectField(_l("所在乡镇（街道）"), choices=[], validate_choice=False,
+                                validators=[DataRequired(_l("请选择所在乡镇（街道）"))])
+    skills = StringField(_l("技能特长（选填）"), validators=[
+        Optional(), Length(max=200, message=_l("不能超过 200 个字符"))])
+    guardian_name = StringField(_l("监护人姓名"), validators=[
+        Optional(), Length(max=30, message=_l("姓名过长"))])
+    guardian_phone = StringField(_l("监护人手机号码"), validators=[
+        Optional(), Length(max=20, message=_l("手机号码过长"))])
+    guardian_consent = BooleanField(_l("监护人已知悉并同意其参加志愿服务"))
+
+
 class MoveForm(Form):
     comment = TextAreaField(_l("意见或理由"), validators=[
         Optional(), Length(max=2000, message=_l("不能超过 2000 个字符"))])
@@ -82,8 +113,8 @@ class StationForm(Form):
         Optional(), Length(max=200, message=_l("不能超过 200 个字符"))])
     contact_name = StringField(_l("联系人"), validators=[
         Optional(), Length(max=50, message=_l("不能超过 50 个字符"))])
-    contact_phone = StringField(_l("联系电话（手机）"), validators=[
-        Optional(), Length(max=20, message=_l("手机号码过长"))])
+    contact_phone = StringField(_l("联系电话（手机或固定电话）"), validators=[
+        Optional(), Length(max=30, message=_l("联系电话过长"))])
 
 
 class StationEditForm(StationForm):

@@ -5,7 +5,7 @@ from flask import abort
 from flask_babel import lazy_gettext as _l
 
 from registry.admin import ScopedModelView
-from registry.masking import mask_phone
+from registry.masking import mask_office_phone
 from registry.models import OFFICIAL_ROLES
 from registry.organizations.models import (
     ORG_STATUSES,
@@ -57,7 +57,7 @@ class OrganizationView(ReadOnlyView):
     column_formatters = {
         "org_type": lambda v, c, m, n: ORG_TYPES.get(m.org_type, m.org_type),
         "status": lambda v, c, m, n: ORG_STATUSES.get(m.status, m.status),
-        "contact_phone": lambda v, c, m, n: mask_phone(m.contact_phone),
+        "contact_phone": lambda v, c, m, n: mask_office_phone(m.contact_phone),
     }
 
 

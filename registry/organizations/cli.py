@@ -14,6 +14,7 @@ from registry.extensions import db
 from registry.models import Region
 from registry.organizations.demo import make_uscc
 from registry.organizations.models import Organization
+from registry.organizations.records import rating_opens
 
 PREFIXES = ("阳光", "春晖", "和美", "同心", "启航", "暖阳", "嘉和", "仁爱", "德润", "善行",
             "微光", "众益", "乐龄", "惠民", "晨曦", "安康")
@@ -77,6 +78,8 @@ def synthetic_rows(count: int, start: int, regions: list[Region], seed: int = 1)
         issued = today - timedelta(days=rng.randint(30, 3650)) if registered else None
         grade = _pick(rng, GRADE_WEIGHTS) if status == "approved" else None
         rated = today - timedelta(days=rng.randint(0, 1500)) if grade else None
+        if grade and (community or rated < rating_opens(issued)):  # as records.rate allows
+            grade = rated = None
         party = _pick(rng, PARTY_WEIGHTS)
         rows.append({
             "name": name[:100], "org_type": org_type, "category": category,

@@ -1,6 +1,7 @@
 """Demo organizations: all types and 社区社会组织 in several counties, in every status, hubs with
 members, grades, annual reports, the abnormal list and party building (idempotent)."""
 
+import io
 from datetime import date
 
 from sqlalchemy import select
@@ -10,8 +11,8 @@ from registry import accounts, audit
 from registry.demo import DEMO_PASSWORD
 from registry.extensions import db
 from registry.models import ORG_ADMIN, User
+from registry.organizations import documents, party_and_hubs, records
 from registry.organizations import operations as orgs
-from registry.organizations import party_and_hubs, records
 from registry.organizations.models import Organization
 
 TYPE_DIGIT = {"social_group": "1", "social_service": "2", "foundation": "3", "community": "9"}
@@ -127,6 +128,8 @@ def _create(row, serial: int, users: dict) -> Organization:
     if status == "draft":
         return org
     audit.set_actor(official)
+    if status in ("approved", "deregistered"):
+        hand_in_documents(official, org)
     if status == "returned":
         orgs.return_application(official, org, extra["comment"])
     elif status == "rejected":
@@ -137,6 +140,21 @@ def _create(row, serial: int, users: dict) -> Organization:
         if status == "deregistered":
             orgs.deregister(official, org, extra["comment"])
     return org
+
+
+# A one-page placeholder PDF for the demo's application documents.
+DEMO_PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+            b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+            b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n"
+            b"trailer<</Root 1 0 R>>\n%%EOF\n")
+
+
+def hand_in_documents(user: User, org: Organization) -> None:
+    """Upload a placeholder for each document on the organization's checklist."""
+    for item in documents.checklist(org):
+        if not item["uploaded"]:
+            documents.save_document(user, org, io.BytesIO(DEMO_PDF), f"{item['label']}.pdf",
+                                    item["kind"])
 
 
 def _org_admin(username: str, users: dict) -> User:

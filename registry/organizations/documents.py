@@ -1,5 +1,6 @@
-"""Uploaded documents: PDF, JPG or PNG up to 10 MB, the type read from the content (magic bytes),
-stored under UPLOAD_DIR with a random name and served only through a scoped route."""
+"""Uploaded documents and THE checklist of the documents each organization type must hand in
+before it can be approved. Files: PDF, JPG or PNG up to 10 MB, the type read from the content
+(magic bytes), stored under UPLOAD_DIR with a random name, served only through a scoped route."""
 
 import hashlib
 import secrets
@@ -30,6 +31,60 @@ NAME_EXTENSIONS = {".pdf": "application/pdf", ".jpg": "image/jpeg", ".jpeg": "im
 # or fixing the application, and (annual reports and the like) once registered.
 ORG_ADMIN_UPLOAD_STATES = ("draft", "submitted", "returned", "approved")
 OFFICIAL_UPLOAD_STATES = ("draft", "submitted", "returned", "approved")
+
+
+# The documents an application needs before approval, by organization type, as the
+# registration regulations list them (BASIS). 业务主管单位批准文件 only when the organization has
+# a supervisory unit: 行业协会商会、科技、公益慈善、城乡社区服务 bodies register directly.
+REQUIRED_DOCUMENTS = {
+    "social_group": ("application", "charter", "members", "representative_id", "premises",
+                     "capital", "supervisor_approval"),
+    "social_service": ("application", "charter", "representative_id", "premises", "capital",
+                       "supervisor_approval"),
+    "foundation": ("application", "charter", "directors", "premises", "capital",
+                   "supervisor_approval"),
+    "community": ("application", "charter", "representative_id", "premises"),
+}
+BASIS = {
+    "social_group": "《社会团体登记管理条例》第十一条",
+    "social_service": "《民办非企业单位登记管理暂行条例》第九条",
+    "foundation": "《基金会管理条例》第九条",
+    "community": "民政部《关于大力培育发展社区社会组织的意见》（社区社会组织备案）",
+}
+
+
+def required_kinds(org_type: str | None, supervisory_unit: str | None) -> list[str]:
+    """The document kinds an application of this type (and supervision) must carry."""
+    kinds = REQUIRED_DOCUMENTS.get(org_type or "", ())
+    return [kind for kind in kinds
+            if kind != "supervisor_approval" or (supervisory_unit or "").strip()]
+
+
+def uploaded_kinds(org: Organization) -> set[str]:
+    """The kinds of the organization's current (not removed) documents, in one query."""
+    return set(db.session.scalars(select(OrgDocument.kind).distinct().where(
+        OrgDocument.organization_id == org.id, OrgDocument.removed_at.is_(None))))
+
+
+def checklist(org: Organization) -> list[dict]:
+    """Each required document of org: kind, label and whether one is uploaded (for the
+    applicant's and the reviewer's pages and the API)."""
+    have = uploaded_kinds(org) if org.id else set()
+    return [{"kind": kind, "label": DOCUMENT_KINDS[kind], "uploaded": kind in have}
+            for kind in required_kinds(org.org_type, org.supervisory_unit)]
+
+
+def missing_documents(org: Organization) -> list[str]:
+    """The labels of the required documents org has not uploaded yet."""
+    return [item["label"] for item in checklist(org) if not item["uploaded"]]
+
+
+def require_complete(org: Organization) -> None:
+    """Approval needs every document of the checklist; the refusal names the missing ones."""
+    missing = missing_documents(org)
+    if missing:
+        raise Conflict("申请材料不齐全，不能准予登记。缺少：" + "、".join(missing)
+                       + "。请退回申请，请申请人补充上传后重新提交", "documents")
 
 
 def sniff(head: bytes) -> tuple[str, str] | None:
@@ -104,3 +159,13 @@ def documents_of(user: Any, org: Organization) -> list[OrgDocument]:
 def document_path(doc: OrgDocument) -> Path:
     """Where the stored file is (the stored name is ours, never the uploader's)."""
     return upload_dir() / doc.stored_name
+
+
+def page_context(user: Any, org: Organization | None) -> dict:
+    """What an application page shows of the checklist: org's items (uploaded or not), its
+    documents and whether user may upload; before the first save every type's list."""
+    if org is None:
+        return {"checklists": {kind: [DOCUMENT_KINDS[k] for k in kinds]
+                               for kind, kinds in REQUIRED_DOCUMENTS.items()}, "basis": BASIS}
+    return {"checklist": checklist(org), "basis": BASIS, "documents": documents_of(user, org),
+            "can_upload": may_upload(user, org)}

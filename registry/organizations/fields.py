@@ -29,7 +29,7 @@ from registry.validators import (
     check_person_name,
     check_text,
     check_uscc,
-    normalize_phone,
+    normalize_office_phone,
 )
 
 CITY_CODE = "511300"
@@ -175,7 +175,7 @@ def clean_fields(data: dict, user: Any) -> dict:
                               max_length=200)
     out["contact_name"] = collect(errors, check_person_name, data.get("contact_name"),
                                    "contact_name", _("联系人"))
-    out["contact_phone"] = collect(errors, normalize_phone, data.get("contact_phone"),
+    out["contact_phone"] = collect(errors, normalize_office_phone, data.get("contact_phone"),
                                     "contact_phone")
     out["founded_on"] = collect(errors, check_date, data.get("founded_on"), "founded_on",
                                  _("成立日期"))

@@ -54,6 +54,8 @@ DOCUMENT_KINDS = {
     "representative_id": _l("法定代表人身份证明"),
     "premises": _l("住所使用证明"),
     "capital": _l("资金证明"),
+    "members": _l("会员名册"),
+    "directors": _l("理事名单及身份证明"),
     "supervisor_approval": _l("业务主管单位批准文件"),
     "annual_report": _l("年度工作报告"),
     "other": _l("其他材料"),
@@ -98,7 +100,7 @@ class Organization(db.Model):
     registered_capital_fen: Mapped[int] = mapped_column(default=0)
     address: Mapped[str] = mapped_column(String(200), default="")
     contact_name: Mapped[str] = mapped_column(String(50), default="")
-    contact_phone: Mapped[str] = mapped_column(String(11), default="")
+    contact_phone: Mapped[str] = mapped_column(String(20), default="")
     founded_on: Mapped[date | None]
     status: Mapped[str] = mapped_column(String(20), default="draft")
     grade: Mapped[str | None] = mapped_column(String(2))

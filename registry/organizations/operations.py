@@ -10,10 +10,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, or_, select, update
 from sqlalchemy.orm import selectinload
 
+from registry import exports
 from registry.clock import today_local, utcnow
 from registry.errors import Conflict, NotAllowed, ValidationFailed
 from registry.extensions import db
+from registry.masking import mask_office_phone
 from registry.models import CITY_OFFICIAL, COUNTY_OFFICIAL, OFFICIAL_ROLES, ORG_ADMIN
+from registry.organizations import documents
 from registry.organizations.fields import (
     FIELDS,
     check_date,
@@ -33,6 +36,7 @@ from registry.organizations.models import (
     OrgDocument,
     OrgRating,
 )
+from registry.pagination import capped_count
 from registry.scoping import (
     can_see,
     region_codes_under,
@@ -41,7 +45,7 @@ from registry.scoping import (
 from registry.validators import (
     check_text,
 )
-from registry.workflow import Machine, Move
+from registry.workflow import Machine, Move, history
 
 ORG_MACHINE = Machine(
     "organization",
@@ -160,10 +164,11 @@ def submit_application(user: Any, org: Organization, comment: str = "") -> Organ
 def approve(user: Any, org: Organization, comment: str = "", *, uscc: str | None = None,
             certificate_date: date | None = None,
             registration_authority: str | None = None) -> Organization:
-    """submitted → approved: records the USCC (required for a registration unless already
-    given), the certificate date and the authority."""
+    """submitted → approved: needs every document of the type's checklist; records the USCC
+    (required for a registration unless already given), the certificate date and authority."""
     _lock(org)
     _check_move(user, org, "approve")
+    documents.require_complete(org)
     comment = check_comment(comment, False, _("准予登记"))
     errors: dict[str, list[str]] = {}
     required = org.registration_kind == "registration" and not org.uscc
@@ -311,7 +316,39 @@ def public_get(ident: Any) -> Organization | None:
         Organization.id == ident, Organization.status == "approved")).first()
 
 
-# ---------------------------------------------------------------- the record: reports, grades
+# ---------------------------------------------------------------- the home pages' work
 
 
+def pending_count(user: Any, cap: int) -> int | None:
+    """Applications waiting for a decision in user's jurisdiction (exactly the list's
+    ?status=submitted), counted up to cap: None means more."""
+    return capped_count(staff_list_stmt(user, check_filters({"status": "submitted"})), cap)
 
+
+def applicant_state(user: Any) -> tuple[Organization, str] | None:
+    """A representative's organization and, once returned or rejected, the official's words
+    (the last workflow move's comment, e.g. "退回修改：缺少章程"), for their home page."""
+    if user.role != ORG_ADMIN or not user.organization_id:
+        return None
+    org = db.session.scalar(visible_select(user, Organization).where(
+        Organization.id == user.organization_id))
+    if org is None:
+        return None
+    moves = history(org) if org.status in ("returned", "rejected") else []
+    return org, (moves[-1].comment if moves else "")
+
+
+EXPORT_HEADERS = ["编号", "名称", "类型", "统一社会信用代码", "法定代表人", "区划代码",
+                  "登记管理机关", "状态", "等级", "枢纽", "活动异常", "党组织", "联系电话"]
+
+
+def export_rows(user: Any, filters: dict):
+    """The filtered list's rows for the CSV (streamed in batches); a mobile masked, an
+    office landline (public) shown."""
+    today = today_local()
+    for org in exports.batched(staff_list_stmt(user, filters)):
+        yield [org.id, org.name, org.type_label, org.uscc or "", org.legal_representative,
+               org.region_code, org.registration_authority, org.status_label,
+               org.current_grade(today) or "", "是" if org.is_hub else "",
+               "是" if org.abnormal_listed else "", org.party_label,
+               mask_office_phone(org.contact_phone)]

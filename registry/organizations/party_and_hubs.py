@@ -3,12 +3,12 @@
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import Select, case, func, or_, select
 
-from registry.errors import Conflict, NotAllowed
+from registry.errors import Conflict, NotAllowed, ValidationFailed
 from registry.extensions import db
 from registry.models import CITY_OFFICIAL, OFFICIAL_ROLES, ORG_ADMIN, Region
-from registry.organizations.fields import CITY_CODE, clean_party, hub_alias
+from registry.organizations.fields import CITY_CODE, clean_party, hub_alias, normalize_name
 from registry.organizations.models import Organization
 from registry.organizations.operations import require_visible
 from registry.organizations.records import require_registered
@@ -128,3 +128,27 @@ def party_coverage(user: Any) -> list[dict]:
     return rows
 
 
+def coverage_totals(rows: list[dict]) -> dict:
+    """The city's (or county's) totals of party_coverage rows, with the coverage in %."""
+    totals = {key: sum(r[key] for r in rows)
+              for key in ("total", "single", "joint", "none", "covered", "members",
+                          "instructors")}
+    totals["coverage_pct"] = round(100 * totals["covered"] / totals["total"], 1) \
+        if totals["total"] else 0.0
+    return totals
+
+
+def find_member(user: Any, text: str | None) -> Organization:
+    """A registered organization in user's jurisdiction by id, USCC or exact name."""
+    text = normalize_name(text)
+    if not text or len(text) > 100:
+        raise ValidationFailed("请填写成员组织的编号、统一社会信用代码或完整名称", "member")
+    conditions = [Organization.uscc == text.upper(), Organization.name == text]
+    if text.isdigit() and len(text) < 10:
+        conditions.append(Organization.id == int(text))
+    stmt = select(Organization).where(or_(*conditions), Organization.status == "approved",
+                                      scope_condition(user, Organization))
+    found = list(db.session.scalars(stmt.limit(2)))
+    if len(found) != 1:
+        raise ValidationFailed("没有找到这个已登记的组织，请核对编号、代码或名称", "member")
+    return found[0]

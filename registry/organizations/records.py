@@ -1,6 +1,6 @@
 """A registered organization's records: annual reports, grades (5A–1A) and the abnormal list."""
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
@@ -32,6 +32,9 @@ from registry.validators import (
     check_text,
 )
 
+# 《社会组织评估管理办法》（民政部令第39号）第六条: 取得登记证书满两个年度.
+RATING_FULL_YEARS = 2
+
 
 def _require_official(user: Any, org: Organization, what: str) -> None:
     if user.role not in OFFICIAL_ROLES:
@@ -47,16 +50,37 @@ def require_registered(org: Organization, what: str) -> None:
                          what=what))
 
 
+def registered_on(org: Organization) -> date:
+    """The day the organization got its certificate (登记证书), else its founding day."""
+    return org.certificate_date or org.founded_on or today_local()
+
+
+def report_years(org: Organization) -> range:
+    """The years a report may be filed for: completed years (before the current Beijing
+    year), from the year of registration on. Empty in the year it registered."""
+    return range(registered_on(org).year, today_local().year)
+
+
+def check_report_year(org: Organization, year: int) -> int:
+    """A 年度工作报告 covers a whole year that has ended, never one before registration."""
+    years = report_years(org)
+    if year >= today_local().year:
+        latest = (f"目前可报送 {years[-1]} 年度及以前的报告" if years else
+                  f"本组织 {registered_on(org).year} 年登记，该年度结束后才能报送")
+        raise ValidationFailed(f"{year} 年度尚未结束，只能报送已结束年度的报告（{latest}）",
+                               "year")
+    if year < years.start:
+        raise ValidationFailed(f"报告年度不能早于登记年度（{years.start} 年）", "year")
+    return year
+
+
 def clean_report(data: dict, org: Organization) -> dict:
-    """An annual report's figures: a year from founding to this year, whole fen, staff."""
+    """An annual report's figures: a completed year since registration, whole fen, staff."""
     errors: dict[str, list[str]] = {}
     out: dict[str, Any] = {}
     year = collect(errors, check_int, data.get("year"), "year", _("报告年度"), 9999)
-    first = (org.founded_on or org.certificate_date or today_local()).year
-    if year is not None and not first <= year <= today_local().year:
-        errors.setdefault("year", []).append(_("报告年度应在 %(first)s 到 %(year)s 之间",
-                                               first=first,
-                                               year=today_local().year))
+    if year is not None:
+        year = collect(errors, check_report_year, org, year)
     out["year"] = year
     for name, label in (("income_fen", _("本年收入")), ("expenditure_fen", _("本年支出")),
                         ("net_assets_fen", _("年末净资产"))):
@@ -112,6 +136,32 @@ def add_years(day: date, years: int) -> date:
         return day.replace(year=day.year + years, day=28)
 
 
+def rating_open_from(org: Organization) -> date:
+    """The first day org may be rated: 《社会组织评估管理办法》 第六条 asks for 取得登记证书满两个
+    年度. A 年度 is a calendar year (the year of the annual report), so the two years are the
+    first two whole calendar years after the certificate: a certificate of any day of 2022 →
+    2023 and 2024 → rated from 2025-01-01 (one dated 1 January counts its own year)."""
+    return rating_opens(registered_on(org))
+
+
+def rating_opens(issued: date) -> date:
+    """The first day of rating for a certificate issued on that day (see rating_open_from)."""
+    first_full = issued.year if (issued.month, issued.day) == (1, 1) else issued.year + 1
+    return date(first_full + RATING_FULL_YEARS, 1, 1)
+
+
+def check_rating_allowed(org: Organization, rated_on: date) -> None:
+    """Only a registered (not merely filed) organization two full years after its certificate."""
+    if org.registration_kind == "filing":
+        raise Conflict("备案的社区社会组织没有登记证书，不参加等级评估", "grade")
+    opens = rating_open_from(org)
+    if rated_on < opens:
+        raise ValidationFailed(
+            f"取得登记证书满两个年度的组织才能参加等级评估：本组织 {registered_on(org)} "
+            f"取得登记证书，{opens - timedelta(days=1):%Y} 年度结束后（{opens} 起）才能评估",
+            "rated_on")
+
+
 def rate(user: Any, org: Organization, grade: str, rated_on: date | None,
          comment: str = "") -> OrgRating:
     """Record an evaluation grade (等级评估 5A–1A), valid five years from the rating date."""
@@ -124,6 +174,7 @@ def rate(user: Any, org: Organization, grade: str, rated_on: date | None,
                        max_length=2000)
     if errors:
         raise ValidationFailed(next(iter(errors.values()))[0], fields=errors)
+    check_rating_allowed(org, rated_on)
     rating = OrgRating(organization_id=org.id, region_code=org.region_code, grade=grade,
                        rated_on=rated_on, valid_until=add_years(rated_on, GRADE_VALID_YEARS),
                        comment=comment or "", rated_by_id=user.id)

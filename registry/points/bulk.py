@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, text, update
 
 from registry import accounts
 from registry.bulkload import indexes_rebuilt_after
@@ -65,22 +65,42 @@ def entry_rows(plan, sums: dict[int, int], tag: str, totals: dict[int, int]):
         totals[volunteer_id] = balance - start
 
 
-def write_entries(rows, total: int, echo=None) -> int:
-    """Load total rows: PostgreSQL COPY (psycopg's cursor.copy, ~5× executemany), else batches of
-    executemany. Core inserts: a synthetic ledger is audited once, by the command."""
-    echo = echo or (lambda done: None)
+def points_of(count: int) -> int:
+    """What entry_rows credits in count entries: Σ (5 + n mod 20) for n < count."""
+    return 5 * count + 190 * (count // 20) + (count % 20) * (count % 20 - 1) // 2
+
+
+# The same rows as entry_rows, made by PostgreSQL itself: entry n's balance_after is the start
+# plus points_of(n + 1), so no row passes through Python (20M rows: ~10× faster than COPY).
+INSERT_PLAN = text("""
+INSERT INTO points_ledger_entry
+    (volunteer_id, township_code, kind, points, balance_after, memo, ref, created_at)
+SELECT p.volunteer_id, p.township_code, 'earn', 5 + n % 20,
+       p.start + 5 * (n + 1) + 190 * ((n + 1) / 20) + ((n + 1) % 20) * ((n + 1) % 20 - 1) / 2,
+       :memo, 'bench:' || :tag || ':' || p.volunteer_id || ':' || n, :now
+FROM unnest(CAST(:ids AS integer[]), CAST(:townships AS varchar[]), CAST(:counts AS integer[]),
+            CAST(:starts AS bigint[])) AS p(volunteer_id, township_code, count, start)
+CROSS JOIN LATERAL generate_series(0, p.count - 1) AS n
+""")
+
+
+def insert_plan_postgresql(plan, sums: dict[int, int], tag: str, totals: dict[int, int]) -> int:
+    """PostgreSQL: the entries of plan [(volunteer id, township, count), ...] in one INSERT …
+    SELECT into the table with its indexes and foreign keys set aside (bulkload.py)."""
+    total = sum(count for _, _, count in plan)
+    with indexes_rebuilt_after("points_ledger_entry", total):
+        db.session.execute(INSERT_PLAN, {
+            "ids": [vid for vid, _, _ in plan], "townships": [t for _, t, _ in plan],
+            "counts": [c for _, _, c in plan], "starts": [sums.get(v, 0) for v, _, _ in plan],
+            "memo": MEMO, "tag": tag, "now": utcnow()})
+    totals.update({vid: points_of(count) for vid, _, count in plan})
+    return total
+
+
+def write_entries(rows, total: int) -> int:
+    """Load rows with batches of executemany (SQLite and small loads). Core inserts: a
+    synthetic ledger is audited once, by the command."""
     done = 0
-    if db.session.get_bind().dialect.name == "postgresql":
-        raw = db.session.connection().connection.driver_connection
-        sql = f"COPY points_ledger_entry ({', '.join(COLUMNS)}) FROM STDIN"
-        with indexes_rebuilt_after("points_ledger_entry", total), raw.cursor() as cursor, \
-                cursor.copy(sql) as copy:
-            for row in rows:
-                copy.write_row(row)
-                done += 1
-                if done % 1_000_000 == 0:
-                    echo(done)
-        return done
     chunk = []
     for row in rows:
         chunk.append(dict(zip(COLUMNS, row, strict=True)))

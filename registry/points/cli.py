@@ -17,6 +17,7 @@ from registry.points.bulk import (
     bench_volunteer,
     current_sums,
     entry_rows,
+    insert_plan_postgresql,
     write_entries,
 )
 from registry.points.models import PointsBalance, PointsLedgerEntry
@@ -56,7 +57,7 @@ def register(app) -> None:
                   show_default=True, help="分给其他已有志愿者的流水总条数")
     def seed_ledger_command(entries: int, others: int):
         """A large synthetic points ledger for benchmarks (balances kept equal to the sums):
-        one COPY on PostgreSQL, then every touched balance updated in batches."""
+        one INSERT … SELECT on PostgreSQL, then every touched balance updated in batches."""
         started = time.monotonic()
         volunteer = bench_volunteer()
         ids = db.session.execute(select(Volunteer.id, Volunteer.township_code)
@@ -69,9 +70,12 @@ def register(app) -> None:
                      for n, (vid, township) in enumerate(ids) if per or n < extra]
         totals: dict[int, int] = {}
         sums = current_sums([vid for vid, _, _ in plan])
-        written = write_entries(entry_rows(plan, sums, secrets.token_hex(4), totals),
-                                sum(count for _, _, count in plan),
-                                lambda done: click.echo(f"  … {done:,}"))
+        tag = secrets.token_hex(4)
+        if db.session.get_bind().dialect.name == "postgresql":
+            written = insert_plan_postgresql(plan, sums, tag, totals)
+        else:
+            written = write_entries(entry_rows(plan, sums, tag, totals),
+                                    sum(count for _, _, count in plan))
         add_to_balances(totals)
         audit.record("seed_ledger", object_type="PointsLedgerEntry",
                      comment=f"批量生成积分流水 {written} 条")

@@ -14,6 +14,7 @@ from registry.clock import today_local, utcnow
 from registry.errors import Conflict, ValidationFailed
 from registry.extensions import db
 from registry.models import Region
+from registry.organizations.models import Organization
 from registry.scoping import region_codes_under, region_visible, visible, visible_select
 from registry.support.incubation import (
     OFFICIALS,
@@ -156,10 +157,31 @@ def parse_yuan(value: Any, field: str = "amount", label: str = _("金额")) -> i
     return int(fen)
 
 
+def check_grant_recipient(org: Organization, field: str = "organization") -> Organization:
+    """Public money goes only to a registered (approved) organization that is not on the
+    活动异常名录 (《社会组织信用信息管理办法》: listed organizations get no public funding)."""
+    if org.status != "approved":
+        raise ValidationFailed(f"“{org.name}”当前状态为“{org.status_label}”，只有已登记的社会组织"
+                               "才能获得资金支持", field)
+    if org.abnormal_listed:
+        raise ValidationFailed(f"“{org.name}”在活动异常名录中，移出名录前不能获得资金支持",
+                               field)
+    return org
+
+
+def grant_recipient_names(user: Any, limit: int = 300) -> list[str]:
+    """Names of the organizations in the jurisdiction that may receive a grant (suggestions)."""
+    stmt = (visible_select(user, Organization).with_only_columns(Organization.name)
+            .where(Organization.status == "approved", Organization.abnormal_listed.is_(False))
+            .order_by(Organization.id.desc()).limit(limit))
+    return list(db.session.scalars(stmt))
+
+
 def record_grant(user: Any, data: dict) -> Grant:
-    """Record an approved grant to an organization: type, amount in fen, purpose, source, date."""
+    """Record an approved grant to a registered organization in good standing: type, amount in
+    fen, purpose, source, date."""
     require_official(user)
-    org = visible_org(user, data.get("organization_id"))
+    org = check_grant_recipient(visible_org(user, data.get("organization_id")))
     grant_type = data.get("grant_type")
     if grant_type not in GRANT_TYPES:
         raise ValidationFailed(_("请选择资金类型（公益创投、以奖代补、购买服务补助或其他）"),
@@ -181,8 +203,11 @@ def record_grant(user: Any, data: dict) -> Grant:
 
 
 def pay_grant(user: Any, grant: Grant, paid_on: Any, payment_ref: str = "") -> None:
-    """Record that an approved grant was paid (offline) on a date, with its voucher number."""
+    """Record that an approved grant was paid (offline) on a date, with its voucher number; not
+    while its organization is deregistered or on the abnormal list (it may be cancelled)."""
     require_official(user)
+    if grant.status == "approved":  # another state is the workflow's 409
+        check_grant_recipient(grant.organization, "paid_on")
     paid_on = _check_day(paid_on, "paid_on", _("拨付日期"))
     check_dates(grant.granted_on, paid_on, "granted_on", "paid_on", _("批准日期"), _("拨付日期"))
     if paid_on > today_local():

@@ -5,19 +5,30 @@ import base64
 import io
 
 import qrcode
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from registry import regions
+from registry.activities import approvals, minors, service_records, signups
 from registry.activities import operations as activities
-from registry.activities import service_records, signups
 from registry.activities.models import (
     ACTIVITY_CATEGORIES,
     ACTIVITY_STATUSES,
     SIGNUP_STATUSES,
     Activity,
     ServiceRecord,
+    ServiceReview,
     Signup,
 )
 from registry.clock import to_local
@@ -30,6 +41,7 @@ from registry.forms.activities import (
     ConfirmForm,
     CorrectionForm,
     MoveForm,
+    ReviewForm,
     WalkInForm,
 )
 from registry.models import CITY_OFFICIAL, COUNTY_OFFICIAL, STATION_ADMIN
@@ -78,7 +90,22 @@ def add_labels(state) -> None:
     """Labels as template globals (so that imported macros see them too)."""
     state.app.jinja_env.globals.update(
         activity_status_labels=ACTIVITY_STATUSES, signup_status_labels=SIGNUP_STATUSES,
-        activity_categories=ACTIVITY_CATEGORIES, activity_phase_labels=activities.PHASE_LABELS)
+        activity_categories=ACTIVITY_CATEGORIES, activity_phase_labels=activities.PHASE_LABELS,
+        pending_approvals_count=lambda: approvals.pending_count(current_user))
+
+
+@bp.app_context_processor
+def activity_helpers():
+    """activities_home_work(): the station admin's activities whose hours wait to be
+    confirmed, counted up to HOME_COUNT_CAP (None: more), for the home page."""
+    return {"activities_home_work": _home_work}
+
+
+def _home_work() -> dict:
+    if not current_user.is_authenticated or current_user.role != STATION_ADMIN:
+        return {}
+    cap = current_app.config["HOME_COUNT_CAP"]
+    return {"to_confirm": activities.to_confirm_count(current_user, cap)}
 
 
 @bp.route("/")
@@ -88,16 +115,25 @@ def index():
         stmt = activities.activities_stmt(current_user, args)
         page = paginate_query(stmt, Activity.id, args)
         return render_template("activities/index.html", page=page,
+                               taken=activities.places_taken([a.id for a in page.items]),
                                filters={"status": args.get("status", ""),
-                                        "q": args.get("q", "")})
+                                        "q": args.get("q", ""),
+                                        "to_confirm": args.get("to_confirm") in ("1", "true")})
     try:
         stmt = activities.public_activities_stmt(args)
+        chosen = activities.public_region(args)
     except RegistryError as error:
         flash(error.message, "danger")
-        stmt = activities.public_activities_stmt({})
+        stmt, chosen = activities.public_activities_stmt({}), ""
     page = paginate_query(stmt, Activity.id, args)
-    return render_template("activities/public.html", page=page,
-                           region_code=args.get("region_code", ""))
+    # The two selects: the county (a township's code starts with its county's), then its
+    # townships; both show names, none asks for a code.
+    counties = regions.counties()
+    county = chosen[:6] if any(c.code == chosen[:6] for c in counties) else ""
+    return render_template("activities/public.html", page=page, counties=counties,
+                           townships=regions.townships_of(county) if county else [],
+                           county=county, township=chosen if len(chosen) == 9 else "",
+                           taken=activities.places_taken([a.id for a in page.items]))
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -126,6 +162,7 @@ def edit(activity_id: int):
     if request.method == "GET":
         form.starts_at.data = local_input(activity.starts_at)
         form.ends_at.data = local_input(activity.ends_at)
+        form.suitable_for_minors.data = "yes" if activity.suitable_for_minors else "no"
     if form.validate_on_submit():
         try:
             activities.update_activity(current_user, activity, form.data)
@@ -146,6 +183,8 @@ def detail(activity_id: int):
     volunteer = activities.volunteer_of(current_user)
     if volunteer is not None:
         context["my_signup"] = activities.signup_of(activity, volunteer)
+        context["minor_barred"] = (not activity.suitable_for_minors
+                                   and minors.is_minor_at(volunteer, activity))
     if is_staff():
         page = paginate_query(signups.signups_stmt(activity), Signup.id, request.args,
                               default_per_page=50)
@@ -288,6 +327,17 @@ def service(activity_id: int):
                            confirm_form=ConfirmForm(), walk_in_form=WalkInForm())
 
 
+def _flash_confirmed(record: ServiceRecord, name: str) -> None:
+    review = record.pending_review
+    if review is not None:
+        flash(_("已录入 %(name)s 服务 %(m)s 分钟（%(g)s）："
+                "须由另一名工作人员审核通过后才计入时长和积分",
+                name=name, m=record.minutes, g=review.grounds), "warning")
+    else:
+        flash(_("已确认 %(name)s 服务 %(m)s 分钟，记入 %(p)s 积分", name=name,
+                m=record.minutes, p=record.points), "success")
+
+
 @bp.route("/<int:activity_id>/service/confirm", methods=["POST"])
 @login_required
 def confirm(activity_id: int):
@@ -300,8 +350,7 @@ def confirm(activity_id: int):
         record = service_records.confirm_service(current_user, activity, volunteer,
                                             form.minutes.data, form.reason.data)
         db.session.commit()
-        flash(_("已确认 %(name)s 服务 %(m)s 分钟，记入 %(p)s 积分", name=volunteer.name,
-                m=record.minutes, p=record.points), "success")
+        _flash_confirmed(record, volunteer.name)
     except RegistryError as error:
         db.session.rollback()
         flash(error.message, "danger")
@@ -319,8 +368,7 @@ def walk_in(activity_id: int):
             record = service_records.confirm_service(current_user, activity, volunteer,
                                                 form.minutes.data, form.reason.data)
             db.session.commit()
-            flash(_("已确认 %(name)s（现场参加）服务 %(m)s 分钟", name=volunteer.name,
-                    m=record.minutes), "success")
+            _flash_confirmed(record, volunteer.name)
             return redirect(url_for(".service", activity_id=activity.id))
         except RegistryError as error:
             db.session.rollback()
@@ -344,10 +392,40 @@ def correct(record_id: int):
             service_records.correct_record(current_user, record, form.minutes.data,
                                            form.reason.data)
             db.session.commit()
-            flash(_("已记录更正，积分已相应调整"), "success")
+            if service_records.waiting_review(record) is not None:
+                flash(_("已记录更正：须由另一名工作人员审核通过后才计入时长和积分"), "warning")
+            else:
+                flash(_("已记录更正，积分已相应调整"), "success")
             return redirect(url_for(".service", activity_id=record.activity_id))
         except RegistryError as error:
             db.session.rollback()
             show_errors(form, error)
     return render_template("activities/correct.html", record=record, form=form,
                            totals=service_records.record_totals(record))
+
+
+@bp.route("/approvals")
+@roles(*approvals.REVIEWERS)
+def approvals_list():
+    """Records and corrections waiting for a second staff member (four eyes)."""
+    page = paginate_query(approvals.pending_stmt(current_user, request.args), ServiceReview.id,
+                          request.args)
+    return render_template("activities/approvals.html", page=page, form=ReviewForm())
+
+
+@bp.route("/approvals/<int:review_id>/<any(approve, reject):decision>", methods=["POST"])
+@roles(*approvals.REVIEWERS)
+def decide(review_id: int, decision: str):
+    review = get_visible_or_404(current_user, ServiceReview, review_id)
+    form = ReviewForm()
+    if not form.validate_on_submit():
+        flash(_("页面已过期，请刷新后重试"), "danger")
+        return redirect(url_for(".approvals_list"))
+    try:
+        approvals.decide(current_user, review, decision, form.reason.data)
+        db.session.commit()
+        flash(_("已批准，时长和积分已计入") if decision == "approve" else _("已驳回"), "success")
+    except RegistryError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+    return redirect(url_for(".approvals_list"))

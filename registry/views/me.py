@@ -1,5 +1,5 @@
-"""The volunteer's own pages: activities, confirmed hours, star level, points and ledger, and
-the 志愿服务记录证明 download."""
+"""The volunteer's own pages: activities, confirmed hours, star level, points and ledger, the
+志愿服务记录证明 download, and their own details (contact details, a returned registration)."""
 
 from flask import (
     Blueprint,
@@ -12,13 +12,17 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user
 
+from registry import crypto
 from registry.activities import certificates, service_records, signups
 from registry.activities import operations as activities
 from registry.activities.models import ServiceRecord, Signup
 from registry.errors import RegistryError
 from registry.extensions import db
+from registry.forms import show_errors
+from registry.forms.volunteers import ContactForm, ResubmitForm, township_choices
 from registry.models import VOLUNTEER
 from registry.pagination import paginate_query
 from registry.points import ledger
@@ -26,7 +30,8 @@ from registry.points.models import PointsLedgerEntry
 from registry.points.operations import entries_stmt
 from registry.views.access import roles
 from registry.volunteers import operations as volunteers
-from registry.volunteers.models import STAR_LABELS
+from registry.volunteers import profile as profiles
+from registry.volunteers.models import STAR_LABELS, VOLUNTEER_STATUSES
 
 bp = Blueprint("me", __name__, url_prefix="/me")
 
@@ -99,3 +104,64 @@ def certificate():
     response.headers["X-Certificate-Serial"] = cert.serial
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _profile_page(volunteer, contact_form=None, resubmit_form=None, status=200):
+    contact_form = contact_form or ContactForm(formdata=None, obj=volunteer)
+    if resubmit_form is None:
+        resubmit_form = ResubmitForm(formdata=None, obj=volunteer)
+        resubmit_form.guardian_consent.data = volunteer.guardian_consent_at is not None
+    resubmit_form.township_code.choices = township_choices()
+    return render_template(
+        "me/profile.html", volunteer=volunteer, contact_form=contact_form,
+        resubmit_form=resubmit_form, statuses=VOLUNTEER_STATUSES,
+        state=profiles.review_state(volunteer),
+        id_number=crypto.decrypt(volunteer.id_number_encrypted)), status
+
+
+@bp.route("/profile")
+@roles(VOLUNTEER)
+def profile():
+    """The volunteer's own record, where it stands, and the forms to keep it current."""
+    return _profile_page(me())
+
+
+@bp.route("/profile/contact", methods=["POST"])
+@roles(VOLUNTEER)
+def contact():
+    volunteer = me()
+    form = ContactForm()
+    if form.validate_on_submit():
+        try:
+            profiles.update_contact(current_user, volunteer, {
+                name: getattr(form, name).data for name in profiles.CONTACT_FIELDS})
+            db.session.commit()
+        except RegistryError as error:
+            db.session.rollback()
+            show_errors(form, error)
+        else:
+            flash(_("联系方式已保存"), "success")
+            return redirect(url_for(".profile"))
+    return _profile_page(me(), contact_form=form, status=422)
+
+
+@bp.route("/profile/resubmit", methods=["POST"])
+@roles(VOLUNTEER)
+def resubmit():
+    """A returned registration, fixed and sent back to the station in one step."""
+    volunteer = me()
+    form = ResubmitForm()
+    form.township_code.choices = township_choices()
+    if form.validate_on_submit():
+        try:
+            profiles.update_registration(current_user, volunteer, {
+                name: getattr(form, name).data for name in profiles.REGISTRATION_FIELDS})
+            profiles.resubmit(current_user, volunteer)
+            db.session.commit()
+        except RegistryError as error:
+            db.session.rollback()
+            show_errors(form, error)
+        else:
+            flash(_("已重新提交，请等待志愿服务站审核"), "success")
+            return redirect(url_for(".profile"))
+    return _profile_page(me(), resubmit_form=form, status=422)

@@ -2,19 +2,10 @@
 applications, review, documents, annual reports, grades, abnormal list, hubs, party building."""
 
 
-from flask import (
-    Blueprint,
-    abort,
-    flash,
-    redirect,
-    render_template,
-    request,
-    send_file,
-    url_for,
-)
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from registry import audit, exports
 from registry.clock import today_local
@@ -38,9 +29,8 @@ from registry.forms.organizations import (
     org_form_data,
     region_choices,
 )
-from registry.masking import mask_phone
 from registry.models import CITY_OFFICIAL, OFFICIAL_ROLES, ORG_ADMIN
-from registry.organizations import documents, fields, party_and_hubs, records
+from registry.organizations import documents, party_and_hubs, records
 from registry.organizations import operations as orgs
 from registry.organizations.models import (
     ABNORMAL_REASONS,
@@ -56,8 +46,8 @@ from registry.organizations.models import (
     OrgRating,
 )
 from registry.pagination import paginate_query
-from registry.scoping import get_visible, get_visible_or_404, scope_condition
-from registry.validators import parse_yuan
+from registry.scoping import get_visible, get_visible_or_404
+from registry.validators import is_landline, parse_yuan
 from registry.views.access import require, roles
 from registry.workflow import history
 
@@ -100,18 +90,9 @@ def index():
 def export():
     """The filtered list as CSV (the jurisdiction only; phones masked), streamed."""
     filters = orgs.check_filters(request.args)
-    today = today_local()
-    rows = ([org.id, org.name, org.type_label, org.uscc or "", org.legal_representative,
-             org.region_code, org.registration_authority, org.status_label,
-             org.current_grade(today) or "", _("是") if org.is_hub else "",
-             _("是") if org.abnormal_listed else "", org.party_label, mask_phone(org.contact_phone)]
-            for org in exports.batched(orgs.staff_list_stmt(current_user, filters)))
     return exports.response(
-        "csv", _("社会组织名单-%(today)s", today=format(today, '%Y%m%d')),
-        [_("编号"), _("名称"), _("类型"), _("统一社会信用代码"), _("法定代表人"), _("区划代码"),
-         _("登记管理机关"),
-         _("状态"), _("等级"), _("枢纽"), _("活动异常"), _("党组织"), _("联系电话")],
-        rows, what="Organization", comment=_("导出社会组织名单"),
+        "csv", _("社会组织名单-%(today)s", today=format(today_local(), "%Y%m%d")), orgs.EXPORT_HEADERS,
+        orgs.export_rows(current_user, filters), what="Organization", comment=_("导出社会组织名单"),
         region_code=current_user.region_code,
         filters={k: str(v) for k, v in filters.items() if v})
 
@@ -141,10 +122,18 @@ def new():
             _fail(form, error)
         else:
             db.session.commit()
-            flash(_("申请已提交，等待民政部门审查") if org.status == "submitted"
-                  else _("已保存草稿，可继续上传材料后提交"), "success")
-            return redirect(url_for("organizations.detail", org_id=org.id))
-    return render_template("organizations/form.html", form=form, org=None)
+            if org.status == "submitted":
+                flash(_("申请已提交，等待民政部门审查"), "success")
+                _warn_missing(org)
+            else:
+                flash(_("已保存草稿。请在本页按清单上传材料，齐全后提交审查"), "success")
+            # The first save creates the application; its documents are uploaded on the same
+            # form page, which now has somewhere to keep them.
+            target = "organizations.edit" if orgs.can_edit(current_user, org) \
+                else "organizations.detail"
+            return redirect(url_for(target, org_id=org.id, _anchor="documents"))
+    return render_template("organizations/form.html", form=form, org=None,
+                           **_checklist_context(None))
 
 
 @bp.route("/<int:org_id>/edit", methods=["GET", "POST"])
@@ -168,8 +157,24 @@ def edit(org_id):
         else:
             db.session.commit()
             flash(_("已重新提交") if org.status == "submitted" else _("已保存修改"), "success")
+            _warn_missing(org)
             return redirect(url_for("organizations.detail", org_id=org.id))
-    return render_template("organizations/form.html", form=form, org=org)
+    return render_template("organizations/form.html", form=form, org=org,
+                           **_checklist_context(org))
+
+
+def _checklist_context(org: Organization | None) -> dict:
+    """The document checklist for the form page: the organization's, with what is uploaded
+    (and the upload form), or before the first save every type's list."""
+    return {**documents.page_context(current_user, org), "upload_form": UploadForm(formdata=None)}
+
+
+def _warn_missing(org: Organization) -> None:
+    """A submitted application without its documents cannot be approved: say so now."""
+    missing = documents.missing_documents(org) if org.status == "submitted" else []
+    if missing:
+        flash(_("申请材料尚不齐全（缺少：%(m)s），审查时不能准予登记，请尽快补充上传",
+                m="、".join(_(label) for label in missing)), "warning")
 
 
 def _detail_context(org: Organization) -> dict:
@@ -189,10 +194,13 @@ def _detail_context(org: Organization) -> dict:
     return {
         "org": org, "history": history(org), "moves": orgs.allowed_moves(user, org),
         "documents": documents.documents_of(user, org), "reports": reports, "ratings": ratings,
+        "checklist": documents.checklist(org), "basis": documents.BASIS,
+        "report_years": records.report_years(org),
+        "rating_open_from": records.rating_open_from(org),
         "listings": listings, "official": official, "today": today_local(),
         "can_edit": orgs.can_edit(user, org), "can_upload": documents.may_upload(user, org),
         "move_form": move_form, "upload_form": UploadForm(formdata=None),
-        "report_form": ReportForm(formdata=None, year=str(today_local().year)),
+        "report_form": ReportForm(formdata=None, year=str(today_local().year - 1)),
         "review_form": ReviewForm(formdata=None), "grade_form": GradeForm(formdata=None),
         "abnormal_form": AbnormalForm(formdata=None),
         "remove_form": RemoveAbnormalForm(formdata=None), "party_form": party,
@@ -213,23 +221,30 @@ def _render_detail(org: Organization, status: int = 200, **forms):
 @roles(*VIEW_ROLES)
 def detail(org_id):
     org = _load(org_id)
-    if current_user.role in OFFICIAL_ROLES and org.contact_phone:
+    if current_user.role in OFFICIAL_ROLES and org.contact_phone and not is_landline(
+            org.contact_phone):  # an office landline is public: nothing is unmasked
         audit.record("view_unmasked", org, comment="查看组织联系人电话")
         db.session.commit()
     return _render_detail(org)[0]
 
 
-def _act(org: Organization, form, action, success: str, form_name: str):
-    """Validate form, run the domain action, commit; on error re-render at the fields."""
+def _act(org: Organization, form, action, success: str, form_name: str, back: str = ""):
+    """Validate form, run the domain action, commit; on error re-render at the fields (or,
+    sent from another page, back there with the message)."""
+    done = url_for(back or "organizations.detail", org_id=org.id,
+                   _anchor="documents" if back else None)
     if form.validate_on_submit():
         try:
             action()
         except RegistryError as error:
             _fail(form, error)
+            if back:
+                flash(error.message, "danger")
+                return redirect(done)
         else:
             db.session.commit()
             flash(success, "success")
-            return redirect(url_for("organizations.detail", org_id=org.id))
+            return redirect(done)
     elif form.errors.get("csrf_token"):
         abort(400)
     return _render_detail(org, 422, **{form_name: form})
@@ -244,6 +259,8 @@ def move(org_id, name):
     form = MoveForm()
 
     def action():
+        if name == "deregister" and not form.confirm.data:
+            raise ValidationFailed("注销登记不能恢复，请勾选确认后再提交", "confirm")
         if name == "approve":
             orgs.approve(current_user, org, form.comment.data, uscc=form.uscc.data,
                          certificate_date=form.certificate_date.data,
@@ -252,7 +269,10 @@ def move(org_id, name):
             orgs.MOVES[name](current_user, org, form.comment.data)
 
     label = orgs.ORG_MACHINE.by_name[name].label
-    return _act(org, form, action, _("已%(m)s", m=label), "move_form")
+    response = _act(org, form, action, _("已%(m)s", m=label), "move_form")
+    if name == "submit" and org.status == "submitted":
+        _warn_missing(org)
+    return response
 
 
 # ---------------------------------------------------------------- documents
@@ -268,7 +288,10 @@ def upload(org_id):
         documents.save_document(current_user, org, file.stream if file else None,
                               file.filename if file else "", form.kind.data)
 
-    return _act(org, form, action, _("材料已上传"), "upload_form")
+    # Sent from the application form (uploads right after the first save): answer there.
+    back = "organizations.edit" if request.form.get("back") == "edit" and orgs.can_edit(
+        current_user, org) else ""
+    return _act(org, form, action, _("材料已上传"), "upload_form", back)
 
 
 @bp.route("/<int:org_id>/documents/<int:doc_id>")
@@ -413,7 +436,7 @@ def hub(org_id):
         require(current_user.role == CITY_OFFICIAL)
         if form.validate_on_submit():
             try:
-                member = _find_member(form.member.data)
+                member = party_and_hubs.find_member(current_user, form.member.data)
                 party_and_hubs.add_hub_member(current_user, hub, member)
             except RegistryError as error:
                 _fail(form, error)
@@ -422,22 +445,6 @@ def hub(org_id):
             flash(_("已将“%(n)s”加入枢纽", n=member.name), "success")
             return redirect(url_for("organizations.hub", org_id=hub.id))
     return _hub_page(hub, form)
-
-
-def _find_member(text: str | None) -> Organization:
-    """A registered organization in the jurisdiction by id, USCC or exact name."""
-    text = fields.normalize_name(text)
-    if not text or len(text) > 100:
-        raise ValidationFailed(_("请填写成员组织的编号、统一社会信用代码或完整名称"), "member")
-    conditions = [Organization.uscc == text.upper(), Organization.name == text]
-    if text.isdigit() and len(text) < 10:
-        conditions.append(Organization.id == int(text))
-    stmt = select(Organization).where(or_(*conditions), Organization.status == "approved",
-                                      scope_condition(current_user, Organization))
-    found = list(db.session.scalars(stmt.limit(2)))
-    if len(found) != 1:
-        raise ValidationFailed(_("没有找到这个已登记的组织，请核对编号、代码或名称"), "member")
-    return found[0]
 
 
 @bp.route("/hubs/<int:org_id>/members/<int:member_id>/remove", methods=["POST"])
@@ -474,11 +481,7 @@ def party_building():
         stmt = stmt.where(Organization.party_org_status == status)
     page = paginate_query(stmt, Organization.id, request.args)
     rows = party_and_hubs.party_coverage(current_user)
-    totals = {key: sum(r[key] for r in rows)
-              for key in ("total", "single", "joint", "none", "covered", "members",
-                          "instructors")}
-    totals["coverage_pct"] = round(100 * totals["covered"] / totals["total"], 1) \
-        if totals["total"] else 0.0
+    totals = party_and_hubs.coverage_totals(rows)
     return render_template("organizations/party.html", rows=rows, totals=totals, page=page,
                            statuses=PARTY_ORG_STATUSES, counties=county_choices(current_user),
                            status=status, filters=filters)

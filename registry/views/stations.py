@@ -1,15 +1,17 @@
 """Station pages: coverage of townships for officials, creating a station, its dashboard,
 editing it and appointing its admins."""
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from registry import accounts
 from registry.errors import RegistryError
 from registry.extensions import db
 from registry.forms import show_errors
 from registry.forms.volunteers import (
+    ActionForm,
     AppointAdminForm,
     StationEditForm,
     StationForm,
@@ -90,9 +92,32 @@ def detail(station_id: int):
 
 def _detail_page(station: Station, form, admin_form, status: int = 200):
     data = stations.dashboard(current_user, station)
+    resettable = {a.id for a in data["admins"] if accounts.may_reset_password(current_user, a)}
     return render_template("stations/detail.html", station=station, data=data, form=form,
-                           admin_form=admin_form,
+                           admin_form=admin_form, resettable=resettable,
+                           action_form=ActionForm(),
                            township=db.session.get(Region, station.township_code)), status
+
+
+@bp.route("/<int:station_id>/admins/<int:admin_id>/reset-password", methods=["POST"])
+@roles(*OFFICIALS)
+def reset_admin_password(station_id: int, admin_id: int):
+    """A station admin's temporary password, shown once to the county official."""
+    station = get_visible_or_404(current_user, Station, station_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        admin, password = stations.reset_admin_password(current_user, station, admin_id)
+        db.session.commit()
+    except RegistryError as error:
+        db.session.rollback()
+        if error.status == 404:
+            abort(404)
+        flash(error.message, "danger")
+    else:
+        flash(_("已为 %(name)s 重置登录密码，临时密码：%(pw)s（只显示这一次，请当面交给本人，"
+                "首次登录须修改）", name=admin.display_name, pw=password), "warning")
+    return redirect(url_for("stations.detail", station_id=station.id))
 
 
 @bp.route("/<int:station_id>/admins", methods=["POST"])

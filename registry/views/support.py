@@ -442,7 +442,7 @@ def new_grant():
 
     return form_page(GrantForm(), save, lambda row: url_for("support.grant", grant_id=row.id),
                      _("资金支持已登记"), "support/grant_form.html",
-                     names=inc.organization_names(current_user))
+                     names=support.grant_recipient_names(current_user))
 
 
 def _grant_page(row: Grant, pay_form=None, cancel_form=None, status: int = 200):

@@ -19,7 +19,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from registry import crypto, exports, jobs, privacy
+from registry import accounts, exports, jobs, privacy
 from registry.errors import RegistryError
 from registry.extensions import db, limiter
 from registry.forms import error_text, show_errors
@@ -35,7 +35,7 @@ from registry.models import STATION_ADMIN, VOLUNTEER, Region
 from registry.scoping import get_visible_or_404
 from registry.views.access import require, roles
 from registry.volunteers import operations as volunteers
-from registry.volunteers import spreadsheets, stations
+from registry.volunteers import profile, spreadsheets, stations, work
 from registry.volunteers.models import STAR_LABELS, VOLUNTEER_STATUSES, Volunteer
 from registry.workflow import history
 
@@ -217,6 +217,8 @@ def _detail(volunteer: Volunteer, full_id: str | None = None):
     return render_template(
         "volunteers/detail.html", volunteer=volunteer, full_id=full_id,
         moves=volunteers.MACHINE.allowed(volunteer, current_user), history=history(volunteer),
+        may_reset=volunteer.user is not None
+        and accounts.may_reset_password(current_user, volunteer.user),
         statuses=VOLUNTEER_STATUSES, move_form=MoveForm(),
         star_label=STAR_LABELS[volunteers.star_level(volunteer.total_minutes)],
         action_form=ActionForm(),
@@ -282,27 +284,46 @@ def create_login(volunteer_id: int):
     return redirect(url_for("volunteers.detail", volunteer_id=volunteer.id))
 
 
+@bp.route("/<int:volunteer_id>/reset-password", methods=["POST"])
+@roles(*STAFF)
+def reset_password(volunteer_id: int):
+    """A temporary password for the volunteer's login, shown once to hand over in person."""
+    volunteer = get_visible_or_404(current_user, Volunteer, volunteer_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        password = work.reset_password(current_user, volunteer)
+        db.session.commit()
+    except RegistryError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+    else:
+        flash(_("已为 %(name)s 重置登录密码，临时密码：%(pw)s（只显示这一次，请当面交给本人，"
+                "首次登录须修改）", name=volunteer.name, pw=password), "warning")
+    return redirect(url_for("volunteers.detail", volunteer_id=volunteer.id))
+
+
 @bp.route("/me")
 @login_required
 def me():
-    """The volunteer's own profile, unmasked for themself."""
+    """The volunteer's own record now lives with their other pages (/me/profile)."""
     if current_user.role != VOLUNTEER:
         abort(404)
-    volunteer = volunteers.own_volunteer(current_user)
-    if volunteer is None:
-        abort(404)
-
-    return render_template(
-        "volunteers/me.html", volunteer=volunteer,
-        id_number=crypto.decrypt(volunteer.id_number_encrypted), statuses=VOLUNTEER_STATUSES,
-        star_label=STAR_LABELS[volunteers.star_level(volunteer.total_minutes)],
-        township=db.session.get(Region, volunteer.township_code))
+    return redirect(url_for("me.profile"))
 
 
 @bp.app_context_processor
 def volunteer_helpers():
-    """volunteer_home_figures(): the figures the home cards show (a few summary-row queries)."""
-    return {"volunteer_home_figures": _home_figures}
+    """volunteer_home_figures(): the figures the home cards show (a few summary-row queries);
+    volunteer_review_state(): where the logged-in volunteer's registration stands."""
+    return {"volunteer_home_figures": _home_figures,
+            "volunteer_review_state": _review_state}
+
+
+def _review_state():
+    volunteer = volunteers.own_volunteer(current_user) if current_user.is_authenticated \
+        else None
+    return profile.review_state(volunteer) if volunteer is not None else None
 
 
 def _home_figures() -> dict | None:
@@ -311,14 +332,16 @@ def _home_figures() -> dict | None:
     try:
         if current_user.role == STATION_ADMIN:
             station = stations.station_of_township(current_user.region_code)
+            pending = work.pending_count(current_user)
             if station is None:
-                return {"station": None}
+                return {"station": None, "pending": pending}
             data = stations.dashboard(current_user, station)
-            return {"station": station, "pending": data["pending"], **data["stats"]}
+            return {"station": station, **data["stats"], "pending": pending}
         if current_user.role in STAFF:
             result = stations.coverage(current_user)
             return {"townships": result.townships, "with_station": result.with_station,
-                    "without_station": result.without_station, **result.totals}
+                    "without_station": result.without_station,
+                    "pending": work.pending_count(current_user), **result.totals}
     except RegistryError:
         return None
     return None

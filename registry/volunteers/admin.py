@@ -6,9 +6,9 @@ from flask_login import current_user
 
 from registry.admin import ScopedModelView
 from registry.errors import Conflict, ValidationFailed
-from registry.masking import mask_phone
+from registry.masking import mask_office_phone, mask_phone
 from registry.models import CITY_OFFICIAL, COUNTY_OFFICIAL, STATION_ADMIN
-from registry.validators import check_person_name, check_text, normalize_phone
+from registry.validators import check_person_name, check_text, normalize_office_phone
 from registry.volunteers import stations
 from registry.volunteers.models import STAR_LABELS, VOLUNTEER_STATUSES, Station, Volunteer
 from registry.volunteers.operations import star_level
@@ -28,7 +28,7 @@ class StationView(ScopedModelView):
                      "address": _l("地址"), "contact_name": _l("联系人"),
                                    "contact_phone": _l("联系电话"),
                      "established_on": _l("设立日期"), "created_at": _l("创建时间")}
-    column_formatters = {"contact_phone": lambda v, c, m, n: mask_phone(m.contact_phone)}
+    column_formatters = {"contact_phone": lambda v, c, m, n: mask_office_phone(m.contact_phone)}
     column_export_list = ("name", "township_code", "address", "contact_name", "established_on")
     form_columns = ("name", "address", "contact_name", "contact_phone")
 
@@ -38,8 +38,8 @@ class StationView(ScopedModelView):
                                    max_length=200)
         model.contact_name = check_text(model.contact_name, "contact_name", _("联系人"),
                                         required=False, max_length=50)
-        model.contact_phone = normalize_phone(model.contact_phone, "contact_phone",
-                                              required=False)
+        model.contact_phone = normalize_office_phone(model.contact_phone, "contact_phone",
+                                                     required=False)
         other = stations.station_of_township(model.township_code)
         if other is not None and other.id != model.id:
             raise Conflict(_("每个乡镇（街道）只设一个志愿服务站"))

@@ -13,6 +13,8 @@ from registry.models import Region, User
 
 VOLUNTEER_STATUSES = {
     "pending": _l("待审核"),
+    "returned": _l("已退回修改"),
+    "rejected": _l("不予通过"),
     "active": _l("已注册"),
     "suspended": _l("已暂停"),
     "deregistered": _l("已注销"),
@@ -34,7 +36,7 @@ class Station(db.Model):
     township_code: Mapped[str] = mapped_column(ForeignKey("region.code"), unique=True)
     address: Mapped[str] = mapped_column(String(200), default="")
     contact_name: Mapped[str] = mapped_column(String(50), default="")
-    contact_phone: Mapped[str] = mapped_column(String(11), default="")
+    contact_phone: Mapped[str] = mapped_column(String(20), default="")
     established_on: Mapped[date | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -55,7 +57,8 @@ class Volunteer(db.Model):
     __value_labels__ = {"status": VOLUNTEER_STATUSES, "gender": GENDERS}
 
     __masked_fields__ = {"phone": "phone", "guardian_phone": "phone",
-                         "id_number_masked": "id_number"}
+                         "id_number_masked": "id_number", "address": "contact",
+                         "emergency_contact_name": "name", "emergency_contact_phone": "phone"}
     __table_args__ = (
         Index("ix_volunteer_township_id", "township_code", "id"),
         Index("ix_volunteer_status_township", "status", "township_code", "id"),
@@ -89,6 +92,15 @@ class Volunteer(db.Model):
     guardian_phone: Mapped[str] = mapped_column(String(11), default="")
     guardian_consent_at: Mapped[datetime | None]
     total_minutes: Mapped[int] = mapped_column(default=0)
+    # The reason given with the last return (退回修改) or rejection (不予通过), shown to the
+    # volunteer; cleared when they resubmit.
+    review_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # Contact details the volunteer keeps current themself (/me/ and PATCH /volunteers/{id}).
+    address: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    emergency_contact_name: Mapped[str] = mapped_column(String(30), default="",
+                                                        server_default="")
+    emergency_contact_phone: Mapped[str] = mapped_column(String(11), default="",
+                                                         server_default="")
     # How the record came in: self (online), station (entered by staff), import (xlsx), bulk.
     source: Mapped[str] = mapped_column(String(10), default="self", server_default="self")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -16,7 +16,7 @@ from registry import accounts, audit, crypto
 from registry.clock import today_local, utcnow
 from registry.errors import Conflict, FieldErrors, NotAllowed, NotFound, ValidationFailed
 from registry.extensions import db
-from registry.masking import mask_id_number, mask_phone
+from registry.masking import mask_contact, mask_id_number, mask_name, mask_phone
 from registry.models import (
     CITY_OFFICIAL,
     COUNTY_OFFICIAL,
@@ -49,9 +49,16 @@ MACHINE = Machine(
     VOLUNTEER_STATUSES,
     (
         Move("approve", _l("审核通过"), ("pending",), "active", STAFF),
+        # A fixable problem (a typo, a missing guardian): the volunteer edits and resubmits.
+        Move("return", _l("退回修改"), ("pending",), "returned", STAFF, comment_required=True),
+        # Not admitted (e.g. the person is not who they say); final, the reason is shown.
+        Move("reject", _l("不予通过"), ("pending",), "rejected", STAFF, comment_required=True),
+        # The volunteer themself, after fixing what the reviewer asked (profile.resubmit).
+        Move("resubmit", _l("重新提交"), ("returned",), "pending", (VOLUNTEER,)),
         Move("suspend", _l("暂停"), ("active",), "suspended", STAFF, comment_required=True),
         Move("resume", _l("恢复"), ("suspended",), "active", STAFF),
-        Move("deregister", _l("注销"), ("pending", "active", "suspended"), "deregistered", STAFF,
+        Move("deregister", _l("注销"), ("pending", "returned", "active", "suspended"),
+             "deregistered", STAFF,
              comment_required=True),
     ),
 )
@@ -263,15 +270,26 @@ def create_login(staff: User, volunteer: Volunteer) -> str:
     return password
 
 
+# The staff's moves; resubmit is the volunteer's own (profile.resubmit).
+STAFF_MOVES = ("approve", "return", "reject", "suspend", "resume", "deregister")
+
+
 def transition(volunteer: Volunteer, move: str, user: User, comment: str = "") -> None:
-    """A workflow move (approve, suspend, resume, deregister), keeping the dashboard counts."""
+    """A staff workflow move (approve, return, reject, suspend, resume, deregister), keeping
+    the dashboard counts; a return's or rejection's reason is kept for the volunteer to read."""
     if get_visible(user, Volunteer, volunteer.id) is None or user.role not in STAFF:
         raise NotFound(_("志愿者不存在"))
+    if move not in STAFF_MOVES:
+        raise Conflict(_("没有“%(move)s”这个操作", move=move))
     if move == "approve" and volunteer.guardian_consent_at is None \
             and age_on(volunteer.birth_date, today_local()) < ADULT_AGE:
         raise Conflict(_("未成年人须有监护人同意才能审核通过"))
     before = volunteer.status
     MACHINE.move(volunteer, move, user, comment)
+    if move in ("return", "reject"):
+        volunteer.review_reason = comment.strip()
+    elif move == "approve":
+        volunteer.review_reason = ""
     year = today_local().year
     if volunteer.status == "active" and before != "active":
         if volunteer.approved_at is None:
@@ -298,6 +316,11 @@ def own_volunteer(user: User) -> Volunteer | None:
     if user.role != VOLUNTEER:
         return None
     return db.session.scalar(select(Volunteer).where(Volunteer.user_id == user.id))
+
+
+def pending_stmt(user: User):
+    """The volunteers waiting for review in user's jurisdiction (the list's ?status=pending)."""
+    return search_stmt(user, {"status": "pending"})
 
 
 def search_stmt(user: User, args: Mapping):
@@ -374,10 +397,10 @@ def public_dict(volunteer: Volunteer, *, unmasked_for: User | None = None) -> di
         "star_level": star_level(volunteer.total_minutes),
         "is_minor": age_on(volunteer.birth_date, today_local()) < ADULT_AGE,
         "created_at": volunteer.created_at,
+        "review_reason": volunteer.review_reason or "",
+        "address": volunteer.address if own else mask_contact(volunteer.address),
+        "emergency_contact_name": volunteer.emergency_contact_name if own
+        else mask_name(volunteer.emergency_contact_name),
+        "emergency_contact_phone": volunteer.emergency_contact_phone if own
+        else mask_phone(volunteer.emergency_contact_phone),
     }
-
-
-# --- Bulk import from .xlsx (all-or-nothing) and export of a filtered list ---------------------
-
-
-

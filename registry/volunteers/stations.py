@@ -13,7 +13,12 @@ from registry.extensions import db
 from registry.models import CITY_OFFICIAL, COUNTY_OFFICIAL, STATION_ADMIN, Region, User
 from registry.scoping import get_visible, region_codes_under, region_visible, visible_select
 from registry.texts import stored
-from registry.validators import check_person_name, check_text, normalize_phone
+from registry.validators import (
+    check_person_name,
+    check_text,
+    normalize_office_phone,
+    normalize_phone,
+)
 from registry.volunteers import township_counters
 from registry.volunteers.models import Station, Volunteer
 
@@ -112,7 +117,7 @@ def _station_fields(data: Mapping) -> dict:
                        required=False, max_length=200) or "",
         "contact_name": run("contact_name", check_text, data.get("contact_name"), "contact_name",
                             _("联系人"), required=False, max_length=50) or "",
-        "contact_phone": run("contact_phone", normalize_phone, data.get("contact_phone"),
+        "contact_phone": run("contact_phone", normalize_office_phone, data.get("contact_phone"),
                              "contact_phone", required=False) or "",
     }
     if errors:
@@ -159,6 +164,17 @@ def station_admins(station: Station) -> list[User]:
     return list(db.session.scalars(
         select(User).where(User.role == STATION_ADMIN, User.region_code == station.township_code)
         .order_by(User.id)))
+
+
+def reset_admin_password(user: User, station: Station, admin_id: int) -> tuple[User, str]:
+    """A temporary password for one of the station's admins (accounts.RESET_IN_REGION: the
+    county's official), shown once to hand over in person."""
+    if get_visible(user, Station, station.id) is None:
+        raise NotFound("志愿服务站不存在")
+    admin = next((a for a in station_admins(station) if a.id == admin_id), None)
+    if admin is None:
+        raise NotFound("站点管理员不存在")
+    return admin, accounts.reset_temporary_password(user, admin)
 
 
 def appoint_admin(user: User, station: Station, data: Mapping) -> tuple[User, str]:

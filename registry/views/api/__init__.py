@@ -24,12 +24,17 @@ from registry.views.api.schemas import ErrorSchema
 
 BEARER = [{"bearerAuth": []}]
 PASSWORD_CHANGE_MESSAGE = _l("请先修改密码（首次登录或密码已超过 90 天）：POST /api/v1/me/password")
+PASSWORD_CHANGE_REASON = _l("须先修改密码（password_change_required）")
+# The only operations a token of an account that must change its password may call.
+PASSWORD_CHANGE_OK = frozenset({"api.change_password", "api.revoke_token"})
 
 
 class RegistryBlueprint(ApiBlueprint):
     """flask-smorest's Blueprint reading JSON bodies through the guarded parser, and
     documenting on every route the errors any route can answer: 400 (a body that is not
-    JSON, too deep, a number too long, a NUL character) and, with path ids, 404."""
+    JSON, too deep, a number too long, a NUL character), 403 password_change_required (a
+    token of an account that must change its password, public routes included) and, with
+    path ids, 404."""
 
     ARGUMENTS_PARSER = GuardedParser()
 
@@ -41,6 +46,11 @@ class RegistryBlueprint(ApiBlueprint):
                 400, schema=ErrorSchema,
                 description=_l("请求格式不正确（JSON 无效、嵌套过深、"
                                "数字过长或含 NUL 字符）"))(func)
+            endpoint = f"{self.name}.{options.get('endpoint') or func.__name__}"
+            responses = getattr(func, "_apidoc", {}).get("response", {}).get("responses", {})
+            if endpoint not in PASSWORD_CHANGE_OK and 403 not in responses:
+                documented = self.alt_response(
+                    403, schema=ErrorSchema, description=PASSWORD_CHANGE_REASON)(documented)
             if "<" in rule:
                 documented = self.alt_response(
                     404, schema=ErrorSchema,
@@ -59,10 +69,6 @@ blp = RegistryBlueprint("api", __name__, url_prefix="/api/v1",
 def refuse_bad_json():
     """Parse (and so guard) every JSON body before any schema, decorator or view sees it."""
     json_body()
-
-
-# The only operations a token of an account that must change its password may call.
-PASSWORD_CHANGE_OK = frozenset({"api.change_password", "api.revoke_token"})
 
 
 @blp.before_request
@@ -116,13 +122,13 @@ def auth_required(*roles: str, password_change_ok: bool = False):
         view = blp.doc(security=BEARER)(view)
         view = blp.alt_response(401, schema=ErrorSchema,
                                 description=_l("缺少、无效或已过期的访问令牌"))(view)
-        reasons = [] if password_change_ok else [_("须先修改密码（password_change_required）")]
+        reasons = [] if password_change_ok else [PASSWORD_CHANGE_REASON]
         if roles:
             reasons.insert(0, _("仅限以下角色：%(value1)s", value1=roles_text(roles)))
             view = blp.doc(**{"x-roles": list(roles)})(view)
         if reasons:
             view = blp.alt_response(403, schema=ErrorSchema,
-                                    description="；".join(reasons))(view)
+                                    description="；".join(map(str, reasons)))(view)
         return view
 
     def decorator(view):

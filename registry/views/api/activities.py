@@ -42,7 +42,9 @@ class ActivitySchema(ma.Schema):
     points_per_hour = ma.fields.Integer()
     address = ma.fields.String()
     content = ma.fields.String()
+    notice = ma.fields.String()
     category = ma.fields.String()
+    suitable_for_minors = ma.fields.Boolean()
     status = ma.fields.String()
     phase = ma.fields.String()
 
@@ -71,9 +73,12 @@ class ActivityCreate(JsonBody):
     points_per_hour = ma.fields.Integer(load_default=0, strict=True)
     address = ma.fields.String(required=True, validate=Length(max=200))
     content = ma.fields.String(load_default="", validate=Length(max=5000))
+    notice = ma.fields.String(load_default="", validate=Length(max=2000))
     category = ma.fields.String(load_default="community",
-                                validate=OneOf(list(ACTIVITY_CATEGORIES),
-                                               error=_l("服务类别不正确")))
+                                validate=OneOf(list(ACTIVITY_CATEGORIES), error=_l("服务类别不正确")))
+    # 适合未成年人参加: omitted → no for night (22:00–06:00) or risky activities, else yes;
+    # true for such an activity → 422.
+    suitable_for_minors = ma.fields.Boolean(load_default=None, allow_none=True)
     status = ma.fields.String(load_default="published",
                               validate=OneOf(["draft", "published"],
                                              error=_l("status 只能是 draft 或 published")))
@@ -109,6 +114,10 @@ class ServiceRecordSchema(ma.Schema):
     confirmed_by = ma.fields.String()
     confirmed_at = ma.fields.String()
     walk_in = ma.fields.Boolean()
+    walk_in_reason = ma.fields.String()
+    status = ma.fields.String(metadata={"description": "confirmed（已计入）、pending_approval"
+                                        "（待另一名工作人员审核，未计入）或 rejected（已驳回）"})
+    pending_minutes = ma.fields.Integer(allow_none=True)
 
 
 class ServiceRecordPage(PageSchema):
@@ -161,6 +170,12 @@ class VerifySchema(ma.Schema):
     issued_at = ma.fields.String()
     issued_on = ma.fields.String()
     issuer = ma.fields.String()
+    # "valid", or "updated": a correction changed the hours since (valid is then false), and
+    # current_serial/current_url name the certificate that replaces it, if one was issued.
+    status = ma.fields.String()
+    updated_at = ma.fields.String(allow_none=True)
+    current_serial = ma.fields.String(allow_none=True)
+    current_url = ma.fields.String(allow_none=True)
 
 
 def activity_dict(activity: Activity) -> dict:
@@ -170,14 +185,26 @@ def activity_dict(activity: Activity) -> dict:
         "township_code": activity.township_code, "starts_at": isoformat(activity.starts_at),
         "ends_at": isoformat(activity.ends_at), "capacity": activity.capacity,
         "points_per_hour": activity.points_per_hour, "address": activity.address,
-        "content": activity.content, "category": activity.category, "status": activity.status,
+        "content": activity.content, "notice": activity.notice, "category": activity.category,
+        "suitable_for_minors": activity.suitable_for_minors, "status": activity.status,
         "phase": activity.phase(),
     }
 
 
+def record_status(record: ServiceRecord) -> str:
+    if record.pending_review is not None:
+        return "pending_approval"
+    if record.approval == "rejected" and not record.corrections:
+        return "rejected"
+    return "confirmed"
+
+
 def record_dict(record: ServiceRecord) -> dict:
     minutes, points = record.current_minutes, record.current_points
+    pending = record.pending_review
     return {
+        "status": record_status(record), "walk_in_reason": record.walk_in_reason,
+        "pending_minutes": pending.minutes if pending else None,
         "id": record.id, "activity_id": record.activity_id, "activity": record.activity.title,
         "volunteer_id": record.volunteer_id, "station_id": record.station_id,
         "station": record.station.name, "started_at": isoformat(record.started_at),
@@ -260,7 +287,12 @@ def cancel_signup(activity_id):
 @blp.doc(**IDEMPOTENCY_DOC)
 @idempotent
 def confirm_service(body, activity_id):
-    """Confirm a volunteer's minutes and credit the points in the same transaction."""
+    """Confirm a volunteer's minutes and credit the points in the same transaction.
+
+    A volunteer who neither signed up nor checked in needs `reason` (a walk-in, of the
+    station's own jurisdiction only); never a suspended one; minutes inside the activity's
+    window and the daily cap. A long or late record answers `status: pending_approval` and
+    counts once a second staff member approves it (`/service-reviews`)."""
     activity = _activity_or_404(activity_id)
     volunteer = service_records.find_volunteer(body["volunteer_id"])
     record = service_records.confirm_service(current_api_user(), activity, volunteer,
@@ -351,7 +383,8 @@ def public_activities(args):
 @blp.route("/public/certificates/<serial>", methods=["GET"])
 @blp.response(200, VerifySchema)
 def verify_certificate(serial):
-    """Verify a certificate by serial: unknown or tampered → 404."""
+    """Verify a certificate by serial: unknown or tampered → 404; superseded by a
+    correction → status "updated", valid false, and the current certificate's serial."""
     result = certificates.verify(serial)
     if result is None:
         raise NotFound(_("证明编号无效：没有这份证明，或其内容已被改动"))

@@ -7,7 +7,15 @@ from marshmallow.validate import Length
 
 from registry import accounts, audit
 from registry.clock import isoformat
+from registry.errors import NotAllowed, NotFound
 from registry.extensions import db, limiter
+from registry.models import (
+    COUNTY_OFFICIAL,
+    SECURITY_ADMIN,
+    STATION_ADMIN,
+    SYSTEM_ADMIN,
+    User,
+)
 from registry.views.api import auth_required, blp, current_api_user
 from registry.views.api.schemas import JsonBody
 from registry.volunteers.operations import own_volunteer, public_dict
@@ -120,3 +128,30 @@ def me():
     return {**user_brief(user), "username": user.username, "region_name": user.region.name,
             "phone": user.phone, "must_change_password": user.must_change_password,
             "organization_id": user.organization_id, "volunteer": record}
+
+
+class TemporaryPassword(ma.Schema):
+    user_id = ma.fields.Integer()
+    temporary_password = ma.fields.String(metadata={
+        "description": "shown this once: hand it over in person; it must be changed at the "
+                       "first login"})
+    must_change_password = ma.fields.Boolean()
+
+
+@blp.route("/users/<int:user_id>/reset-password", methods=["POST"])
+@auth_required(STATION_ADMIN, COUNTY_OFFICIAL, SYSTEM_ADMIN, SECURITY_ADMIN)
+@blp.response(200, TemporaryPassword)
+def reset_password(user_id):
+    """A temporary password for another account, shown once, audited without it: a station
+    admin for the township's volunteers, a county official for the county's volunteers and
+    station admins, the system and security administrators as in the back office
+    (accounts.RESET_BY). Never one's own (403); an account the caller may not reset is a 404."""
+    actor = current_api_user()
+    if user_id == actor.id:
+        raise NotAllowed("不能重置自己的密码，请用“修改密码”")
+    user = db.session.get(User, user_id)
+    if user is None or not accounts.may_reset_password(actor, user):
+        raise NotFound("用户不存在")
+    password = accounts.reset_temporary_password(actor, user)
+    db.session.commit()
+    return {"user_id": user.id, "temporary_password": password, "must_change_password": True}

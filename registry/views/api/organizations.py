@@ -5,20 +5,23 @@ import marshmallow as ma
 from flask import request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_smorest.fields import Upload
 from marshmallow.validate import Length
 
 from registry import audit
 from registry.clock import isoformat, today_local
 from registry.errors import NotFound
 from registry.extensions import db
-from registry.masking import mask_phone
+from registry.masking import mask_office_phone
 from registry.models import CITY_OFFICIAL, COUNTY_OFFICIAL, OFFICIAL_ROLES, ORG_ADMIN
+from registry.organizations import documents
 from registry.organizations import operations as orgs
-from registry.organizations.models import Organization
+from registry.organizations.models import DOCUMENT_KINDS, Organization
 from registry.pagination import paginate_query
 from registry.scoping import get_visible
+from registry.validators import is_landline
 from registry.views.api import auth_required, blp, current_api_user, page_body
-from registry.views.api.schemas import JsonBody, PageArgs, PageSchema
+from registry.views.api.schemas import JsonBody, PageArgs, PageSchema, QueryArgs
 from registry.workflow import history
 
 ROLES = (CITY_OFFICIAL, COUNTY_OFFICIAL, ORG_ADMIN)
@@ -116,6 +119,39 @@ class HistoryItem(ma.Schema):
     comment = ma.fields.String()
 
 
+class ChecklistItem(ma.Schema):
+    kind = ma.fields.String()
+    label = ma.fields.String()
+    uploaded = ma.fields.Boolean()
+
+
+class Document(ma.Schema):
+    id = ma.fields.Integer()
+    kind = ma.fields.String()
+    kind_label = ma.fields.String()
+    original_name = ma.fields.String()
+    content_type = ma.fields.String()
+    size = ma.fields.Integer()
+    created_at = ma.fields.String()
+
+
+class Documents(ma.Schema):
+    checklist = ma.fields.List(ma.fields.Nested(ChecklistItem))
+    missing = ma.fields.List(ma.fields.String())
+    items = ma.fields.List(ma.fields.Nested(Document))
+
+
+class UploadArgs(JsonBody):
+    """The multipart form's text part: the document's kind (DOCUMENT_KINDS); another part
+    is refused by name, as in a JSON body."""
+
+    kind = ma.fields.String(load_default="", metadata={"enum": list(DOCUMENT_KINDS)})
+
+
+class UploadFile(QueryArgs):
+    file = Upload(metadata={"description": "PDF、JPG 或 PNG，不超过 10 MB"})
+
+
 class Org(PublicOrg):
     registered_capital_fen = ma.fields.Integer()
     contact_name = ma.fields.String()
@@ -130,6 +166,8 @@ class Org(PublicOrg):
     approved_at = ma.fields.String(allow_none=True)
     moves = ma.fields.List(ma.fields.String())
     history = ma.fields.List(ma.fields.Nested(HistoryItem))
+    documents_checklist = ma.fields.List(ma.fields.Nested(ChecklistItem))
+    documents_missing = ma.fields.List(ma.fields.String())
 
 
 class OrgPage(PageSchema):
@@ -172,7 +210,7 @@ def dump(org: Organization, *, full: bool = False) -> dict:
     body.update({
         "registered_capital_fen": org.registered_capital_fen,
         "contact_name": org.contact_name,
-        "contact_phone": org.contact_phone if full else mask_phone(org.contact_phone),
+        "contact_phone": org.contact_phone if full else mask_office_phone(org.contact_phone),
         "is_volunteer_org": org.is_volunteer_org, "party_org_status": org.party_org_status,
         "party_member_count": org.party_member_count, "party_instructor": org.party_instructor,
         "abnormal_listed": org.abnormal_listed, "created_at": isoformat(org.created_at),
@@ -180,6 +218,9 @@ def dump(org: Organization, *, full: bool = False) -> dict:
         "moves": [move.name for move in orgs.allowed_moves(user, org)],
     })
     if full:
+        body["documents_checklist"] = documents.checklist(org)
+        body["documents_missing"] = [item["kind"] for item in body["documents_checklist"]
+                                     if not item["uploaded"]]
         body["history"] = [
             {"at": isoformat(entry.created_at), "actor": entry.actor_name,
              "actor_role": entry.actor_role, "change": entry.changes, "comment": entry.comment}
@@ -197,7 +238,7 @@ def _load(org_id: int) -> Organization:
 
 def _full(org: Organization) -> dict:
     user = current_api_user()
-    if user.role in OFFICIAL_ROLES and org.contact_phone:
+    if user.role in OFFICIAL_ROLES and org.contact_phone and not is_landline(org.contact_phone):
         audit.record("view_unmasked", org, comment="查看组织联系人电话")
     return dump(org, full=True)
 
@@ -305,6 +346,44 @@ def reject_organization(body, org_id):
 def deregister_organization(body, org_id):
     """Deregister (注销) an approved organization; `comment` is required."""
     return _move("deregister", org_id, body)
+
+
+def dump_document(doc) -> dict:
+    return {"id": doc.id, "kind": doc.kind, "kind_label": doc.kind_label,
+            "original_name": doc.original_name, "content_type": doc.content_type,
+            "size": doc.size, "created_at": isoformat(doc.created_at)}
+
+
+def _documents(org: Organization) -> dict:
+    checklist = documents.checklist(org)
+    return {"checklist": checklist,
+            "missing": [item["kind"] for item in checklist if not item["uploaded"]],
+            "items": [dump_document(doc)
+                      for doc in documents.documents_of(current_api_user(), org)]}
+
+
+@blp.route("/organizations/<int:org_id>/documents", methods=["GET"])
+@auth_required(*ROLES)
+@blp.response(200, Documents)
+def organization_documents(org_id):
+    """The application's documents and its type's checklist (what approval needs)."""
+    return _documents(_load(org_id))
+
+
+@blp.route("/organizations/<int:org_id>/documents", methods=["POST"])
+@auth_required(*ROLES)
+@blp.arguments(UploadArgs, location="form")
+@blp.arguments(UploadFile, location="files")
+@blp.response(201, Document)
+def upload_organization_document(args, files, org_id):
+    """Upload one document (multipart/form-data: `kind`, `file`); the type is read from the
+    content. Approval needs every document of the checklist."""
+    file = files.get("file")
+    doc = documents.save_document(current_api_user(), _load(org_id),
+                                  file.stream if file else None,
+                                  file.filename if file else "", args["kind"])
+    db.session.commit()
+    return dump_document(doc)
 
 
 @blp.route("/public/organizations", methods=["GET"])

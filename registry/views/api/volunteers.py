@@ -12,9 +12,10 @@ from registry.models import CITY_OFFICIAL, COUNTY_OFFICIAL, STATION_ADMIN, VOLUN
 from registry.pagination import paginate_query
 from registry.scoping import get_visible
 from registry.views.api import auth_required, blp, current_api_user, page_body
+from registry.views.api.auth import TemporaryPassword
 from registry.views.api.schemas import JsonBody, PageArgs, PageSchema, QueryArgs
 from registry.volunteers import operations as volunteers
-from registry.volunteers import stations
+from registry.volunteers import profile, stations, work
 from registry.volunteers.models import Station, Volunteer
 
 OFFICIALS = (CITY_OFFICIAL, COUNTY_OFFICIAL)
@@ -61,6 +62,11 @@ class VolunteerSchema(ma.Schema):
     star_level = ma.fields.Integer()
     is_minor = ma.fields.Boolean()
     created_at = ma.fields.String()
+    review_reason = ma.fields.String(metadata={
+        "description": "why the registration was returned or rejected (empty otherwise)"})
+    address = ma.fields.String()
+    emergency_contact_name = ma.fields.String()
+    emergency_contact_phone = ma.fields.String()
 
 
 class VolunteerPage(PageSchema):
@@ -81,6 +87,23 @@ class VolunteerSearch(JsonBody, VolunteerArgs):
 
 class VolunteerMoveBody(JsonBody):
     comment = ma.fields.String(load_default="", validate=Length(max=2000))
+
+
+class VolunteerUpdate(JsonBody):
+    """The volunteer's own edits: contact details at any time; while returned, the
+    registration's fields too (then POST /volunteers/{id}/submit)."""
+
+    phone = ma.fields.String(validate=Length(max=20))
+    address = ma.fields.String(validate=Length(max=200))
+    emergency_contact_name = ma.fields.String(validate=Length(max=30))
+    emergency_contact_phone = ma.fields.String(validate=Length(max=20))
+    name = ma.fields.String(validate=Length(max=30))
+    id_number = ma.fields.String(validate=Length(max=30))
+    township_code = ma.fields.String(validate=Length(max=9))
+    skills = ma.fields.String(validate=Length(max=200))
+    guardian_name = ma.fields.String(validate=Length(max=30))
+    guardian_phone = ma.fields.String(validate=Length(max=20))
+    guardian_consent = ma.fields.Boolean()
 
 
 class VolunteerRegistration(JsonBody):
@@ -300,6 +323,78 @@ def resume_volunteer(body, volunteer_id):
 def deregister_volunteer(body, volunteer_id):
     """Any state → deregistered, with a reason."""
     return _move(volunteer_id, "deregister", body)
+
+
+@blp.route("/volunteers/<int:volunteer_id>/return", methods=["POST"])
+@auth_required(*STAFF)
+@blp.arguments(VolunteerMoveBody)
+@blp.response(200, VolunteerSchema)
+def return_volunteer(body, volunteer_id):
+    """pending → returned (退回修改), with the reason the volunteer reads; they fix their
+    registration (PATCH) and resubmit (POST .../submit)."""
+    return _move(volunteer_id, "return", body)
+
+
+@blp.route("/volunteers/<int:volunteer_id>/reject", methods=["POST"])
+@auth_required(*STAFF)
+@blp.arguments(VolunteerMoveBody)
+@blp.response(200, VolunteerSchema)
+def reject_volunteer(body, volunteer_id):
+    """pending → rejected (不予通过), with the reason the volunteer reads."""
+    return _move(volunteer_id, "reject", body)
+
+
+def _own(volunteer_id: int) -> Volunteer:
+    volunteer = get_visible(current_api_user(), Volunteer, volunteer_id)
+    if volunteer is None:
+        raise NotFound("志愿者不存在")
+    return volunteer
+
+
+@blp.route("/volunteers/<int:volunteer_id>", methods=["PATCH"])
+@auth_required(VOLUNTEER)
+@blp.arguments(VolunteerUpdate)
+@blp.response(200, VolunteerSchema)
+def update_volunteer(body, volunteer_id):
+    """The volunteer's own record: contact details (phone, the login too; address, emergency
+    contact) at any time; name, id_number, township_code, skills and guardian fields only
+    while returned (409 otherwise). Only the fields sent change."""
+    volunteer = _own(volunteer_id)
+    contact = {k: v for k, v in body.items() if k in profile.CONTACT_FIELDS}
+    registration = {k: v for k, v in body.items() if k in profile.REGISTRATION_FIELDS}
+    if registration:
+        profile.update_registration(current_api_user(), volunteer, registration)
+    if contact:
+        profile.update_contact(current_api_user(), volunteer, contact)
+    db.session.commit()
+    return volunteer_dict(volunteer)
+
+
+@blp.route("/volunteers/<int:volunteer_id>/submit", methods=["POST"])
+@auth_required(VOLUNTEER)
+@blp.arguments(VolunteerMoveBody)
+@blp.response(200, VolunteerSchema)
+def resubmit_volunteer(body, volunteer_id):
+    """returned → pending: the volunteer sends their fixed registration back for review."""
+    volunteer = _own(volunteer_id)
+    profile.resubmit(current_api_user(), volunteer, body.get("comment", ""))
+    db.session.commit()
+    return volunteer_dict(volunteer)
+
+
+@blp.route("/volunteers/<int:volunteer_id>/reset-password", methods=["POST"])
+@auth_required(STATION_ADMIN, COUNTY_OFFICIAL)
+@blp.response(200, TemporaryPassword)
+def reset_volunteer_password(volunteer_id):
+    """A temporary password for the volunteer's login (the township's station admin, the
+    county's official), shown once; audited without the password; 409 without a login."""
+    volunteer = get_visible(current_api_user(), Volunteer, volunteer_id)
+    if volunteer is None:
+        raise NotFound("志愿者不存在")
+    password = work.reset_password(current_api_user(), volunteer)
+    db.session.commit()
+    return {"user_id": volunteer.user_id, "temporary_password": password,
+            "must_change_password": True}
 
 
 @blp.route("/public/volunteers", methods=["POST"])

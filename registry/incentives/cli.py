@@ -1,0 +1,5 @@
+"""Command-line tasks for the incentives."""
+
+
+def register(app) -> None:
+    pass

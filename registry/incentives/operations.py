@@ -1,0 +1,1 @@
+"""The incentives' rules (each written once; functions flush, the caller commits)."""

@@ -1,0 +1,5 @@
+"""Command-line tasks for the purchasing area."""
+
+
+def register(app) -> None:
+    pass

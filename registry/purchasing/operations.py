@@ -1,0 +1,1 @@
+"""The purchasing area's rules (each written once; functions flush, the caller commits)."""
