@@ -81,7 +81,7 @@ def normalize_office_phone(value: str | None, field: str = "contact_phone", *,
     raw = re.sub(r"\s", "", unicodedata.normalize("NFKC", value or ""))
     if not raw:
         if required:
-            raise ValidationFailed("请填写联系电话", field)
+            raise ValidationFailed(_("请填写联系电话"), field)
         return ""
     for prefix in ("+86", "0086"):
         if raw.startswith(prefix):
@@ -90,14 +90,14 @@ def normalize_office_phone(value: str | None, field: str = "contact_phone", *,
                 raw = "0" + raw  # +86 817 2221234: written abroad without the area code's 0
     mobile = raw.replace("-", "")
     if len(raw) > 30:
-        raise ValidationFailed("联系电话过长", field)
+        raise ValidationFailed(_("联系电话过长"), field)
     if PHONE_RE.match(mobile):
         return mobile
     match = LANDLINE_RE.match(raw)
     area = match and (match["bracketed"] or match["area"])
     if match is None or (len(area) == 3 and len(match["local"]) != 8):  # 010/02x: 8 digits
-        raise ValidationFailed("联系电话应为 11 位手机号码，或带区号的固定电话"
-                               "（如 0817-2221234，分机写在最后：0817-2221234-123）", field)
+        raise ValidationFailed(_("联系电话应为 11 位手机号码，或带区号的固定电话"
+                               "（如 0817-2221234，分机写在最后：0817-2221234-123）"), field)
     number = f"{area}-{match['local']}"
     return f"{number}-{match['ext']}" if match["ext"] else number
 

@@ -98,8 +98,10 @@ class ServiceRecordView(ReadOnlyView):
     column_list = ("id", "activity", "volunteer", "station", "minutes", "points", "walk_in",
                    "walk_in_reason", "change_reason", "confirmed_at")
     column_filters = ("activity_id", "volunteer_id", "station_id", "confirmed_at")
-    column_labels = {"id": _l("编号"), "activity": _l("活动"), "volunteer": _l("志愿者"), "station": _l("服务站"),
-                     "minutes": _l("首次确认分钟"), "points": _l("首次积分"), "walk_in": _l("现场参加"),
+    column_labels = {"id": _l(
+        "编号"), "activity": _l("活动"), "volunteer": _l("志愿者"), "station": _l("服务站"),
+                     "minutes": _l(
+                         "首次确认分钟"), "points": _l("首次积分"), "walk_in": _l("现场参加"),
                      "change_reason": _l("修改原因"), "confirmed_at": _l("确认时间"),
                      "walk_in_reason": _l("现场参加原因"),
                      "activity_id": _l("活动编号"), "volunteer_id": _l("志愿者编号"),
@@ -123,11 +125,13 @@ class ServiceReviewView(ReadOnlyView):
     column_list = ("id", "record_id", "correction_id", "volunteer", "minutes", "delta_points",
                    "grounds", "status", "requested_by", "decided_by", "decision_reason")
     column_filters = ("status", "record_id", "volunteer_id", "township_code")
-    column_labels = {"id": "编号", "record_id": "服务记录", "correction_id": "更正",
-                     "volunteer": "志愿者", "minutes": "审核后分钟", "delta_points": "积分变化",
-                     "grounds": "审核原因", "status": "状态", "requested_by": "录入人编号",
-                     "decided_by": "审核人编号", "decision_reason": "审核意见",
-                     "volunteer_id": "志愿者编号", "township_code": "乡镇代码"}
+    column_labels = {"id": _l("编号"), "record_id": _l("服务记录"), "correction_id": _l("更正"),
+                     "volunteer": _l(
+                         "志愿者"), "minutes": _l("审核后分钟"), "delta_points": _l("积分变化"),
+                     "grounds": _l(
+                         "审核原因"), "status": _l("状态"), "requested_by": _l("录入人编号"),
+                     "decided_by": _l("审核人编号"), "decision_reason": _l("审核意见"),
+                     "volunteer_id": _l("志愿者编号"), "township_code": _l("乡镇代码")}
 
     def __init__(self, *args, **kwargs):
         self.column_formatters = {"status": _label(REVIEW_STATUSES)}

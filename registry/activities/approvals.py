@@ -4,6 +4,8 @@ credited only when approved (REVIEW_MACHINE); a rejection credits nothing."""
 
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
@@ -25,6 +27,7 @@ from registry.models import CITY_OFFICIAL, COUNTY_OFFICIAL, STATION_ADMIN, User
 from registry.pagination import capped_count
 from registry.points import ledger
 from registry.scoping import can_see, visible
+from registry.texts import stored
 from registry.volunteers import township_counters
 from registry.volunteers.models import Volunteer
 from registry.volunteers.operations import star_level
@@ -32,8 +35,8 @@ from registry.workflow import Machine, Move
 
 REVIEWERS = (STATION_ADMIN, COUNTY_OFFICIAL, CITY_OFFICIAL)
 REVIEW_MACHINE = Machine("service_review", REVIEW_STATUSES, (
-    Move("approve", "批准", ("pending",), "approved", REVIEWERS),
-    Move("reject", "驳回", ("pending",), "rejected", REVIEWERS, comment_required=True),
+    Move("approve", _l("批准"), ("pending",), "approved", REVIEWERS),
+    Move("reject", _l("驳回"), ("pending",), "rejected", REVIEWERS, comment_required=True),
 ))
 
 
@@ -60,7 +63,7 @@ def credit_record(record: ServiceRecord, activity: Activity, by: User) -> None:
     volunteer = db.session.get(Volunteer, record.volunteer_id)
     if record.points > 0:
         ledger.credit(volunteer, record.points, "earn",
-                      f"参加“{activity.title}”服务 {hours(record.minutes)} 小时",
+                      stored(f"参加“{activity.title}”服务 {hours(record.minutes)} 小时"),
                       ref=f"service:{record.id}", by=by)
     add_minutes(volunteer, record.minutes)
     township_counters.bump(activity.township_code, local_year(activity.starts_at),
@@ -71,8 +74,8 @@ def credit_correction(correction: ServiceCorrection, activity: Activity, by: Use
     """A correction starts to count: the points difference, minutes and township figures."""
     volunteer = db.session.get(Volunteer, correction.volunteer_id)
     before = correction.minutes_after - correction.delta_minutes
-    memo = (f"更正“{activity.title}”服务时长 {hours(before)}→"
-            f"{hours(correction.minutes_after)} 小时")
+    memo = stored(f"更正“{activity.title}”服务时长 {hours(before)}→"
+                  f"{hours(correction.minutes_after)} 小时")
     ref = f"correction:{correction.id}"
     if correction.delta_points > 0:
         ledger.credit(volunteer, correction.delta_points, "adjust", memo, ref=ref, by=by)
@@ -109,15 +112,15 @@ def _lock_review(review_id: int) -> ServiceReview:
             .execution_options(populate_existing=True))
     review = db.session.execute(stmt).scalar_one_or_none()
     if review is None:
-        raise NotFound("待审核记录不存在")
+        raise NotFound(_("待审核记录不存在"))
     return review
 
 
 def _check_reviewer(user: Any, review: ServiceReview) -> None:
     if getattr(user, "role", None) not in REVIEWERS or not can_see(user, review):
-        raise NotAllowed("只有该服务站或上级民政部门的工作人员可以审核")
+        raise NotAllowed(_("只有该服务站或上级民政部门的工作人员可以审核"))
     if user.id == review.requested_by:
-        raise NotAllowed("须由另一名工作人员审核：不能审核自己录入或更正的服务时长")
+        raise NotAllowed(_("须由另一名工作人员审核：不能审核自己录入或更正的服务时长"))
 
 
 def decide(user: User, review: ServiceReview, name: str, comment: str = "") -> ServiceReview:

@@ -13,6 +13,8 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from registry.activities.models import ACTIVITY_CATEGORIES, Activity, Signup
@@ -22,7 +24,7 @@ from registry.extensions import db
 from registry.volunteers.models import Volunteer
 from registry.volunteers.operations import ADULT_AGE, age_on
 
-REGULATION = "《志愿服务条例》第十五条"
+REGULATION = _l("《志愿服务条例》第十五条")
 # Sign-ups that hold (or wait for) a place.
 ACTIVE = ("signed_up", "waitlisted", "checked_in", "checked_out")
 YES = (True, "1", "true", "yes", "y", "on")
@@ -56,10 +58,12 @@ def unsuitable_reason(starts: datetime | None, ends: datetime | None,
     config = current_app.config
     if is_risky(category):
         label = ACTIVITY_CATEGORIES.get(category, category)
-        return f"“{label}”类活动有安全风险"
+        return _("“%(label)s”类活动有安全风险", label=label)
     if starts and ends and starts < ends and touches_night(starts, ends):
-        return (f"活动时间涉及夜间（{config['MINOR_NIGHT_START_HOUR']:02d}:00–"
-                f"{config['MINOR_NIGHT_END_HOUR']:02d}:00）")
+        return (_(
+            "活动时间涉及夜间（%(value1)s:00–%(value2)s:00）",
+            value1=format(config["MINOR_NIGHT_START_HOUR"], "02d"),
+            value2=format(config["MINOR_NIGHT_END_HOUR"], "02d")))
     return None
 
 
@@ -75,11 +79,13 @@ def clean_flag(value: Any, clean: dict, errors: FieldErrors) -> bool:
     if value in NO:
         return False
     if value not in YES:
-        errors.add("suitable_for_minors", "请选择是否适合未成年人参加")
+        errors.add("suitable_for_minors", _("请选择是否适合未成年人参加"))
         return False
     if reason is not None:
         errors.add("suitable_for_minors",
-                   f"{reason}，不能设为适合未成年人参加（{REGULATION}）")
+                   _(
+                       "%(reason)s，不能设为适合未成年人参加（%(REGULATION)s）",
+                       reason=reason, REGULATION=REGULATION))
     return True
 
 
@@ -101,9 +107,10 @@ def require_suitable(activity: Activity, volunteer: Volunteer) -> None:
     """Refuse a minor a place in an activity that does not suit minors."""
     if not activity.suitable_for_minors and is_minor_at(volunteer, activity):
         raise Conflict(
-            f"该活动不适合未成年人参加，未满 {ADULT_AGE} 周岁的志愿者不能报名或参加。"
-            f"依据{REGULATION}：安排志愿者参与的志愿服务活动，应当与志愿者的年龄、知识、"
-            "技能和身体状况相适应。")
+            _(
+                "该活动不适合未成年人参加，未满 %(ADULT_AGE)s 周岁的志愿者不能报名或参加。依据"
+                "%(REGULATION)s：安排志愿者参与的志愿服务活动，应当与志愿者的年龄、知识、技能和身"
+                "体状况相适应。", ADULT_AGE=ADULT_AGE, REGULATION=REGULATION))
 
 
 def adults_only(stmt, activity: Activity):
@@ -130,6 +137,7 @@ def check_change(activity: Activity) -> None:
     count = active_minors(activity)
     if count:
         raise Conflict(
-            f"已有 {count} 名未成年志愿者报名（或候补）该活动，不能改为不适合未成年人参加"
-            "（包括改到夜间或改为高风险类别）；请先与他们联系并由本人取消报名",
+            _(
+                "已有 %(count)s 名未成年志愿者报名（或候补）该活动，不能改为不适合未成年人参加（"
+                "包括改到夜间或改为高风险类别）；请先与他们联系并由本人取消报名", count=count),
             "suitable_for_minors")

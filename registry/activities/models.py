@@ -3,6 +3,7 @@
 
 from datetime import date, datetime
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -40,9 +41,9 @@ ACTIVITY_CATEGORIES = {
     "other": _l("其他"),
 }
 REVIEW_STATUSES = {
-    "pending": "待审核",
-    "approved": "已批准",
-    "rejected": "已驳回",
+    "pending": _l("待审核"),
+    "approved": _l("已批准"),
+    "rejected": _l("已驳回"),
 }
 
 
@@ -315,7 +316,7 @@ class ServiceReview(db.Model):
         return cls.township_code
 
     def __str__(self) -> str:
-        return f"服务记录 {self.record_id} 审核"
+        return _("服务记录 %(record_id)s 审核", record_id=self.record_id)
 
 
 class ServiceCertificate(db.Model):

@@ -186,7 +186,7 @@ def update_activity(user: User, activity: Activity, data: dict) -> Activity:
     if moved and db.session.scalar(select(ServiceRecord.id).where(
             ServiceRecord.activity_id == activity.id).limit(1)):
         # Recorded service lies inside the activity's window: the window stays as it was.
-        raise ValidationFailed("已有服务记录的活动不能修改开始、结束时间", "starts_at")
+        raise ValidationFailed(_("已有服务记录的活动不能修改开始、结束时间"), "starts_at")
     taken = occupied(activity)
     if clean["capacity"] < taken:
         raise ValidationFailed(_("已有 %(taken)s 人报名，招募人数不能少于 %(taken)s",
@@ -274,15 +274,15 @@ def public_region(args: dict) -> str:
 
     A township that is not in the chosen county is dropped (the county was changed in a form
     without scripts, whose township select still held the old county's), not refused."""
-    county = _known_region(args.get("county"), "county", "county", "请选择区县")
-    township = _known_region(args.get("township"), "township", "township", "请选择乡镇（街道）")
+    county = _known_region(args.get("county"), "county", "county", _("请选择区县"))
+    township = _known_region(args.get("township"), "township", "township", _("请选择乡镇（街道）"))
     if township and (not county or township.county_code == county.code):
         return township.code
     if county:
         return county.code
     code = str(args.get("region_code") or "").strip()
     if code and (not code.isdigit() or len(code) not in (6, 9)):
-        raise ValidationFailed("区划代码应为 6 位（县级）或 9 位（乡镇）数字", "region_code")
+        raise ValidationFailed(_("区划代码应为 6 位（县级）或 9 位（乡镇）数字"), "region_code")
     return code
 
 

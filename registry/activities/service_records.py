@@ -6,6 +6,7 @@ counters, in one transaction)."""
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -26,11 +27,10 @@ from registry.errors import Conflict, FieldErrors, NotFound, ValidationFailed
 from registry.extensions import db
 from registry.models import User
 from registry.points import operations as points
-from registry.texts import stored
 from registry.validators import check_amount, check_text
 from registry.volunteers.models import Volunteer
 
-ALREADY = "该志愿者在本活动的服务时长已确认；如需更改，请提交更正"
+ALREADY = _l("该志愿者在本活动的服务时长已确认；如需更改，请提交更正")
 
 
 def default_minutes(activity: Activity, signup: Signup | None) -> int | None:
@@ -77,10 +77,10 @@ def confirm_service(user: User, activity: Activity, volunteer: Volunteer, minute
     require_organizer(user, activity)
     activity = lock_activity(activity.id)
     if activity.status not in ("published", "closed"):
-        raise Conflict("活动未发布或已取消，不能确认服务时长")
+        raise Conflict(_("活动未发布或已取消，不能确认服务时长"))
     now = utcnow()
     if now < activity.starts_at:
-        raise Conflict("活动尚未开始，不能确认服务时长")
+        raise Conflict(_("活动尚未开始，不能确认服务时长"))
     minutes = check_amount(minutes, "minutes", _("服务时长（分钟）"))
     existing = db.session.scalar(select(ServiceRecord.id).where(
         ServiceRecord.activity_id == activity.id, ServiceRecord.volunteer_id == volunteer.id))
@@ -164,11 +164,11 @@ def correct_record(user: User, record: ServiceRecord, minutes: Any,
                                 length_minutes=activity.length_minutes))
     errors.raise_if_any()
     if waiting_review(record) is not None:
-        raise Conflict("该服务记录有等待审核的时长，须先由另一名工作人员批准或驳回，才能更正")
+        raise Conflict(_("该服务记录有等待审核的时长，须先由另一名工作人员批准或驳回，才能更正"))
     current_minutes, current_points = record_totals(record)
     delta = minutes - current_minutes
     if delta == 0:
-        raise ValidationFailed("更正后的时长与当前时长相同", "minutes")
+        raise ValidationFailed(_("更正后的时长与当前时长相同"), "minutes")
     volunteer = db.session.get(Volunteer, record.volunteer_id)
     _lock_volunteer(volunteer)
     now = utcnow()

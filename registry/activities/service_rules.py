@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -43,7 +44,7 @@ def points_rate_error(value: int | None) -> str | None:
     """The message when a points_per_hour is above the city's maximum, else None."""
     top = limit("POINTS_PER_HOUR_MAX")
     if value is not None and value > top:
-        return f"每小时积分不能超过 {top}（全市统一上限）"
+        return _("每小时积分不能超过 %(top)s（全市统一上限）", top=top)
     return None
 
 
@@ -54,7 +55,7 @@ def require_creditable(volunteer: Volunteer) -> None:
     """Never a suspended, deregistered or not yet approved volunteer."""
     if volunteer.status != "active":
         label = VOLUNTEER_STATUSES.get(volunteer.status, volunteer.status)
-        raise Conflict(f"该志愿者当前状态为“{label}”，不能记录服务时长或积分")
+        raise Conflict(_("该志愿者当前状态为“%(label)s”，不能记录服务时长或积分", label=label))
 
 
 def admission(user: Any, volunteer: Volunteer, signup: Signup | None,
@@ -70,11 +71,11 @@ def admission(user: Any, volunteer: Volunteer, signup: Signup | None,
     in_scope = db.session.scalar(select(Volunteer.id).where(
         Volunteer.id == volunteer.id, scope_condition(user, Volunteer)))
     if in_scope is None:
-        raise NotFound("志愿者不存在或尚未注册；其他辖区的志愿者须先报名本活动", "volunteer_id")
+        raise NotFound(_("志愿者不存在或尚未注册；其他辖区的志愿者须先报名本活动"), "volunteer_id")
     require_creditable(volunteer)
-    reason = check_text(reason, "reason", "现场参加原因", max_length=500, required=False)
+    reason = check_text(reason, "reason", _("现场参加原因"), max_length=500, required=False)
     if not reason:
-        raise ValidationFailed("该志愿者未报名、未签到：请写明现场参加的原因（将记入审计日志）",
+        raise ValidationFailed(_("该志愿者未报名、未签到：请写明现场参加的原因（将记入审计日志）"),
                                "reason")
     return True, reason
 
@@ -93,16 +94,21 @@ def check_span(activity: Activity, started_at: datetime, minutes: int, now: date
     """Service lies inside the activity's window and is not in the future: minutes at most
     from the record's start to the activity's end (or to now while it runs)."""
     if now < activity.starts_at:
-        raise Conflict("活动尚未开始，不能确认服务时长")
+        raise Conflict(_("活动尚未开始，不能确认服务时长"))
     if minutes > activity.length_minutes:
-        raise ValidationFailed(f"服务时长不能超过活动时长 {activity.length_minutes} 分钟",
+        raise ValidationFailed(_(
+            "服务时长不能超过活动时长 %(length_minutes)s 分钟",
+            length_minutes=activity.length_minutes),
                                "minutes")
     end = min(now, activity.ends_at)
     room = max(0, int((end - started_at).total_seconds() // 60))
     if minutes > room:
         raise ValidationFailed(
-            f"服务时长不能超过 {room} 分钟：服务时段从 {to_local(started_at):%m-%d %H:%M} 起，"
-            f"不能晚于活动结束或当前时间（{to_local(end):%m-%d %H:%M}）", "minutes")
+            _(
+                "服务时长不能超过 %(room)s 分钟：服务时段从 %(value1)s 起，不能晚于活动结束或当前"
+                "时间（%(value2)s）",
+                room=room, value1=format(to_local(started_at), "%m-%d %H:%M"),
+                value2=format(to_local(end), "%m-%d %H:%M")), "minutes")
 
 
 # ---------------------------------------------------------------- the daily cap
@@ -162,8 +168,11 @@ def check_daily_cap(volunteer: Volunteer, activity: Activity, started_at: dateti
     for day in sorted(wanted):
         if used[day] + wanted[day] > cap:
             raise ValidationFailed(
-                f"{day:%Y-%m-%d} 该志愿者已记录 {used[day]} 分钟，本次计入当天 {wanted[day]} 分钟，"
-                f"将超过每日上限 {cap} 分钟（{cap // 60} 小时，各活动合计）", "minutes")
+                _(
+                    "%(day)s 该志愿者已记录 %(value1)s 分钟，本次计入当天 %(value2)s 分钟，将超过"
+                    "每日上限 %(cap)s 分钟（%(value3)s 小时，各活动合计）",
+                    day=format(day, "%Y-%m-%d"), value1=used[day], value2=wanted[day], cap=cap,
+                    value3=cap // 60), "minutes")
 
 
 # ---------------------------------------------------------------- four eyes
@@ -174,9 +183,9 @@ def approval_grounds(activity: Activity, minutes: int, now: datetime) -> str:
     grounds = []
     threshold = limit("SERVICE_APPROVAL_MINUTES")
     if minutes > threshold:
-        grounds.append(f"超过 {threshold // 60} 小时" if threshold % 60 == 0
-                       else f"超过 {threshold} 分钟")
+        grounds.append(_("超过 %(value1)s 小时", value1=threshold // 60) if threshold % 60 == 0
+                       else _("超过 %(threshold)s 分钟", threshold=threshold))
     days = limit("SERVICE_APPROVAL_AFTER_DAYS")
     if now - activity.ends_at > timedelta(days=days):
-        grounds.append(f"活动结束已超过 {days} 天")
+        grounds.append(_("活动结束已超过 %(days)s 天", days=days))
     return "；".join(grounds)

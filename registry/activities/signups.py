@@ -4,6 +4,7 @@ from datetime import datetime
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -112,9 +113,9 @@ def _check_window(activity: Activity) -> datetime:
     return now
 
 
-WAITLISTED_CHECKIN = ("该志愿者在候补名单中，须先递补为正式报名才能签到："
+WAITLISTED_CHECKIN = (_l("该志愿者在候补名单中，须先递补为正式报名才能签到："
                       "有人取消报名或提高招募人数时，候补者按报名先后自动递补。"
-                      "未递补的候补者不能签到，以免超出招募人数")
+                      "未递补的候补者不能签到，以免超出招募人数"))
 
 
 def check_in(user: User, activity: Activity, signup: Signup) -> Signup:
@@ -199,13 +200,14 @@ def scan(user: User, activity: Activity, code: str) -> tuple[Signup, str]:
     now = _check_window(activity)
     signup = signup_of(activity, volunteer)
     if signup is not None and signup.status == "waitlisted":
-        raise Conflict("您在候补名单中，须递补为正式报名后才能签到；有人取消报名或服务站增加名额时"
-                       "按报名先后自动递补")
+        raise Conflict(_(
+            "您在候补名单中，须递补为正式报名后才能签到；有人取消报名或服务站增加名额时"
+                       "按报名先后自动递补"))
     if signup is None or signup.status == "cancelled":
         # Not signed up: a place on the spot if one is free (check-in is for signed-up
         # volunteers, and never beyond the activity's capacity).
         if activity.status != "published" or occupied(activity) >= activity.capacity:
-            raise Conflict("名额已满或活动已停止报名，未报名的志愿者不能签到；请联系服务站")
+            raise Conflict(_("名额已满或活动已停止报名，未报名的志愿者不能签到；请联系服务站"))
         minors.require_suitable(activity, volunteer)  # a walk-in takes a place too
         if signup is None:
             signup = Signup(activity_id=activity.id, volunteer_id=volunteer.id, walk_in=True,

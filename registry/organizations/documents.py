@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from registry.errors import Conflict, NotAllowed, ValidationFailed
@@ -46,10 +47,10 @@ REQUIRED_DOCUMENTS = {
     "community": ("application", "charter", "representative_id", "premises"),
 }
 BASIS = {
-    "social_group": "《社会团体登记管理条例》第十一条",
-    "social_service": "《民办非企业单位登记管理暂行条例》第九条",
-    "foundation": "《基金会管理条例》第九条",
-    "community": "民政部《关于大力培育发展社区社会组织的意见》（社区社会组织备案）",
+    "social_group": _l("《社会团体登记管理条例》第十一条"),
+    "social_service": _l("《民办非企业单位登记管理暂行条例》第九条"),
+    "foundation": _l("《基金会管理条例》第九条"),
+    "community": _l("民政部《关于大力培育发展社区社会组织的意见》（社区社会组织备案）"),
 }
 
 
@@ -83,8 +84,8 @@ def require_complete(org: Organization) -> None:
     """Approval needs every document of the checklist; the refusal names the missing ones."""
     missing = missing_documents(org)
     if missing:
-        raise Conflict("申请材料不齐全，不能准予登记。缺少：" + "、".join(missing)
-                       + "。请退回申请，请申请人补充上传后重新提交", "documents")
+        raise Conflict(_("申请材料不齐全，不能准予登记。缺少：") + "、".join(missing)
+                       + _("。请退回申请，请申请人补充上传后重新提交"), "documents")
 
 
 def sniff(head: bytes) -> tuple[str, str] | None:
@@ -165,7 +166,7 @@ def page_context(user: Any, org: Organization | None) -> dict:
     """What an application page shows of the checklist: org's items (uploaded or not), its
     documents and whether user may upload; before the first save every type's list."""
     if org is None:
-        return {"checklists": {kind: [DOCUMENT_KINDS[k] for k in kinds]
+        return {"checklists": {kind: [(k, DOCUMENT_KINDS[k]) for k in kinds]
                                for kind, kinds in REQUIRED_DOCUMENTS.items()}, "basis": BASIS}
     return {"checklist": checklist(org), "basis": BASIS, "documents": documents_of(user, org),
             "can_upload": may_upload(user, org)}

@@ -338,8 +338,9 @@ def applicant_state(user: Any) -> tuple[Organization, str] | None:
     return org, (moves[-1].comment if moves else "")
 
 
-EXPORT_HEADERS = ["编号", "名称", "类型", "统一社会信用代码", "法定代表人", "区划代码",
-                  "登记管理机关", "状态", "等级", "枢纽", "活动异常", "党组织", "联系电话"]
+EXPORT_HEADERS = [_l("编号"), _l("名称"), _l("类型"), _l("统一社会信用代码"), _l("法定代表人"),
+                  _l("区划代码"), _l("登记管理机关"), _l("状态"), _l("等级"), _l("枢纽"),
+                  _l("活动异常"), _l("党组织"), _l("联系电话")]
 
 
 def export_rows(user: Any, filters: dict):
@@ -349,6 +350,6 @@ def export_rows(user: Any, filters: dict):
     for org in exports.batched(staff_list_stmt(user, filters)):
         yield [org.id, org.name, org.type_label, org.uscc or "", org.legal_representative,
                org.region_code, org.registration_authority, org.status_label,
-               org.current_grade(today) or "", "是" if org.is_hub else "",
-               "是" if org.abnormal_listed else "", org.party_label,
+               org.current_grade(today) or "", _("是") if org.is_hub else "",
+               _("是") if org.abnormal_listed else "", org.party_label,
                mask_office_phone(org.contact_phone)]

@@ -142,7 +142,7 @@ def find_member(user: Any, text: str | None) -> Organization:
     """A registered organization in user's jurisdiction by id, USCC or exact name."""
     text = normalize_name(text)
     if not text or len(text) > 100:
-        raise ValidationFailed("请填写成员组织的编号、统一社会信用代码或完整名称", "member")
+        raise ValidationFailed(_("请填写成员组织的编号、统一社会信用代码或完整名称"), "member")
     conditions = [Organization.uscc == text.upper(), Organization.name == text]
     if text.isdigit() and len(text) < 10:
         conditions.append(Organization.id == int(text))
@@ -150,5 +150,5 @@ def find_member(user: Any, text: str | None) -> Organization:
                                       scope_condition(user, Organization))
     found = list(db.session.scalars(stmt.limit(2)))
     if len(found) != 1:
-        raise ValidationFailed("没有找到这个已登记的组织，请核对编号、代码或名称", "member")
+        raise ValidationFailed(_("没有找到这个已登记的组织，请核对编号、代码或名称"), "member")
     return found[0]

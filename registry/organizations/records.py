@@ -65,12 +65,15 @@ def check_report_year(org: Organization, year: int) -> int:
     """A 年度工作报告 covers a whole year that has ended, never one before registration."""
     years = report_years(org)
     if year >= today_local().year:
-        latest = (f"目前可报送 {years[-1]} 年度及以前的报告" if years else
-                  f"本组织 {registered_on(org).year} 年登记，该年度结束后才能报送")
-        raise ValidationFailed(f"{year} 年度尚未结束，只能报送已结束年度的报告（{latest}）",
+        latest = (_("目前可报送 %(value1)s 年度及以前的报告", value1=years[-1]) if years else
+                  _("本组织 %(year)s 年登记，该年度结束后才能报送", year=registered_on(org).year))
+        raise ValidationFailed(_(
+            "%(year)s 年度尚未结束，只能报送已结束年度的报告（%(latest)s）",
+            year=year, latest=latest),
                                "year")
     if year < years.start:
-        raise ValidationFailed(f"报告年度不能早于登记年度（{years.start} 年）", "year")
+        raise ValidationFailed(_(
+            "报告年度不能早于登记年度（%(start)s 年）", start=years.start), "year")
     return year
 
 
@@ -153,12 +156,15 @@ def rating_opens(issued: date) -> date:
 def check_rating_allowed(org: Organization, rated_on: date) -> None:
     """Only a registered (not merely filed) organization two full years after its certificate."""
     if org.registration_kind == "filing":
-        raise Conflict("备案的社区社会组织没有登记证书，不参加等级评估", "grade")
+        raise Conflict(_("备案的社区社会组织没有登记证书，不参加等级评估"), "grade")
     opens = rating_open_from(org)
     if rated_on < opens:
         raise ValidationFailed(
-            f"取得登记证书满两个年度的组织才能参加等级评估：本组织 {registered_on(org)} "
-            f"取得登记证书，{opens - timedelta(days=1):%Y} 年度结束后（{opens} 起）才能评估",
+            _(
+                "取得登记证书满两个年度的组织才能参加等级评估：本组织 %(value1)s 取得登记证书，"
+                "%(value2)s 年度结束后（%(opens)s 起）才能评估",
+                value1=registered_on(org), value2=format(opens - timedelta(days=1), "%Y"),
+                opens=opens),
             "rated_on")
 
 

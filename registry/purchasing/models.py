@@ -4,13 +4,14 @@ corrections go into the next edition."""
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.clock import utcnow
 from registry.extensions import db
 
-EDITION_STATUSES = {"draft": "草稿", "published": "已发布"}
+EDITION_STATUSES = {"draft": _l("草稿"), "published": _l("已发布")}
 MAX_DIRECTORY_LEVEL = 4
 
 

@@ -161,10 +161,12 @@ def check_grant_recipient(org: Organization, field: str = "organization") -> Org
     """Public money goes only to a registered (approved) organization that is not on the
     活动异常名录 (《社会组织信用信息管理办法》: listed organizations get no public funding)."""
     if org.status != "approved":
-        raise ValidationFailed(f"“{org.name}”当前状态为“{org.status_label}”，只有已登记的社会组织"
-                               "才能获得资金支持", field)
+        raise ValidationFailed(_(
+            "“%(name)s”当前状态为“%(status_label)s”，只有已登记的社会组织才能获得资金支持",
+            name=org.name, status_label=org.status_label), field)
     if org.abnormal_listed:
-        raise ValidationFailed(f"“{org.name}”在活动异常名录中，移出名录前不能获得资金支持",
+        raise ValidationFailed(_(
+            "“%(name)s”在活动异常名录中，移出名录前不能获得资金支持", name=org.name),
                                field)
     return org
 

@@ -91,7 +91,8 @@ def export():
     """The filtered list as CSV (the jurisdiction only; phones masked), streamed."""
     filters = orgs.check_filters(request.args)
     return exports.response(
-        "csv", _("社会组织名单-%(today)s", today=format(today_local(), "%Y%m%d")), orgs.EXPORT_HEADERS,
+        "csv", _(
+            "社会组织名单-%(today)s", today=format(today_local(), "%Y%m%d")), orgs.EXPORT_HEADERS,
         orgs.export_rows(current_user, filters), what="Organization", comment=_("导出社会组织名单"),
         region_code=current_user.region_code,
         filters={k: str(v) for k, v in filters.items() if v})
@@ -260,7 +261,7 @@ def move(org_id, name):
 
     def action():
         if name == "deregister" and not form.confirm.data:
-            raise ValidationFailed("注销登记不能恢复，请勾选确认后再提交", "confirm")
+            raise ValidationFailed(_("注销登记不能恢复，请勾选确认后再提交"), "confirm")
         if name == "approve":
             orgs.approve(current_user, org, form.comment.data, uscc=form.uscc.data,
                          certificate_date=form.certificate_date.data,

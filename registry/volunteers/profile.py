@@ -4,6 +4,7 @@ returned registration, and where their registration stands (what to do next)."""
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import exists, or_, select
 
 from registry import crypto
@@ -31,7 +32,7 @@ def _own(user: User, volunteer: Volunteer) -> None:
     """Only the volunteer themself edits their record here (anyone else: as if it did not
     exist); staff change a record through the review workflow."""
     if user.role != VOLUNTEER or volunteer.user_id != user.id:
-        raise NotFound("志愿者不存在")
+        raise NotFound(_("志愿者不存在"))
 
 
 def _phone_used_by_other(phone: str, volunteer: Volunteer) -> bool:
@@ -48,22 +49,22 @@ def update_contact(user: User, volunteer: Volunteer, data: Mapping) -> Volunteer
     account's phone follows it. Audited by the ORM (phones and names masked)."""
     _own(user, volunteer)
     if volunteer.status == "deregistered":
-        raise NotFound("志愿者不存在")
+        raise NotFound(_("志愿者不存在"))
     errors = FieldErrors()
     clean: dict[str, str] = {}
     if "phone" in data:
         phone = errors.check(normalize_phone, data.get("phone"), "phone")
         if phone and phone != volunteer.phone and _phone_used_by_other(phone, volunteer):
-            errors.add("phone", "该手机号码已被其他志愿者使用")
+            errors.add("phone", _("该手机号码已被其他志愿者使用"))
         if phone:
             clean["phone"] = phone
     if "address" in data:
-        clean["address"] = errors.check(check_text, data.get("address"), "address", "联系地址",
+        clean["address"] = errors.check(check_text, data.get("address"), "address", _("联系地址"),
                                         required=False, max_length=200) or ""
     if "emergency_contact_name" in data:
         name = (data.get("emergency_contact_name") or "").strip()
         clean["emergency_contact_name"] = errors.check(
-            check_person_name, name, "emergency_contact_name", "紧急联系人姓名") or "" \
+            check_person_name, name, "emergency_contact_name", _("紧急联系人姓名")) or "" \
             if name else ""
     if "emergency_contact_phone" in data:
         clean["emergency_contact_phone"] = errors.check(
@@ -73,11 +74,11 @@ def update_contact(user: User, volunteer: Volunteer, data: Mapping) -> Volunteer
     phone = clean.get("emergency_contact_phone", volunteer.emergency_contact_phone)
     if not errors.fields:
         if name and not phone:
-            errors.add("emergency_contact_phone", "请填写紧急联系人的手机号码")
+            errors.add("emergency_contact_phone", _("请填写紧急联系人的手机号码"))
         elif phone and not name:
-            errors.add("emergency_contact_name", "请填写紧急联系人姓名")
+            errors.add("emergency_contact_name", _("请填写紧急联系人姓名"))
         elif phone and phone == clean.get("phone", volunteer.phone):
-            errors.add("emergency_contact_phone", "紧急联系人的手机号码不能是本人的号码")
+            errors.add("emergency_contact_phone", _("紧急联系人的手机号码不能是本人的号码"))
     errors.raise_if_any()
     with volunteers.unique_guard():
         for key, value in clean.items():
@@ -95,7 +96,7 @@ def update_registration(user: User, volunteer: Volunteer, data: Mapping) -> Volu
     guardian) before resubmitting; only while returned, only the fields given."""
     _own(user, volunteer)
     if volunteer.status != "returned":
-        raise Conflict("只有被退回修改的注册信息可以修改后重新提交")
+        raise Conflict(_("只有被退回修改的注册信息可以修改后重新提交"))
     errors = FieldErrors()
     changes: dict = {}
     if "name" in data:
@@ -108,7 +109,7 @@ def update_registration(user: User, volunteer: Volunteer, data: Mapping) -> Volu
             digest = crypto.lookup_hash(id_number)
             if db.session.scalar(select(exists().where(Volunteer.id_number_hash == digest,
                                                        Volunteer.id != volunteer.id))):
-                errors.add("id_number", "该身份证号码已注册为志愿者")
+                errors.add("id_number", _("该身份证号码已注册为志愿者"))
             else:
                 birth = birth_date_of(id_number)
                 changes.update(id_number_encrypted=crypto.encrypt(id_number),
@@ -119,7 +120,7 @@ def update_registration(user: User, volunteer: Volunteer, data: Mapping) -> Volu
         township = errors.check(volunteers.check_township, data.get("township_code"))
         changes["township_code"] = township.code if township else None
     if "skills" in data:
-        changes["skills"] = errors.check(check_text, data.get("skills"), "skills", "技能特长",
+        changes["skills"] = errors.check(check_text, data.get("skills"), "skills", _("技能特长"),
                                          required=False, max_length=200) or ""
     guardian = (data.get("guardian_name", volunteer.guardian_name),
                 data.get("guardian_phone", volunteer.guardian_phone),

@@ -170,10 +170,10 @@ def reset_admin_password(user: User, station: Station, admin_id: int) -> tuple[U
     """A temporary password for one of the station's admins (accounts.RESET_IN_REGION: the
     county's official), shown once to hand over in person."""
     if get_visible(user, Station, station.id) is None:
-        raise NotFound("志愿服务站不存在")
+        raise NotFound(_("志愿服务站不存在"))
     admin = next((a for a in station_admins(station) if a.id == admin_id), None)
     if admin is None:
-        raise NotFound("站点管理员不存在")
+        raise NotFound(_("站点管理员不存在"))
     return admin, accounts.reset_temporary_password(user, admin)
 
 

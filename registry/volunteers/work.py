@@ -2,6 +2,7 @@
 forgotten password reset at the station (there is no SMS)."""
 
 from flask import current_app
+from flask_babel import gettext as _
 
 from registry import accounts
 from registry.errors import Conflict, NotFound
@@ -22,7 +23,7 @@ def reset_password(staff: User, volunteer: Volunteer) -> str:
     """A temporary password for a volunteer's login, to hand over in person; who may is
     accounts.RESET_IN_REGION (the township's station admin, the county's official)."""
     if staff.role not in STAFF or get_visible(staff, Volunteer, volunteer.id) is None:
-        raise NotFound("志愿者不存在")
+        raise NotFound(_("志愿者不存在"))
     if volunteer.user is None:
-        raise Conflict("该志愿者尚未开通登录账号，请先开通")
+        raise Conflict(_("该志愿者尚未开通登录账号，请先开通"))
     return accounts.reset_temporary_password(staff, volunteer.user)

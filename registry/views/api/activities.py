@@ -75,7 +75,8 @@ class ActivityCreate(JsonBody):
     content = ma.fields.String(load_default="", validate=Length(max=5000))
     notice = ma.fields.String(load_default="", validate=Length(max=2000))
     category = ma.fields.String(load_default="community",
-                                validate=OneOf(list(ACTIVITY_CATEGORIES), error=_l("服务类别不正确")))
+                                validate=OneOf(list(ACTIVITY_CATEGORIES), error=_l(
+                                    "服务类别不正确")))
     # 适合未成年人参加: omitted → no for night (22:00–06:00) or risky activities, else yes;
     # true for such an activity → 422.
     suitable_for_minors = ma.fields.Boolean(load_default=None, allow_none=True)
@@ -115,8 +116,8 @@ class ServiceRecordSchema(ma.Schema):
     confirmed_at = ma.fields.String()
     walk_in = ma.fields.Boolean()
     walk_in_reason = ma.fields.String()
-    status = ma.fields.String(metadata={"description": "confirmed（已计入）、pending_approval"
-                                        "（待另一名工作人员审核，未计入）或 rejected（已驳回）"})
+    status = ma.fields.String(metadata={"description": _l("confirmed（已计入）、pending_approval"
+                                        "（待另一名工作人员审核，未计入）或 rejected（已驳回）")})
     pending_minutes = ma.fields.Integer(allow_none=True)
 
 

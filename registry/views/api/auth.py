@@ -2,6 +2,7 @@
 
 import marshmallow as ma
 from flask import current_app, g
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from marshmallow.validate import Length
 
@@ -148,10 +149,10 @@ def reset_password(user_id):
     (accounts.RESET_BY). Never one's own (403); an account the caller may not reset is a 404."""
     actor = current_api_user()
     if user_id == actor.id:
-        raise NotAllowed("不能重置自己的密码，请用“修改密码”")
+        raise NotAllowed(_("不能重置自己的密码，请用“修改密码”"))
     user = db.session.get(User, user_id)
     if user is None or not accounts.may_reset_password(actor, user):
-        raise NotFound("用户不存在")
+        raise NotFound(_("用户不存在"))
     password = accounts.reset_temporary_password(actor, user)
     db.session.commit()
     return {"user_id": user.id, "temporary_password": password, "must_change_password": True}

@@ -149,7 +149,7 @@ class UploadArgs(JsonBody):
 
 
 class UploadFile(QueryArgs):
-    file = Upload(metadata={"description": "PDF、JPG 或 PNG，不超过 10 MB"})
+    file = Upload(metadata={"description": _l("PDF、JPG 或 PNG，不超过 10 MB")})
 
 
 class Org(PublicOrg):

@@ -2,6 +2,7 @@
 member, and its decisions (approve, reject with a reason)."""
 
 import marshmallow as ma
+from flask_babel import gettext as _
 from marshmallow.validate import Length, Range
 
 from registry.activities import approvals
@@ -79,7 +80,7 @@ def decide_review(body, review_id, decision):
     the staff member who recorded it."""
     review = get_visible(current_api_user(), ServiceReview, review_id)
     if review is None:
-        raise NotFound("待审核记录不存在")
+        raise NotFound(_("待审核记录不存在"))
     review = approvals.decide(current_api_user(), review, decision, body.get("reason", ""))
     db.session.commit()
     return review_dict(review)

@@ -347,7 +347,7 @@ def reject_volunteer(body, volunteer_id):
 def _own(volunteer_id: int) -> Volunteer:
     volunteer = get_visible(current_api_user(), Volunteer, volunteer_id)
     if volunteer is None:
-        raise NotFound("志愿者不存在")
+        raise NotFound(_("志愿者不存在"))
     return volunteer
 
 
@@ -390,7 +390,7 @@ def reset_volunteer_password(volunteer_id):
     county's official), shown once; audited without the password; 409 without a login."""
     volunteer = get_visible(current_api_user(), Volunteer, volunteer_id)
     if volunteer is None:
-        raise NotFound("志愿者不存在")
+        raise NotFound(_("志愿者不存在"))
     password = work.reset_password(current_api_user(), volunteer)
     db.session.commit()
     return {"user_id": volunteer.user_id, "temporary_password": password,
