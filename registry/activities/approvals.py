@@ -158,9 +158,9 @@ def pending_stmt(user: User, args: dict | None = None):
     ).order_by(ServiceReview.id.desc())
 
 
-def pending_count(user: User) -> int | None:
-    """How many wait in user's jurisdiction (capped, as lists count)."""
+def pending_count(user: User, cap: int) -> int | None:
+    """How many wait in user's jurisdiction, counted up to cap (None: more)."""
     if getattr(user, "role", None) not in REVIEWERS:
         return 0
     return capped_count(visible(user, select(ServiceReview.id), ServiceReview).where(
-        ServiceReview.status == "pending"))
+        ServiceReview.status == "pending"), cap)

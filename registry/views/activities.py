@@ -91,7 +91,8 @@ def add_labels(state) -> None:
     state.app.jinja_env.globals.update(
         activity_status_labels=ACTIVITY_STATUSES, signup_status_labels=SIGNUP_STATUSES,
         activity_categories=ACTIVITY_CATEGORIES, activity_phase_labels=activities.PHASE_LABELS,
-        pending_approvals_count=lambda: approvals.pending_count(current_user))
+        pending_approvals_count=lambda: approvals.pending_count(
+            current_user, current_app.config["HOME_COUNT_CAP"]))
 
 
 @bp.app_context_processor
