@@ -112,3 +112,12 @@ def test_api_answers_in_english_with_accept_language(app, api, make_user):
     chinese = api.get("/api/v1/organizations/999999", headers={"Accept-Language": "zh-CN"})
     assert HAN.search(chinese.get_json()["error"]["message"])
     assert HAN.search(api.get("/api/v1/organizations/999999").get_json()["error"]["message"])
+
+
+def test_review_grounds_read_in_the_reader_language(app, demo):
+    """Why a record waits for a second approval is worded when shown, not as it was stored."""
+    browser = Browser(app.test_client())
+    browser.login("shunqing", DEMO_PASSWORD)
+    browser.get("/lang/en")
+    text = _visible_text(browser.get("/activities/approvals").get_data(as_text=True))
+    assert "more than 8 hours" in text and "超过" not in text

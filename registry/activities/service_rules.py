@@ -189,3 +189,8 @@ def approval_grounds(activity: Activity, minutes: int, now: datetime) -> str:
     if now - activity.ends_at > timedelta(days=days):
         grounds.append(_("活动结束已超过 %(days)s 天", days=days))
     return "；".join(grounds)
+
+
+def grounds_of(review) -> str:
+    """A review's grounds in the reader's language (the stored text is in the recorder's)."""
+    return approval_grounds(review.activity, review.minutes, review.requested_at) or review.grounds

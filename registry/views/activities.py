@@ -20,7 +20,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from registry import regions
-from registry.activities import approvals, minors, service_records, signups
+from registry.activities import approvals, minors, service_records, service_rules, signups
 from registry.activities import operations as activities
 from registry.activities.models import (
     ACTIVITY_CATEGORIES,
@@ -91,6 +91,7 @@ def add_labels(state) -> None:
     state.app.jinja_env.globals.update(
         activity_status_labels=ACTIVITY_STATUSES, signup_status_labels=SIGNUP_STATUSES,
         activity_categories=ACTIVITY_CATEGORIES, activity_phase_labels=activities.PHASE_LABELS,
+        review_grounds=service_rules.grounds_of,
         pending_approvals_count=lambda: approvals.pending_count(
             current_user, current_app.config["HOME_COUNT_CAP"]))
 

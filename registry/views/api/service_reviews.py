@@ -5,7 +5,7 @@ import marshmallow as ma
 from flask_babel import gettext as _
 from marshmallow.validate import Length, Range
 
-from registry.activities import approvals
+from registry.activities import approvals, service_rules
 from registry.activities.models import ServiceReview
 from registry.clock import isoformat
 from registry.errors import NotFound
@@ -52,7 +52,7 @@ def review_dict(review: ServiceReview) -> dict:
         "activity_id": review.activity_id, "activity": review.activity.title,
         "volunteer_id": review.volunteer_id, "volunteer": review.volunteer.name,
         "minutes": review.minutes, "delta_minutes": review.delta_minutes,
-        "delta_points": review.delta_points, "grounds": review.grounds,
+        "delta_points": review.delta_points, "grounds": service_rules.grounds_of(review),
         "status": review.status,
         "requested_by": review.requester.display_name if review.requester else "",
         "requested_at": isoformat(review.requested_at),
