@@ -34,6 +34,7 @@ ACTION_LABELS = {
     "password_change": _l("修改密码"),
     "password_change_failed": _l("修改密码失败"),
     "password_reset": _l("重置密码"),
+    "reset_password": _l("重置为临时密码"),
     "open_account": _l("开通账号"),
     "grant_role": _l("授予角色"),
     "create_login": _l("开通登录账号"),

@@ -281,6 +281,7 @@ class ServiceReview(db.Model):
     """A second staff member's decision on a record or a correction that needs one (four
     eyes): until approved it adds no minutes, no points and no certificate line."""
 
+    __label__ = _l("服务时长审核")
     __table_args__ = (
         Index("ix_service_review_township_status", "township_code", "status", "id"),
         Index("ix_service_review_record", "record_id", "id"),

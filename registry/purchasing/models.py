@@ -19,6 +19,7 @@ class DirectoryEdition(db.Model):
     """One year's directory. region_code is the city's: drafts are the city's business
     (scoping), published editions are public."""
 
+    __label__ = _l("政府购买服务目录版本")
     id: Mapped[int] = mapped_column(primary_key=True)
     year: Mapped[int] = mapped_column(unique=True)
     title: Mapped[str] = mapped_column(String(200))
@@ -46,6 +47,7 @@ class DirectoryItem(db.Model):
     level, up to MAX_DIRECTORY_LEVEL). code is unique within its edition; the same code in
     two editions is the same item (which is how editions are compared)."""
 
+    __label__ = _l("政府购买服务目录条目")
     __table_args__ = (
         UniqueConstraint("edition_id", "code", name="uq_directory_item_edition_code"),
         Index("ix_directory_item_edition_parent", "edition_id", "parent_id", "position"),
