@@ -77,15 +77,15 @@ def checklist(org: Organization) -> list[dict]:
 
 def missing_documents(org: Organization) -> list[str]:
     """The labels of the required documents org has not uploaded yet."""
-    return [item["label"] for item in checklist(org) if not item["uploaded"]]
+    return [str(item["label"]) for item in checklist(org) if not item["uploaded"]]
 
 
 def require_complete(org: Organization) -> None:
     """Approval needs every document of the checklist; the refusal names the missing ones."""
     missing = missing_documents(org)
     if missing:
-        raise Conflict(_("申请材料不齐全，不能准予登记。缺少：") + "、".join(missing)
-                       + _("。请退回申请，请申请人补充上传后重新提交"), "documents")
+        raise Conflict(_("申请材料不齐全，不能准予登记。缺少：%(missing)s。请退回申请，请申请人补充"
+                         "上传后重新提交", missing="、".join(missing)), "documents")
 
 
 def sniff(head: bytes) -> tuple[str, str] | None:

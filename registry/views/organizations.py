@@ -175,7 +175,7 @@ def _warn_missing(org: Organization) -> None:
     missing = documents.missing_documents(org) if org.status == "submitted" else []
     if missing:
         flash(_("申请材料尚不齐全（缺少：%(m)s），审查时不能准予登记，请尽快补充上传",
-                m="、".join(_(label) for label in missing)), "warning")
+                m="、".join(missing)), "warning")
 
 
 def _detail_context(org: Organization) -> dict:
