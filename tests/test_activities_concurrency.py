@@ -104,7 +104,8 @@ def test_same_idempotency_key_at_once_moves_once(app, api):
     def worker():
         client = app.test_client()
         barrier.wait()
-        response = client.post(url, json={"volunteer_id": volunteer_id, "minutes": 60},
+        response = client.post(url, json={"volunteer_id": volunteer_id, "minutes": 60,
+                                          "reason": "现场参加"},
                                headers={"Authorization": f"Bearer {token}",
                                         "Idempotency-Key": "same-key-1"})
         answers.append((response.status_code, response.get_json()))
