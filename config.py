@@ -73,7 +73,9 @@ class Config:
     OPENAPI_JSON_PATH = "openapi.json"
     # Volunteer star ladder in hours (DOMAIN.md §5; local ladders differ).
     STAR_THRESHOLDS_HOURS = (100, 300, 600, 1000, 1500)
-    POINTS_EXPIRY_MONTHS = 24
+    # Points expire this many months after they were earned, oldest first (DOMAIN.md §6;
+    # PRACTICE.md §3 found no common rule: 24 is our choice); 0 = never. incentives/expiry.py.
+    POINTS_EXPIRY_MONTHS = int(env("POINTS_EXPIRY_MONTHS", "24"))
     # Incubation period of an admitted organization (DOMAIN.md §3: typically 1–2 years).
     INCUBATION_DEFAULT_MONTHS = 12
     INCUBATION_MAX_MONTHS = 36

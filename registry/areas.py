@@ -31,8 +31,10 @@ from registry.views import stations as stations_pages
 from registry.views import support as support_pages
 from registry.views import volunteers as volunteers_pages
 from registry.views.api import activities as activities_api
+from registry.views.api import households as households_api
 from registry.views.api import organizations as organizations_api
 from registry.views.api import stats as stats_api
+from registry.views.api import store as store_api
 from registry.views.api import support as support_api
 from registry.views.api import volunteers as volunteers_api
 from registry.volunteers import admin as volunteers_admin
@@ -75,6 +77,7 @@ AREAS = (
          pages=(activities_pages, me_pages, certificates_pages), api=(activities_api,),
          nav="activities/_nav.html", home_cards="activities/_home_cards.html",
          public_cards="activities/_public_cards.html"),
-    Area("incentives", incentives_admin, incentives_cli, incentives_demo),
+    Area("incentives", incentives_admin, incentives_cli, incentives_demo,
+         api=(store_api, households_api)),
     Area("dashboards", dashboards_admin, dashboards_cli, dashboards_demo, api=(stats_api,)),
 )

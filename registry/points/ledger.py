@@ -180,10 +180,11 @@ def transfer_to_pool(volunteer: Volunteer, household_id: int, township_code: str
 
 
 def expire(book: Book, owner_id: int, township_code: str, points: int, spent: int,
-           expired: int, ref: str, memo: str) -> Any | None:
+           expired: int, ref: str, memo: str) -> dict | None:
     """Write off `points` of an account as expired, only if its spent and expired totals are
     still those the amount was computed from (a redemption in between changes what is left of
-    the old points: the account is then left for the next run). None when skipped."""
+    the old points: the account is then left for the next run). Returns the entry's values for
+    `append_expiries` (one bulk INSERT per batch), or None when skipped."""
     table = book.balance
     after = db.session.execute(
         update(table)
@@ -194,10 +195,16 @@ def expire(book: Book, owner_id: int, township_code: str, points: int, spent: in
         .returning(table.c.balance)).scalar_one_or_none()
     if after is None:
         return None
-    entry = book.entry(**{book.key: owner_id}, township_code=township_code, kind="expire",
-                       points=-points, balance_after=after, memo=memo[:200], ref=ref)
-    db.session.add(entry)
-    return entry
+    return {book.key: owner_id, "township_code": township_code, "kind": "expire",
+            "points": -points, "balance_after": after, "memo": memo[:200], "ref": ref,
+            "created_at": utcnow()}
+
+
+def append_expiries(book: Book, rows: list[dict]) -> None:
+    """The entries of the balances `expire` changed, in one executemany INSERT (the run is
+    audited once, by its caller, instead of once per entry)."""
+    if rows:
+        db.session.execute(insert(book.entry.__table__), rows)
 
 
 def balance(volunteer: Volunteer) -> Balance:
