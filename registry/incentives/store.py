@@ -147,9 +147,9 @@ def take_stock(item: StoreItem, quantity: int) -> int:
 
 def put_back(item_id: int, quantity: int) -> None:
     """A cancelled redemption's goods back on the shelf."""
-    table = StoreItem.__table__
-    db.session.execute(update(table).where(table.c.id == item_id)
-                       .values(stock=table.c.stock + quantity))
+    db.session.execute(update(StoreItem).where(StoreItem.id == item_id)
+                       .values(stock=StoreItem.stock + quantity)
+                       .execution_options(synchronize_session="fetch"))
 
 
 def stores_stmt():
