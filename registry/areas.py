@@ -28,6 +28,7 @@ from registry.views import me as me_pages
 from registry.views import organizations as organizations_pages
 from registry.views import public_registry as public_registry_pages
 from registry.views import stations as stations_pages
+from registry.views import store as store_pages
 from registry.views import support as support_pages
 from registry.views import volunteers as volunteers_pages
 from registry.views.api import activities as activities_api
@@ -78,6 +79,6 @@ AREAS = (
          nav="activities/_nav.html", home_cards="activities/_home_cards.html",
          public_cards="activities/_public_cards.html"),
     Area("incentives", incentives_admin, incentives_cli, incentives_demo,
-         api=(store_api, households_api)),
+         pages=(store_pages,), api=(store_api, households_api), nav="store/_nav.html"),
     Area("dashboards", dashboards_admin, dashboards_cli, dashboards_demo, api=(stats_api,)),
 )

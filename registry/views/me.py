@@ -12,6 +12,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from registry.activities import certificates, service_records, signups
@@ -19,12 +20,14 @@ from registry.activities import operations as activities
 from registry.activities.models import ServiceRecord, Signup
 from registry.errors import RegistryError
 from registry.extensions import db
+from registry.incentives import expiry, households, redemptions
 from registry.models import VOLUNTEER
 from registry.pagination import paginate_query
 from registry.points import ledger
 from registry.points.models import PointsLedgerEntry
 from registry.points.operations import entries_stmt
 from registry.views.access import roles
+from registry.views.store import qr_data_uri
 from registry.volunteers import operations as volunteers
 from registry.volunteers.models import STAR_LABELS
 
@@ -77,7 +80,31 @@ def points():
     volunteer = me()
     page = paginate_query(entries_stmt(volunteer), PointsLedgerEntry.id, request.args,
                           count=False)
-    return render_template("me/points.html", page=page, balance=ledger.balance(volunteer))
+    household = households.household_of(volunteer)
+    recent = list(db.session.scalars(redemptions.my_redemptions_stmt(volunteer).limit(5)))
+    return render_template(
+        "me/points.html", page=page, balance=ledger.balance(volunteer),
+        expiring_soon=expiry.expiring_soon(volunteer), months=expiry.months(),
+        household=household, recent=recent,
+        pool=ledger.pool_balance(household.id) if household else None,
+        members=households.members(household) if household else [],
+        qr=qr_data_uri(url_for("store.counter", code=redemptions.member_code(volunteer),
+                               _external=True)))
+
+
+@bp.route("/points/transfer", methods=["POST"])
+@roles(VOLUNTEER)
+def transfer():
+    """Move some of one's points into one's household's pool."""
+    volunteer = me()
+    try:
+        households.transfer_in(current_user, volunteer, request.form.get("points"))
+        db.session.commit()
+        flash(_("已转入户积分"), "success")
+    except RegistryError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+    return redirect(url_for(".points"))
 
 
 @bp.route("/certificate")
