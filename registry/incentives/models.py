@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from registry.clock import utcnow
+from registry.clock import to_local, utcnow
 from registry.extensions import db
 from registry.models import User
 from registry.volunteers.models import Station, Volunteer
@@ -145,7 +145,7 @@ class Redemption(db.Model):
 
     @property
     def receipt_no(self) -> str:
-        return f"DH{self.created_at:%Y%m%d}{self.id:06d}"
+        return f"DH{to_local(self.created_at):%Y%m%d}{self.id:06d}"
 
 
 class Household(db.Model):
