@@ -21,7 +21,7 @@ from registry.incentives.models import PointsStore, Redemption, StoreItem, Store
 from registry.models import CITY_OFFICIAL, COUNTY_OFFICIAL, STATION_ADMIN
 from registry.pagination import paginate_query
 from registry.points import ledger
-from registry.scoping import get_visible, get_visible_or_404
+from registry.scoping import get_visible, get_visible_or_404, visible
 from registry.views.access import roles
 from registry.volunteers.models import Volunteer
 
@@ -47,11 +47,12 @@ def _failed(error: RegistryError) -> dict:
 @login_required
 def index():
     """Every township's store; the chosen store's items on the shelf."""
-    page = paginate_query(store.stores_stmt(), PointsStore.id, request.args, count=False)
+    stmt = visible(current_user, store.stores_stmt(), PointsStore)
+    page = paginate_query(stmt, PointsStore.id, request.args, count=False)
     chosen = None
     store_id = request.args.get("store_id", "")
     if store_id.isdigit() and len(store_id) < 10:
-        chosen = db.session.get(PointsStore, int(store_id))
+        chosen = get_visible(current_user, PointsStore, int(store_id))
     elif current_user.role == STATION_ADMIN:
         chosen = db.session.scalar(select(PointsStore).where(
             PointsStore.township_code == current_user.region_code))

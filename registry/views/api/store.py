@@ -159,8 +159,10 @@ def redemption_dict(r: Redemption) -> dict:
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, StorePage)
 def list_stores(args):
-    """Every township's 积分超市 (points earned anywhere are spent anywhere: 通存通兑)."""
-    page = paginate_query(store.stores_stmt(), PointsStore.id, args)
+    """The 积分超市: a volunteer sees every township's (points earned anywhere are spent
+    anywhere: 通存通兑), staff those of their jurisdiction."""
+    stmt = visible(current_api_user(), store.stores_stmt(), PointsStore)
+    page = paginate_query(stmt, PointsStore.id, args)
     return page_body(page, store_dict)
 
 
