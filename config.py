@@ -76,7 +76,9 @@ class Config:
     HOME_COUNT_CAP = int(env("HOME_COUNT_CAP", "99"))
     # Volunteer star ladder in hours (DOMAIN.md §5; local ladders differ).
     STAR_THRESHOLDS_HOURS = (100, 300, 600, 1000, 1500)
-    POINTS_EXPIRY_MONTHS = 24
+    # Points expire this many months after they were earned, oldest first (DOMAIN.md §6;
+    # PRACTICE.md §3 found no common rule: 24 is our choice); 0 = never. incentives/expiry.py.
+    POINTS_EXPIRY_MONTHS = int(env("POINTS_EXPIRY_MONTHS", "24"))
     # Minors (《志愿服务条例》第十五条: tasks must suit the volunteer's age). An activity whose
     # hours touch the night window (Beijing time, start hour to end hour of the next morning)
     # or whose category is risky does not suit volunteers under 18 (registry/activities/

@@ -84,3 +84,17 @@ CASES += [
     {"name": "admin-audit-auditor", "path": "/admin/auditentry/", "login": _AUDITOR_LOGIN,
      "web": True},
 ]
+
+# The 积分超市 (issue 11; load first: flask seed-ledger, then flask seed-store-bench, which
+# opens the first station's store with item 1 — 1 point, 1,000,000 in stock — and gives
+# bench-volunteer 1,000,000 points). The ledger cases above are the balance read and the
+# ledger's first and deep pages; each redemption below takes 1 point and 1 piece.
+CASES += [
+    {"name": "me-ledger-deep", "path": "/api/v1/me/ledger?per_page=20&cursor=NTAwMDA",
+     "login": _POINTS_LOGIN},
+    {"name": "store-items", "path": "/api/v1/store/items?per_page=20", "login": _POINTS_LOGIN},
+    {"name": "store-redeem", "path": "/api/v1/store/redemptions", "method": "POST",
+     "json": {"item_id": 1, "quantity": 1}, "status": 201, "login": _POINTS_LOGIN},
+    {"name": "store-settlement-city", "path": "/api/v1/store/settlement",
+     "login": ("bench-city", "Bench#Passw0rd")},
+]

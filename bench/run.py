@@ -174,29 +174,35 @@ def revoke_token(client: Client, token: str) -> None:
         pass
 
 
-def timed(client: Client, path: str, headers: dict, expect: int) -> float:
-    """Seconds for one GET, which must answer with the expected status."""
-    status, data, seconds = client.request("GET", path, headers)
+def timed(client: Client, path: str, headers: dict, expect: int, method: str = "GET",
+          body: bytes | None = None) -> float:
+    """Seconds for one request (a GET unless the case says "method" and "json"), which must
+    answer with the expected status."""
+    if body is not None:
+        headers = {**headers, "Content-Type": "application/json"}
+    status, data, seconds = client.request(method, path, headers, body)
     if status != expect:
-        raise BenchError(f"GET {path}: HTTP {status}, expected {expect}: {data[:200]!r}")
+        raise BenchError(f"{method} {path}: HTTP {status}, expected {expect}: {data[:200]!r}")
     return seconds
 
 
 def measure(client: Client, case: dict, headers: dict, n: int, warmup: int) -> dict:
     """Time n requests of the case interleaved with n of /healthz (after warm-up of both)."""
     path, expect = case["path"], case.get("status", 200)
+    method = case.get("method", "GET")
+    body = json.dumps(case["json"]).encode() if "json" in case else None
     for _ in range(warmup):
-        timed(client, path, headers, expect)
+        timed(client, path, headers, expect, method, body)
         timed(client, HEALTHZ, {}, 200)
     case_times, base_times = [], []
     for i in range(n):
         # Alternate which goes first so that neither always follows the other.
         if i % 2:
-            case_times.append(timed(client, path, headers, expect))
+            case_times.append(timed(client, path, headers, expect, method, body))
             base_times.append(timed(client, HEALTHZ, {}, 200))
         else:
             base_times.append(timed(client, HEALTHZ, {}, 200))
-            case_times.append(timed(client, path, headers, expect))
+            case_times.append(timed(client, path, headers, expect, method, body))
     ms = [t * 1000 for t in case_times]
     base = [t * 1000 for t in base_times]
     median, p95 = statistics.median(ms), percentile(ms, 95)

@@ -32,12 +32,15 @@ from registry.views import organizations as organizations_pages
 from registry.views import organizations_home as organizations_home_pages
 from registry.views import public_registry as public_registry_pages
 from registry.views import stations as stations_pages
+from registry.views import store as store_pages
 from registry.views import support as support_pages
 from registry.views import volunteers as volunteers_pages
 from registry.views.api import activities as activities_api
+from registry.views.api import households as households_api
 from registry.views.api import organizations as organizations_api
 from registry.views.api import service_reviews as service_reviews_api
 from registry.views.api import stats as stats_api
+from registry.views.api import store as store_api
 from registry.views.api import support as support_api
 from registry.views.api import volunteers as volunteers_api
 from registry.volunteers import admin as volunteers_admin
@@ -82,7 +85,8 @@ AREAS = (
          api=(activities_api, service_reviews_api),
          nav="activities/_nav.html", home_cards="activities/_home_cards.html",
          public_cards="activities/_public_cards.html"),
-    Area("incentives", incentives_admin, incentives_cli, incentives_demo),
+    Area("incentives", incentives_admin, incentives_cli, incentives_demo,
+         pages=(store_pages,), api=(store_api, households_api), nav="store/_nav.html"),
     Area("purchasing", purchasing_admin, purchasing_cli, purchasing_demo),
     Area("dashboards", dashboards_admin, dashboards_cli, dashboards_demo, api=(stats_api,)),
 )

@@ -20,7 +20,7 @@ from registry.points.bulk import (
     insert_plan_postgresql,
     write_entries,
 )
-from registry.points.models import PointsBalance, PointsLedgerEntry
+from registry.points.ledger import HOUSEHOLDS, VOLUNTEERS
 from registry.points.operations import mismatches
 from registry.volunteers.models import Volunteer
 
@@ -31,19 +31,23 @@ def register(app) -> None:
     @app.cli.command("ledger-check")
     @click.option("--limit", default=50, show_default=True, help="最多列出多少个不一致的账户")
     def ledger_check_command(limit: int):
-        """Prove every points balance equals the sum of its ledger entries; exit 1 if not."""
+        """Prove every points balance (volunteers' and households' pools) equals the sum of its
+        ledger entries; exit 1 if not."""
         bad = 0
-        for volunteer_id, stored, summed in mismatches():
-            bad += 1
-            if bad <= limit:
-                names = ("余额", "累计获得", "已使用", "已过期")
-                shown = "无余额记录" if stored is None else "，".join(
-                    f"{n} {v}" for n, v in zip(names, stored, strict=True))
-                sums = "，".join(f"{n} {v}" for n, v in zip(names, summed, strict=True))
-                click.echo(f"✗ 志愿者 {volunteer_id}：余额表（{shown}）≠ 流水合计（{sums}）",
-                           err=True)
-        accounts = db.session.scalar(select(func.count()).select_from(PointsBalance))
-        entries = db.session.scalar(select(func.count()).select_from(PointsLedgerEntry))
+        for book, who in ((VOLUNTEERS, "志愿者"), (HOUSEHOLDS, "家庭户")):
+            for owner_id, stored, summed in mismatches(book=book):
+                bad += 1
+                if bad <= limit:
+                    names = ("余额", "累计获得", "已使用", "已过期")
+                    shown = "无余额记录" if stored is None else "，".join(
+                        f"{n} {v}" for n, v in zip(names, stored, strict=True))
+                    sums = "，".join(f"{n} {v}" for n, v in zip(names, summed, strict=True))
+                    click.echo(f"✗ {who} {owner_id}：余额表（{shown}）≠ 流水合计（{sums}）",
+                               err=True)
+        accounts = sum(db.session.scalar(select(func.count()).select_from(book.balance))
+                       for book in (VOLUNTEERS, HOUSEHOLDS))
+        entries = sum(db.session.scalar(select(func.count()).select_from(book.entry))
+                      for book in (VOLUNTEERS, HOUSEHOLDS))
         if bad:
             click.echo(f"错误：积分账不平：{bad} 个账户不一致（共 {accounts} 个账户，"
                        f"{entries} 条流水）", err=True)

@@ -6,11 +6,13 @@ the same transaction. The balance row is what pages read (fast); `flask ledger-c
 proves it equals the sum of the entries.
 
 Kinds and the balance column they count towards (the incentives area adds its own kinds to
-KIND_BUCKETS: redeem/refund → spent, expire → expired):
+KIND_BUCKETS: redeem/refund/transfer → spent, expire → expired):
   earn     +  points for confirmed service
   adjust   +  a correction that adds points
   reverse  -  a correction that takes points back
 `(kind, ref)` is unique, so the same source can never post the same kind twice.
+A household's pool (户积分) is a second book of the same shape (HouseholdPointsEntry,
+HouseholdBalance), written here too: `pool_credit`, `pool_debit`, `transfer_to_pool`.
 """
 
 from dataclasses import dataclass
@@ -31,6 +33,10 @@ from registry.points.models import (
     KIND_BUCKETS,
     KIND_LABELS,
     MAX_POINTS,
+    POOL_KIND_BUCKETS,
+    POOL_KIND_LABELS,
+    HouseholdBalance,
+    HouseholdPointsEntry,
     PointsBalance,
     PointsLedgerEntry,
 )
@@ -57,38 +63,61 @@ def _check_points(points: Any) -> int:
     return points
 
 
-def _ensure_balance_row(volunteer_id: int) -> None:
-    """Create the volunteer's balance row if missing (a concurrent creator is harmless)."""
-    table = PointsBalance.__table__
-    if db.session.execute(select(table.c.volunteer_id).where(
-            table.c.volunteer_id == volunteer_id)).first():
+@dataclass(frozen=True)
+class Book:
+    """One kind of points account: a volunteer's, or a household pool's (户积分)."""
+
+    entry: type            # its append-only entries
+    balance: Any           # its balance table (one row per account)
+    key: str               # the account column in both
+    buckets: dict          # kind → balance column
+    labels: dict           # kind → label
+
+
+VOLUNTEERS = Book(PointsLedgerEntry, PointsBalance.__table__, "volunteer_id", KIND_BUCKETS,
+                  KIND_LABELS)
+HOUSEHOLDS = Book(HouseholdPointsEntry, HouseholdBalance.__table__, "household_id",
+                  POOL_KIND_BUCKETS, POOL_KIND_LABELS)
+
+
+def _ensure_balance_row(book: Book, owner_id: int) -> None:
+    """Create the account's balance row if missing (a concurrent creator is harmless)."""
+    table = book.balance
+    if db.session.execute(select(table.c[book.key]).where(
+            table.c[book.key] == owner_id)).first():
         return
     try:
         with db.session.begin_nested():
-            db.session.execute(insert(table).values(volunteer_id=volunteer_id, balance=0,
-                                                    earned=0, spent=0, expired=0,
-                                                    updated_at=utcnow()))
+            db.session.execute(insert(table).values({book.key: owner_id, "balance": 0,
+                                                     "earned": 0, "spent": 0, "expired": 0,
+                                                     "updated_at": utcnow()}))
     except IntegrityError:
         pass  # another transaction created it first
 
 
-def _post(volunteer: Volunteer, points: int, kind: str, memo: str, ref: str | None,
-          by: Any, *, guard: bool) -> PointsLedgerEntry:
-    """Move points (signed) and append the entry, in the caller's transaction."""
-    if kind not in KIND_BUCKETS:
+def _post(book: Book, owner_id: int, township_code: str, points: int, kind: str, memo: str,
+          ref: str | None, by: Any, *, guard: bool, **extra) -> Any:
+    """Move points (signed) and append the entry, in the caller's transaction.
+
+    The balance row is changed by one UPDATE … WHERE balance + points >= 0 RETURNING balance:
+    on PostgreSQL the UPDATE takes the row lock and re-checks the condition on the newest row
+    version, so concurrent debits of one account queue and none overdraws; on SQLite a write
+    takes the database's single write lock, so transactions are serialized anyway. The CHECK
+    (balance >= 0) refuses what a missing guard would let through, on both."""
+    if kind not in book.buckets:
         raise ValueError(f"unknown ledger kind {kind!r}")
-    if ref is not None and db.session.scalar(select(PointsLedgerEntry.id).where(
-            PointsLedgerEntry.kind == kind, PointsLedgerEntry.ref == ref)):
+    labels = book.labels
+    if ref is not None and db.session.scalar(select(book.entry.id).where(
+            book.entry.kind == kind, book.entry.ref == ref)):
         raise Conflict(_("该来源（%(ref)s）已记过%(value3)s积分，不能重复记入",
-                         ref=ref,
-                         value3=KIND_LABELS[kind]))
-    _ensure_balance_row(volunteer.id)
-    table = PointsBalance.__table__
-    bucket = KIND_BUCKETS[kind]
+                         ref=ref, value3=labels[kind]))
+    _ensure_balance_row(book, owner_id)
+    table = book.balance
+    bucket = book.buckets[kind]
     change = points if bucket == "earned" else -points
     stmt = (
         update(table)
-        .where(table.c.volunteer_id == volunteer.id)
+        .where(table.c[book.key] == owner_id)
         .values({"balance": table.c.balance + points, bucket: table.c[bucket] + change,
                  "updated_at": utcnow()})
         .returning(table.c.balance)
@@ -97,37 +126,91 @@ def _post(volunteer: Volunteer, points: int, kind: str, memo: str, ref: str | No
         stmt = stmt.where(table.c.balance + points >= 0)
     after = db.session.execute(stmt).scalar_one_or_none()
     if after is None:
-        current = balance(volunteer).balance
-        raise Conflict(_("积分余额不足：当前余额 %(current)s 分，需要 %(value3)s"
-                         " 分",
-                         current=current,
-                         value3=-points), "points")
-    entry = PointsLedgerEntry(
-        volunteer_id=volunteer.id, township_code=volunteer.township_code, kind=kind,
-        points=points, balance_after=after, memo=(memo or "")[:200], ref=ref,
-        created_by=getattr(by, "id", None),
-    )
+        current = db.session.scalar(select(table.c.balance).where(
+            table.c[book.key] == owner_id)) or 0
+        raise Conflict(_("积分余额不足：当前余额 %(current)s 分，需要 %(value3)s 分",
+                         current=current, value3=-points), "points")
+    entry = book.entry(**{book.key: owner_id}, township_code=township_code, kind=kind,
+                       points=points, balance_after=after, memo=(memo or "")[:200], ref=ref,
+                       created_by=getattr(by, "id", None), **extra)
     db.session.add(entry)
     try:
         with db.session.begin_nested():
             db.session.flush()
     except IntegrityError:
         raise Conflict(_("该来源（%(ref)s）已记过%(value3)s积分，不能重复记入",
-                         ref=ref,
-                         value3=KIND_LABELS[kind])) from None
+                         ref=ref, value3=labels[kind])) from None
     return entry
 
 
 def credit(volunteer: Volunteer, points: int, kind: str = "earn", memo: str = "",
            ref: str | None = None, *, by: Any = None) -> PointsLedgerEntry:
     """Add points (> 0) to the volunteer's balance."""
-    return _post(volunteer, _check_points(points), kind, memo, ref, by, guard=False)
+    return _post(VOLUNTEERS, volunteer.id, volunteer.township_code, _check_points(points),
+                 kind, memo, ref, by, guard=False)
 
 
 def debit(volunteer: Volunteer, points: int, kind: str, memo: str = "",
           ref: str | None = None, *, by: Any = None) -> PointsLedgerEntry:
     """Take points (> 0) from the balance; Conflict (409) if that would go below zero."""
-    return _post(volunteer, -_check_points(points), kind, memo, ref, by, guard=True)
+    return _post(VOLUNTEERS, volunteer.id, volunteer.township_code, -_check_points(points),
+                 kind, memo, ref, by, guard=True)
+
+
+def pool_credit(household_id: int, township_code: str, points: int, kind: str, memo: str = "",
+                ref: str | None = None, *, by: Any = None,
+                member_id: int | None = None) -> HouseholdPointsEntry:
+    """Add points (> 0) to a household's pool."""
+    return _post(HOUSEHOLDS, household_id, township_code, _check_points(points), kind, memo,
+                 ref, by, guard=False, volunteer_id=member_id)
+
+
+def pool_debit(household_id: int, township_code: str, points: int, kind: str, memo: str = "",
+               ref: str | None = None, *, by: Any = None,
+               member_id: int | None = None) -> HouseholdPointsEntry:
+    """Take points (> 0) from a household's pool; Conflict (409) if it has too few."""
+    return _post(HOUSEHOLDS, household_id, township_code, -_check_points(points), kind, memo,
+                 ref, by, guard=True, volunteer_id=member_id)
+
+
+def transfer_to_pool(volunteer: Volunteer, household_id: int, township_code: str, points: int,
+                     ref: str, *, by: Any = None, memo: str = "") -> tuple:
+    """A member moves points into their household's pool: a `transfer` entry on their own
+    ledger and a `pool_in` entry on the pool's, with the same ref, in one transaction."""
+    out = debit(volunteer, points, "transfer", memo or _("转入户积分"), ref, by=by)
+    into = pool_credit(household_id, township_code, points, "pool_in",
+                       memo or _(
+                           "%(name)s 转入",
+                           name=volunteer.name), ref, by=by, member_id=volunteer.id)
+    return out, into
+
+
+def expire(book: Book, owner_id: int, township_code: str, points: int, spent: int,
+           expired: int, ref: str, memo: str) -> dict | None:
+    """Write off `points` of an account as expired, only if its spent and expired totals are
+    still those the amount was computed from (a redemption in between changes what is left of
+    the old points: the account is then left for the next run). Returns the entry's values for
+    `append_expiries` (one bulk INSERT per batch), or None when skipped."""
+    table = book.balance
+    after = db.session.execute(
+        update(table)
+        .where(table.c[book.key] == owner_id, table.c.spent == spent,
+               table.c.expired == expired, table.c.balance >= points)
+        .values(balance=table.c.balance - points, expired=table.c.expired + points,
+                updated_at=utcnow())
+        .returning(table.c.balance)).scalar_one_or_none()
+    if after is None:
+        return None
+    return {book.key: owner_id, "township_code": township_code, "kind": "expire",
+            "points": -points, "balance_after": after, "memo": memo[:200], "ref": ref,
+            "created_at": utcnow()}
+
+
+def append_expiries(book: Book, rows: list[dict]) -> None:
+    """The entries of the balances `expire` changed, in one executemany INSERT (the run is
+    audited once, by its caller, instead of once per entry)."""
+    if rows:
+        db.session.execute(insert(book.entry.__table__), rows)
 
 
 def balance(volunteer: Volunteer) -> Balance:
@@ -139,5 +222,10 @@ def balance(volunteer: Volunteer) -> Balance:
     return Balance(*row) if row else Balance()
 
 
-
-
+def pool_balance(household_id: int) -> Balance:
+    """A household pool's balance row (zeros if it never had points)."""
+    row = db.session.execute(
+        select(HouseholdBalance.balance, HouseholdBalance.earned, HouseholdBalance.spent,
+               HouseholdBalance.expired).where(HouseholdBalance.household_id == household_id)
+    ).first()
+    return Balance(*row) if row else Balance()

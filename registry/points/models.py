@@ -5,6 +5,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
+    CheckConstraint,
     ForeignKey,
     Index,
     String,
@@ -26,6 +27,7 @@ KIND_LABELS = {
     "redeem": _l("兑换"),
     "refund": _l("兑换退回"),
     "expire": _l("过期"),
+    "transfer": _l("转入户积分"),
 }
 # Which PointsBalance column a kind counts towards; earned += points, spent/expired -= points.
 KIND_BUCKETS = {
@@ -35,7 +37,18 @@ KIND_BUCKETS = {
     "redeem": "spent",
     "refund": "spent",
     "expire": "expired",
+    "transfer": "spent",  # a member's points moved into their household's pool
 }
+# A household pool's kinds (HouseholdPointsEntry) and the HouseholdBalance column each counts
+# towards: the pool only receives members' transfers, pays redemptions and loses expiries.
+POOL_KIND_LABELS = {
+    "pool_in": _l("成员转入"),
+    "redeem": _l("兑换"),
+    "refund": _l("兑换退回"),
+    "expire": _l("过期"),
+}
+POOL_KIND_BUCKETS = {"pool_in": "earned", "redeem": "spent", "refund": "spent",
+                     "expire": "expired"}
 MAX_POINTS = 10**9
 
 
@@ -50,6 +63,8 @@ class PointsLedgerEntry(db.Model):
         UniqueConstraint("kind", "ref", name="uq_points_ledger_entry_kind_ref"),
         Index("ix_points_ledger_entry_volunteer_id", "volunteer_id", "id"),
         Index("ix_points_ledger_entry_township_id", "township_code", "id"),
+        # Expiry reads one account's entries older than a date (incentives/expiry.py).
+        Index("ix_points_ledger_entry_volunteer_id_created_at", "volunteer_id", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(BIGINT, primary_key=True)
@@ -84,6 +99,9 @@ class PointsBalance(db.Model):
     __label__ = _l("积分余额")
 
     __audit_skip__ = True  # derived from the (audited) entries; changed by guarded UPDATEs only
+    # The last line of defence under the guarded UPDATEs of ledger.py (both databases enforce
+    # CHECK constraints; SQLite since 3.3).
+    __table_args__ = (CheckConstraint("balance >= 0", name="balance_not_negative"),)
 
     volunteer_id: Mapped[int] = mapped_column(ForeignKey("volunteer.id"), primary_key=True)
     balance: Mapped[int] = mapped_column(default=0)
@@ -102,5 +120,47 @@ class PointsBalance(db.Model):
         return cls.volunteer_id.in_(select(Volunteer.id).where(Volunteer.user_id == user.id))
 
 
+class HouseholdPointsEntry(db.Model):
+    """One movement of a household pool's points (户积分); never changed or removed."""
+
+    __append_only__ = True
+    __table_args__ = (
+        UniqueConstraint("kind", "ref", name="uq_household_points_entry_kind_ref"),
+        Index("ix_household_points_entry_household_id", "household_id", "id"),
+        Index("ix_household_points_entry_household_id_created_at", "household_id",
+              "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BIGINT, primary_key=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("household.id"))
+    township_code: Mapped[str] = mapped_column(String(9), index=True)  # the household's
+    volunteer_id: Mapped[int | None] = mapped_column(ForeignKey("volunteer.id"))  # the member
+    kind: Mapped[str] = mapped_column(String(10))
+    points: Mapped[int]
+    balance_after: Mapped[int]
+    memo: Mapped[str] = mapped_column(String(200), default="")
+    ref: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    @classmethod
+    def jurisdiction_column(cls):
+        return cls.township_code
+
+    @property
+    def kind_label(self) -> str:
+        return POOL_KIND_LABELS.get(self.kind, self.kind)
 
 
+class HouseholdBalance(db.Model):
+    """A household pool's current points: balance = earned (transfers in) − spent − expired."""
+
+    __audit_skip__ = True  # derived from the (audited) entries; changed by guarded UPDATEs only
+    __table_args__ = (CheckConstraint("balance >= 0", name="balance_not_negative"),)
+
+    household_id: Mapped[int] = mapped_column(ForeignKey("household.id"), primary_key=True)
+    balance: Mapped[int] = mapped_column(default=0)
+    earned: Mapped[int] = mapped_column(default=0)
+    spent: Mapped[int] = mapped_column(default=0)
+    expired: Mapped[int] = mapped_column(default=0)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,14 +1,16 @@
 """Reading the points ledger: a volunteer's entries, and the check that every balance row
-equals the sum of its entries (`flask ledger-check`)."""
+equals the sum of its entries (`flask ledger-check`), households' pools included."""
 
 from sqlalchemy import (
     case,
     func,
+    or_,
     select,
 )
 
 from registry.extensions import db
-from registry.points.models import KIND_BUCKETS, PointsBalance, PointsLedgerEntry
+from registry.points.ledger import VOLUNTEERS, Book
+from registry.points.models import PointsLedgerEntry
 from registry.volunteers.models import Volunteer
 
 
@@ -29,39 +31,37 @@ def one_volunteer(stmt, model, volunteer_id: int):
             .order_by(column.desc(), model.id.desc()))
 
 
-def mismatches(batch: int = 1000):
-    """Yield (volunteer_id, stored, summed) for every balance row that differs from its entries.
+def mismatches(batch: int = 1000, book: Book = VOLUNTEERS):
+    """Yield (account id, stored, summed) for every balance row that differs from its entries.
 
     `stored` and `summed` are (balance, earned, spent, expired). The sums are computed by the
-    database (GROUP BY) and only mismatching rows are sent back, streamed.
+    database (GROUP BY) and only mismatching rows are sent back, streamed. `book` is the
+    volunteers' ledger or the household pools' (ledger.HOUSEHOLDS).
     """
-    e = PointsLedgerEntry
+    e = book.entry
+    key = getattr(e, book.key)
     sums = [func.coalesce(func.sum(e.points), 0).label("balance")]
     for bucket in ("earned", "spent", "expired"):
-        kinds = [k for k, b in KIND_BUCKETS.items() if b == bucket]
+        kinds = [k for k, b in book.buckets.items() if b == bucket]
         sign = 1 if bucket == "earned" else -1
         sums.append(func.coalesce(func.sum(case((e.kind.in_(kinds), sign * e.points),
                                                 else_=0)), 0).label(bucket))
-    agg = select(e.volunteer_id, *sums).group_by(e.volunteer_id).subquery()
-    b = PointsBalance
+    agg = select(key.label("owner"), *sums).group_by(key).subquery()
+    b = book.balance
     names = ("balance", "earned", "spent", "expired")
     summed = [func.coalesce(agg.c[n], 0) for n in names]
-    stored = [getattr(b, n) for n in names]
+    stored = [b.c[n] for n in names]
     differs = [s != t for s, t in zip(stored, summed, strict=True)]
-    from sqlalchemy import or_
-
-    stmt = (select(b.volunteer_id, *stored, *summed)
-            .outerjoin(agg, agg.c.volunteer_id == b.volunteer_id)
-            .where(or_(*differs)).order_by(b.volunteer_id)
+    stmt = (select(b.c[book.key], *stored, *summed)
+            .outerjoin(agg, agg.c.owner == b.c[book.key])
+            .where(or_(*differs)).order_by(b.c[book.key])
             .execution_options(yield_per=batch))
     for row in db.session.execute(stmt):
         yield row[0], tuple(row[1:5]), tuple(row[5:9])
-    # Entries whose volunteer has no balance row at all.
-    orphans = (select(agg.c.volunteer_id, *[agg.c[n] for n in names])
-               .outerjoin(b, agg.c.volunteer_id == b.volunteer_id)
-               .where(b.volunteer_id.is_(None)).order_by(agg.c.volunteer_id)
+    # Entries whose account has no balance row at all.
+    orphans = (select(agg.c.owner, *[agg.c[n] for n in names])
+               .outerjoin(b, agg.c.owner == b.c[book.key])
+               .where(b.c[book.key].is_(None)).order_by(agg.c.owner)
                .execution_options(yield_per=batch))
     for row in db.session.execute(orphans):
         yield row[0], None, tuple(row[1:5])
-
-

@@ -23,12 +23,14 @@ from registry.errors import RegistryError
 from registry.extensions import db
 from registry.forms import show_errors
 from registry.forms.volunteers import ContactForm, ResubmitForm, township_choices
+from registry.incentives import expiry, households, redemptions
 from registry.models import VOLUNTEER
 from registry.pagination import paginate_query
 from registry.points import ledger
 from registry.points.models import PointsLedgerEntry
 from registry.points.operations import entries_stmt
 from registry.views.access import roles
+from registry.views.store import qr_data_uri
 from registry.volunteers import operations as volunteers
 from registry.volunteers import profile as profiles
 from registry.volunteers.models import STAR_LABELS, VOLUNTEER_STATUSES
@@ -82,7 +84,31 @@ def points():
     volunteer = me()
     page = paginate_query(entries_stmt(volunteer), PointsLedgerEntry.id, request.args,
                           count=False)
-    return render_template("me/points.html", page=page, balance=ledger.balance(volunteer))
+    household = households.household_of(volunteer)
+    recent = list(db.session.scalars(redemptions.my_redemptions_stmt(volunteer).limit(5)))
+    return render_template(
+        "me/points.html", page=page, balance=ledger.balance(volunteer),
+        expiring_soon=expiry.expiring_soon(volunteer), months=expiry.months(),
+        household=household, recent=recent,
+        pool=ledger.pool_balance(household.id) if household else None,
+        members=households.members(household) if household else [],
+        qr=qr_data_uri(url_for("store.counter", code=redemptions.member_code(volunteer),
+                               _external=True)))
+
+
+@bp.route("/points/transfer", methods=["POST"])
+@roles(VOLUNTEER)
+def transfer():
+    """Move some of one's points into one's household's pool."""
+    volunteer = me()
+    try:
+        households.transfer_in(current_user, volunteer, request.form.get("points"))
+        db.session.commit()
+        flash(_("已转入户积分"), "success")
+    except RegistryError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+    return redirect(url_for(".points"))
 
 
 @bp.route("/certificate")

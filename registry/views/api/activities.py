@@ -13,6 +13,7 @@ from registry.activities.models import ACTIVITY_CATEGORIES, Activity, ServiceRec
 from registry.clock import isoformat
 from registry.errors import NotFound
 from registry.extensions import db
+from registry.incentives import expiry
 from registry.models import STATION_ADMIN, VOLUNTEER
 from registry.pagination import paginate_query
 from registry.points import ledger
@@ -325,10 +326,12 @@ def correct_record(body, record_id):
 @auth_required(VOLUNTEER)
 @blp.response(200, PointsSchema)
 def my_points():
-    """The caller's points (expiring_soon is 0 until points expiry exists)."""
-    balance = ledger.balance(_me())
+    """The caller's points; expiring_soon: points that expire within 30 days (oldest first,
+    POINTS_EXPIRY_MONTHS after they were earned; incentives/expiry.py)."""
+    volunteer = _me()
+    balance = ledger.balance(volunteer)
     return {"balance": balance.balance, "earned": balance.earned, "spent": balance.spent,
-            "expired": balance.expired, "expiring_soon": 0}
+            "expired": balance.expired, "expiring_soon": expiry.expiring_soon(volunteer)}
 
 
 @blp.route("/me/ledger", methods=["GET"])
