@@ -25,6 +25,9 @@ KIND_LABELS = {
     "redeem": "兑换",
     "refund": "兑换退回",
     "expire": "过期",
+    # issue 11, reports/deeds (registry/incentives/reports.py, deeds.py)
+    "report": "举报奖励",
+    "deed": "道德银行",
 }
 # Which PointsBalance column a kind counts towards; earned += points, spent/expired -= points.
 KIND_BUCKETS = {
@@ -34,6 +37,8 @@ KIND_BUCKETS = {
     "redeem": "spent",
     "refund": "spent",
     "expire": "expired",
+    "report": "earned",
+    "deed": "earned",
 }
 MAX_POINTS = 10**9
 
@@ -94,7 +99,3 @@ class PointsBalance(db.Model):
     @classmethod
     def owner_condition(cls, user):
         return cls.volunteer_id.in_(select(Volunteer.id).where(Volunteer.user_id == user.id))
-
-
-
-
