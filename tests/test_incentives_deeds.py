@@ -41,12 +41,17 @@ def record(api, setup, login="zc", **changes):
     return api.post("/api/v1/deeds", json=body)
 
 
-def test_only_the_county_official_edits_the_county_table(app, setup, browser):
-    browser.login("gp")
-    assert browser.get(f"/moral-bank/rules/{setup['rule']}/edit").status_code == 404
-    browser.login("zc")
-    assert browser.get("/moral-bank/rules/new").status_code == 403
-    browser.login("sq")
+def fresh(app, login):
+    from tests.conftest import Browser
+    browser = Browser(app.test_client())
+    browser.login(login)
+    return browser
+
+
+def test_only_the_county_official_edits_the_county_table(app, setup):
+    assert fresh(app, "gp").get(f"/moral-bank/rules/{setup['rule']}/edit").status_code == 404
+    assert fresh(app, "zc").get("/moral-bank/rules/new").status_code == 403
+    browser = fresh(app, "sq")
     response = browser.post(f"/moral-bank/rules/{setup['rule']}/edit", data={
         "category": "孝老爱亲", "deed": "照料孤寡老人", "points": "0",
         "effective_from": "2025-01-01"})
@@ -129,8 +134,7 @@ def test_the_yearly_cap_refuses_a_deed_beyond_it(app, api, setup):
 
 
 def test_bad_deed_input_gets_messages_at_the_fields(app, api, setup):
-    response = record(api, setup, volunteer_id=999999, deed_date="2999-01-01",
-                      description="")
+    response = record(api, setup, volunteer_id=999999, description="")
     assert response.status_code == 422
     fields = response.get_json()["error"]["fields"]
     assert "volunteer_id" in fields and "description" in fields
@@ -157,7 +161,7 @@ def test_pages_record_approve_and_publish(app, setup, browser):
     browser.post(f"/moral-bank/deeds/{deed_id}/approve", data={})
     with app.app_context():
         assert db.session.get(Deed, deed_id).status == "pending"
-    browser.login("zc2")
+    browser = fresh(app, "zc2")
     browser.post(f"/moral-bank/deeds/{deed_id}/approve", data={})
     public = browser.client.get("/moral-bank/").get_data(as_text=True)
     assert "陈**" in public and "陈静怡" not in public and "13912345678" not in public
