@@ -17,7 +17,7 @@ from registry.privacy import mask_in_text
 from registry.scoping import get_visible
 from registry.views.api import auth_required, blp, current_api_user, page_body
 from registry.views.api.idempotency import idempotent
-from registry.views.api.schemas import JsonBody, PageArgs, PageSchema
+from registry.views.api.schemas import ErrorSchema, JsonBody, PageArgs, PageSchema
 from registry.volunteers.operations import own_volunteer
 
 IDEMPOTENCY_DOC = {"parameters": [{
@@ -175,7 +175,7 @@ def get_report(report_id):
 @auth_required(*reports.HANDLER_ROLES)
 @blp.arguments(VerifyBody)
 @blp.response(200, ReportSchema)
-@blp.alt_response(409, description="已核实过，或奖励无法发放")
+@blp.alt_response(409, schema=ErrorSchema, description="已核实过，或奖励无法发放")
 @blp.doc(**IDEMPOTENCY_DOC)
 @idempotent
 def verify_report(body, report_id):
@@ -324,7 +324,7 @@ def public_deeds(args):
 @limiter.limit(PUBLIC_LIMIT)
 @blp.arguments(ObjectionBody)
 @blp.response(201, PublicDeedSchema)
-@blp.alt_response(409, description="公示期已结束")
+@blp.alt_response(409, schema=ErrorSchema, description="公示期已结束")
 def object_to_deed(body, deed_id):
     """Anyone objects to a deed on 公示, with a reason: it goes back for review."""
     objection = deeds.object_to(deed_id, body["reason"])
@@ -346,7 +346,7 @@ def list_deeds(args):
 @auth_required(STATION_ADMIN)
 @blp.arguments(DeedCreate)
 @blp.response(201, DeedSchema)
-@blp.alt_response(409, description="超过每人每年道德积分上限")
+@blp.alt_response(409, schema=ErrorSchema, description="超过每人每年道德积分上限")
 def record_deed(body):
     """A station admin records a deed for a resident of the township (pending)."""
     deed = deeds.record(current_api_user(), body)
@@ -358,7 +358,7 @@ def record_deed(body):
 @auth_required(*deeds.REVIEWERS)
 @blp.arguments(CommentBody)
 @blp.response(200, DeedSchema)
-@blp.alt_response(409, description="登记人本人不能审核，或状态不允许")
+@blp.alt_response(409, schema=ErrorSchema, description="登记人本人不能审核，或状态不允许")
 def approve_deed(body, deed_id):
     """A second staff member (never the recorder) approves: the deed goes on 公示."""
     deed = deeds.approve(current_api_user(), _deed(deed_id), body["comment"])
@@ -370,7 +370,7 @@ def approve_deed(body, deed_id):
 @auth_required(*deeds.REVIEWERS)
 @blp.arguments(CommentBody)
 @blp.response(200, DeedSchema)
-@blp.alt_response(409, description="状态不允许")
+@blp.alt_response(409, schema=ErrorSchema, description="状态不允许")
 def reject_deed(body, deed_id):
     """Not approved (a reason is required)."""
     deed = deeds.reject(current_api_user(), _deed(deed_id), body["comment"])
@@ -449,7 +449,7 @@ def list_benefits(args):
 @blp.route("/benefits/<int:benefit_id>/claims", methods=["POST"])
 @auth_required(VOLUNTEER)
 @blp.response(201, ClaimSchema)
-@blp.alt_response(409, description="不符合条件、名额已满或已领取")
+@blp.alt_response(409, schema=ErrorSchema, description="不符合条件、名额已满或已领取")
 @blp.doc(**IDEMPOTENCY_DOC)
 @idempotent
 def claim_benefit(benefit_id):
@@ -472,7 +472,7 @@ def my_benefit_claims():
 @auth_required()
 @blp.arguments(ConfirmBody)
 @blp.response(200, ClaimSchema)
-@blp.alt_response(409, description="领取码已使用")
+@blp.alt_response(409, schema=ErrorSchema, description="领取码已使用")
 @blp.doc(**IDEMPOTENCY_DOC)
 @idempotent
 def confirm_benefit_claim(body):
