@@ -235,3 +235,17 @@ def test_public_report_posts_are_rate_limited(app, api):
         "category": "other", "township_code": TOWNSHIP, "description": "x"}).status_code
         for _ in range(25)]
     assert 429 in codes
+
+
+def test_back_office_lists_reports_without_the_reporter(app, api, make_user):
+    from tests.conftest import Browser
+    code = report(api)
+    make_user("county_official", "511302", "sqadmin")
+    browser = Browser(app.test_client())
+    browser.login("sqadmin")
+    for url in ("/admin/report/", f"/admin/report/details/?id={report_id(app, code)}",
+                "/admin/deed/", "/admin/moralrule/", "/admin/benefit/", "/admin/benefitclaim/"):
+        response = browser.get(url)
+        assert response.status_code == 200, url
+        assert "13912345678" not in response.get_data(as_text=True)
+        assert "139****5678" not in response.get_data(as_text=True)
