@@ -172,9 +172,12 @@ def _benefits(users: dict) -> list:
 
 
 def seed_reports_deeds_benefits(users: dict) -> list:
-    _rules(users)
-    _deeds(users)
-    _reports(users)
-    logins = _benefits(users)
-    db.session.flush()
+    try:
+        _rules(users)
+        _deeds(users)
+        _reports(users)
+        logins = _benefits(users)
+        db.session.flush()
+    finally:
+        audit.set_actor(None)  # later writes in this process are not theirs
     return logins
