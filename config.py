@@ -101,6 +101,16 @@ class Config:
     POINTS_PER_HOUR_MAX = 20
     SERVICE_APPROVAL_MINUTES = 8 * 60
     SERVICE_APPROVAL_AFTER_DAYS = 30
+    # --- issue 11: reports, moral bank, benefits (PRACTICE.md §3, §4, §6; our defaults) ---
+    # 举报奖励: the cash tiers an official picks from for an upheld report, in fen (1 元 = 100
+    # fen); the most points one report may earn; how long an anonymous reporter may claim.
+    REPORT_REWARD_TIERS_FEN = {"一般": 20000, "较大": 50000, "重大": 100000}
+    REPORT_REWARD_MAX_POINTS = 500
+    REPORT_CLAIM_DAYS = 183
+    # 道德银行: days an approved deed is publicly listed (公示) before its points are credited,
+    # and the most deed points one person may earn in a calendar year (0 = no cap).
+    DEED_PUBLICITY_DAYS = 7
+    DEED_YEARLY_CAP_POINTS = 700
     # Incubation period of an admitted organization (DOMAIN.md §3: typically 1–2 years).
     INCUBATION_DEFAULT_MONTHS = 12
     INCUBATION_MAX_MONTHS = 36

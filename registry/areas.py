@@ -26,11 +26,14 @@ from registry.support import admin as support_admin
 from registry.support import cli as support_cli
 from registry.support import demo as support_demo
 from registry.views import activities as activities_pages
+from registry.views import benefits as benefits_pages
 from registry.views import certificates as certificates_pages
 from registry.views import me as me_pages
+from registry.views import moral_bank as moral_bank_pages
 from registry.views import organizations as organizations_pages
 from registry.views import organizations_home as organizations_home_pages
 from registry.views import public_registry as public_registry_pages
+from registry.views import reports as reports_pages
 from registry.views import stations as stations_pages
 from registry.views import store as store_pages
 from registry.views import support as support_pages
@@ -38,6 +41,7 @@ from registry.views import volunteers as volunteers_pages
 from registry.views.api import activities as activities_api
 from registry.views.api import households as households_api
 from registry.views.api import organizations as organizations_api
+from registry.views.api import reports as reports_api
 from registry.views.api import service_reviews as service_reviews_api
 from registry.views.api import stats as stats_api
 from registry.views.api import store as store_api
@@ -86,7 +90,9 @@ AREAS = (
          nav="activities/_nav.html", home_cards="activities/_home_cards.html",
          public_cards="activities/_public_cards.html"),
     Area("incentives", incentives_admin, incentives_cli, incentives_demo,
-         pages=(store_pages,), api=(store_api, households_api), nav="store/_nav.html"),
+         pages=(store_pages, reports_pages, moral_bank_pages, benefits_pages),
+         api=(store_api, households_api, reports_api), nav="incentives/_nav.html",
+         public_cards="incentives/_public_cards.html"),
     Area("purchasing", purchasing_admin, purchasing_cli, purchasing_demo),
     Area("dashboards", dashboards_admin, dashboards_cli, dashboards_demo, api=(stats_api,)),
 )

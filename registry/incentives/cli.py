@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from registry import audit
 from registry.extensions import db
-from registry.incentives import expiry
+from registry.incentives import deeds, expiry, tasks  # noqa: F401 (tasks: the periodic jobs)
 from registry.incentives import store as stock
 from registry.incentives.models import StoreItem, StoreRestock
 from registry.points import ledger
@@ -68,3 +68,11 @@ def register(app) -> None:
             raise SystemExit(1)
         items = db.session.scalar(select(func.count()).select_from(StoreItem))
         click.echo(f"库存一致：{items} 个商品的库存均等于补货减去兑换")
+
+    # --- issue 11 (i11-reports): moral bank ---
+    @app.cli.command("credit-deeds")
+    def credit_deeds_command():
+        """Credit the deeds whose 公示 ended without objection (safe to run twice)."""
+        done = deeds.credit_due()
+        db.session.commit()
+        click.echo(f"已记入 {done} 件善行的道德积分")

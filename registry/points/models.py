@@ -28,6 +28,8 @@ KIND_LABELS = {
     "refund": _l("兑换退回"),
     "expire": _l("过期"),
     "transfer": _l("转入户积分"),
+    "report": _l("举报奖励"),
+    "deed": _l("道德银行"),
 }
 # Which PointsBalance column a kind counts towards; earned += points, spent/expired -= points.
 KIND_BUCKETS = {
@@ -38,6 +40,8 @@ KIND_BUCKETS = {
     "refund": "spent",
     "expire": "expired",
     "transfer": "spent",  # a member's points moved into their household's pool
+    "report": "earned",
+    "deed": "earned",
 }
 # A household pool's kinds (HouseholdPointsEntry) and the HouseholdBalance column each counts
 # towards: the pool only receives members' transfers, pays redemptions and loses expiries.

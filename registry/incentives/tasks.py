@@ -1,0 +1,22 @@
+"""Scheduled work of the incentives on the job queue (registry/jobs.py): crediting deeds whose
+公示 ended without objection, hourly (`flask credit-deeds` does the same by hand)."""
+
+import logging
+
+from huey import crontab
+
+from registry.extensions import db
+from registry.incentives import deeds
+from registry.jobs import _app, huey
+
+log = logging.getLogger(__name__)
+
+
+# --- issue 11 (i11-reports): moral bank ---
+@huey.periodic_task(crontab(minute="7"))
+def credit_publicized_deeds() -> None:
+    """Hourly: deeds past their 公示 without objection get their points (safe to run twice)."""
+    with _app().app_context():
+        done = deeds.credit_due()
+        db.session.commit()
+        log.info("credited %s deeds", done)
