@@ -122,13 +122,13 @@ class ReportView(IncentiveReadOnlyView):
     column_details_list = column_list + ("description", "reported_party", "duplicate_of_id",
                                          "outcome_comment", "decided_at")
     column_filters = ("status", "category", "township_code")
-    column_labels = {"id": _l("编号"), "created_at": _l("受理时间(UTC)"), "category": _l("类别"),
+    column_labels = {"id": _l("编号"), "created_at": _l("受理时间"), "category": _l("类别"),
                      "township_code": _l(
                          "乡镇代码"), "status": _l("状态"), "reward_points": _l("奖励积分"),
                      "reward_fen": _l("奖金（分）"), "reward_status": _l("奖励状态"),
                      "description": _l("举报内容"), "reported_party": _l("被举报对象"),
                      "duplicate_of_id": _l("重复于"), "outcome_comment": _l("核实意见"),
-                     "decided_at": _l("办结时间(UTC)")}
+                     "decided_at": _l("办结时间")}
 
     def __init__(self, *args, **kwargs):
         self.column_formatters = {"status": _label(REPORT_STATUSES),
@@ -153,7 +153,7 @@ class DeedView(IncentiveReadOnlyView):
     column_labels = {"id": _l(
         "编号"), "township_code": _l("乡镇代码"), "volunteer_id": _l("居民编号"),
                      "category": _l("类别"), "points": _l("分值"), "deed_date": _l("善行日期"),
-                     "status": _l("状态"), "publicized_until": _l("公示至(UTC)")}
+                     "status": _l("状态"), "publicized_until": _l("公示至")}
 
     def __init__(self, *args, **kwargs):
         self.column_formatters = {"status": _label(DEED_STATUSES)}
