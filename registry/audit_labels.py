@@ -49,6 +49,9 @@ ACTION_LABELS = {
     "seed": _l("生成演示数据"),
     "seed_bulk": _l("批量生成演示数据"),
     "seed_ledger": _l("批量生成积分流水"),
+    "expire_points": _l("积分过期"),
+    "seed_store_bench": _l("生成积分超市压测数据"),
+    "view_contact": _l("查看举报人联系方式"),
 }
 # Field names many models share; a view's own column label wins over these.
 FIELD_LABELS = {

@@ -1,6 +1,5 @@
 """Back-office views for the incentives."""
 
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from registry.admin import ScopedModelView
@@ -180,16 +179,16 @@ class BenefitClaimView(IncentiveReadOnlyView):
 
 def admin_views() -> list:
     return [
-        StoreView(PointsStore, name=_("积分超市"), category=STORE_CATEGORY),
-        ItemView(StoreItem, name=_("商品"), category=STORE_CATEGORY),
-        RestockView(StoreRestock, name=_("补货记录"), category=STORE_CATEGORY),
-        RedemptionView(Redemption, name=_("兑换记录"), category=STORE_CATEGORY),
-        HouseholdView(Household, name=_("家庭户"), category=STORE_CATEGORY),
-        MemberView(HouseholdMember, name=_("家庭户成员"), category=STORE_CATEGORY),
-        PoolEntryView(HouseholdPointsEntry, name=_("户积分流水"), category=STORE_CATEGORY),
-        ReportView(Report, name=_("举报"), category=CATEGORY),
-        MoralRuleView(MoralRule, name=_("道德银行规则"), category=CATEGORY),
-        DeedView(Deed, name=_("善行"), category=CATEGORY),
-        BenefitView(Benefit, name=_("公益反哺项目"), category=CATEGORY),
-        BenefitClaimView(BenefitClaim, name=_("公益反哺领取"), category=CATEGORY),
+        StoreView(PointsStore, name=_l("积分超市"), category=STORE_CATEGORY),
+        ItemView(StoreItem, name=_l("商品"), category=STORE_CATEGORY),
+        RestockView(StoreRestock, name=_l("补货记录"), category=STORE_CATEGORY),
+        RedemptionView(Redemption, name=_l("兑换记录"), category=STORE_CATEGORY),
+        HouseholdView(Household, name=_l("家庭户"), category=STORE_CATEGORY),
+        MemberView(HouseholdMember, name=_l("家庭户成员"), category=STORE_CATEGORY),
+        PoolEntryView(HouseholdPointsEntry, name=_l("户积分流水"), category=STORE_CATEGORY),
+        ReportView(Report, name=_l("举报"), category=CATEGORY),
+        MoralRuleView(MoralRule, name=_l("道德银行规则"), category=CATEGORY),
+        DeedView(Deed, name=_l("善行"), category=CATEGORY),
+        BenefitView(Benefit, name=_l("公益反哺项目"), category=CATEGORY),
+        BenefitClaimView(BenefitClaim, name=_l("公益反哺领取"), category=CATEGORY),
     ]

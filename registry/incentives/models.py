@@ -27,6 +27,8 @@ REDEMPTION_STATUSES = {"reserved": _l(
 class PointsStore(db.Model):
     """A township's 积分超市, run by its volunteer station (one store per station)."""
 
+    __label__ = _l("积分超市")
+
     id: Mapped[int] = mapped_column(primary_key=True)
     station_id: Mapped[int] = mapped_column(ForeignKey("station.id"), unique=True)
     township_code: Mapped[str] = mapped_column(ForeignKey("region.code"), index=True)
@@ -48,6 +50,8 @@ class PointsStore(db.Model):
 
 class StoreItem(db.Model):
     """A good or service a store gives for points, with its stock."""
+
+    __label__ = _l("积分超市商品")
 
     __table_args__ = (
         CheckConstraint("points_price > 0", name="points_price_positive"),
@@ -80,6 +84,8 @@ class StoreItem(db.Model):
 class StoreRestock(db.Model):
     """Goods put on a store's shelf: who, how many, the stock after (append-only)."""
 
+    __label__ = _l("补货记录")
+
     __append_only__ = True
     __table_args__ = (
         CheckConstraint("quantity > 0", name="quantity_positive"),
@@ -107,6 +113,8 @@ class Redemption(db.Model):
     over) or cancelled (both given back). `store_township_code` and `payer_township_code`
     (where the points were earned: the redeemer's or household's township) feed the city's
     monthly settlement (通存通兑)."""
+
+    __label__ = _l("积分兑换")
 
     __table_args__ = (
         CheckConstraint("quantity > 0", name="quantity_positive"),
@@ -161,6 +169,8 @@ class Redemption(db.Model):
 class Household(db.Model):
     """A household (户) of one township whose members pool points (户积分)."""
 
+    __label__ = _l("家庭户")
+
     id: Mapped[int] = mapped_column(primary_key=True)
     township_code: Mapped[str] = mapped_column(ForeignKey("region.code"))
     name: Mapped[str] = mapped_column(String(50))
@@ -186,6 +196,8 @@ class Household(db.Model):
 class HouseholdMember(db.Model):
     """A person's membership of a household, from joining to leaving (kept afterwards).
     One current household per person: a unique index on volunteer_id over the rows not left."""
+
+    __label__ = _l("家庭户成员")
 
     __table_args__ = (
         Index("ix_household_member_household_id", "household_id", "id"),
@@ -237,6 +249,8 @@ REWARD_STATUSES = {
 
 class Report(db.Model):
     """A report (举报); the reporter's account and contact are personal data, kept apart."""
+
+    __label__ = _l("举报")
 
     # The reporter's account and contact never show in an audit row, even masked.
     __masked_fields__ = {"contact_encrypted": "secret", "contact_masked": "secret",
@@ -306,6 +320,8 @@ DEED_STATUSES = {
 class MoralRule(db.Model):
     """One line of a county's 道德银行 rules table: a deed and its points for a period."""
 
+    __label__ = _l("道德银行规则")
+
     __table_args__ = (
         Index("ix_moral_rule_county_category", "county_code", "category", "id"),
         CheckConstraint("points > 0", name="points_positive"),
@@ -335,6 +351,8 @@ class MoralRule(db.Model):
 
 class Deed(db.Model):
     """A good deed recorded for a resident: four eyes, then 公示, then the points."""
+
+    __label__ = _l("善行")
 
     __table_args__ = (
         Index("ix_deed_township_id", "township_code", "id"),
@@ -381,6 +399,8 @@ class Deed(db.Model):
 class DeedObjection(db.Model):
     """An objection to a deed during its 公示 (anyone may raise one, with a reason)."""
 
+    __label__ = _l("善行异议")
+
     __append_only__ = True
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -396,6 +416,8 @@ class DeedObjection(db.Model):
 
 class Benefit(db.Model):
     """A benefit the city publishes for volunteers (公益反哺), with a quota of claims."""
+
+    __label__ = _l("公益反哺项目")
 
     __table_args__ = (
         Index("ix_benefit_city_id", "city_code", "id"),
@@ -429,6 +451,8 @@ class Benefit(db.Model):
 
 class BenefitClaim(db.Model):
     """A volunteer's claim of a benefit: a claim code, used once at the provider."""
+
+    __label__ = _l("公益反哺领取")
 
     __table_args__ = (
         UniqueConstraint("benefit_id", "volunteer_id", name="uq_benefit_claim_once"),

@@ -127,6 +127,8 @@ class PointsBalance(db.Model):
 class HouseholdPointsEntry(db.Model):
     """One movement of a household pool's points (户积分); never changed or removed."""
 
+    __label__ = _l("户积分流水")
+
     __append_only__ = True
     __table_args__ = (
         UniqueConstraint("kind", "ref", name="uq_household_points_entry_kind_ref"),
