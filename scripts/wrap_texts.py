@@ -100,7 +100,8 @@ def fix(path: str) -> None:
         if not re.search(rf"^from flask_babel import .*\bas {re.escape(function)}\b", source,
                          re.M):
             first = re.search(r"^(from|import) ", source, re.M)
-            source = source[:first.start()] + IMPORTS[function] + source[first.start():]
+            at = first.start() if first else starts[tree.body[0].end_lineno]  # after the docstring
+            source = source[:at] + IMPORTS[function] + source[at:]
     with open(path, "w", encoding="utf-8") as fh:
         fh.write(source)
     print(path, len(edits))
