@@ -21,7 +21,6 @@ from registry.organizations.demo import make_uscc, sample_data
 from registry.organizations.models import Organization
 from tests.org_documents import PDF, hand_in, hand_in_api
 
-TODAY = today_local()
 REPORT = {"income_fen": 100, "expenditure_fen": 50, "net_assets_fen": 50, "staff_count": 2,
           "activities": "开展活动"}
 
@@ -53,14 +52,15 @@ def registered(issued, serial=1, **overrides):
 # ---------------------------------------------------------------- annual reports
 
 def test_report_only_for_a_completed_year_since_registration(ctx, people):
-    org = registered(date(TODAY.year - 3, 6, 1))
-    for year in (TODAY.year, TODAY.year + 1, TODAY.year - 4, 1949):
+    today = today_local()
+    org = registered(date(today.year - 3, 6, 1))
+    for year in (today.year, today.year + 1, today.year - 4, 1949):
         with pytest.raises(ValidationFailed) as error:
             records.file_annual_report(user("sq1"), org, {"year": year, **REPORT})
         assert "year" in error.value.fields, year
-    assert "尚未结束" in str(_refusal(org, TODAY.year))
-    assert "不能早于登记年度" in str(_refusal(org, TODAY.year - 4))
-    for year in (TODAY.year - 3, TODAY.year - 1):  # the registration year counts
+    assert "尚未结束" in str(_refusal(org, today.year))
+    assert "不能早于登记年度" in str(_refusal(org, today.year - 4))
+    for year in (today.year - 3, today.year - 1):  # the registration year counts
         assert records.file_annual_report(user("sq1"), org, {"year": year, **REPORT}).year == year
 
 
@@ -72,27 +72,29 @@ def _refusal(org, year):
 
 
 def test_registered_this_year_files_no_report_yet(ctx, people):
-    org = registered(date(TODAY.year, 1, 1))
+    today = today_local()
+    org = registered(date(today.year, 1, 1))
     assert list(records.report_years(org)) == []
-    assert "该年度结束后才能报送" in _refusal(org, TODAY.year)
+    assert "该年度结束后才能报送" in _refusal(org, today.year)
 
 
 def test_report_year_rule_on_the_page(app, browser, people):
+    today = today_local()
     with app.app_context():
-        oid = registered(date(TODAY.year - 2, 3, 1)).id
+        oid = registered(date(today.year - 2, 3, 1)).id
     browser.login("rep1")  # the representative is bound to it
     with app.app_context():
         db.session.get(User, user("rep1").id).organization_id = oid
         db.session.commit()
     browser.login("rep1")
     page = browser.get(f"/organizations/{oid}").get_data(as_text=True)
-    assert f'value="{TODAY.year - 1}"' in page  # the form proposes last year
+    assert f'value="{today.year - 1}"' in page  # the form proposes last year
     response = browser.post(f"/organizations/{oid}/reports", {
-        "year": str(TODAY.year), "income_fen": "1", "expenditure_fen": "1",
+        "year": str(today.year), "income_fen": "1", "expenditure_fen": "1",
         "net_assets_fen": "1", "staff_count": "1", "activities": "x"})
     assert response.status_code == 422 and "尚未结束" in response.get_data(as_text=True)
     response = browser.post(f"/organizations/{oid}/reports", {
-        "year": str(TODAY.year - 1), "income_fen": "1", "expenditure_fen": "1",
+        "year": str(today.year - 1), "income_fen": "1", "expenditure_fen": "1",
         "net_assets_fen": "1", "staff_count": "1", "activities": "x"})
     assert response.status_code == 302
 
@@ -100,37 +102,40 @@ def test_report_year_rule_on_the_page(app, browser, people):
 # ---------------------------------------------------------------- grades
 
 def test_grade_two_full_calendar_years_after_the_certificate(ctx, people):
-    young = registered(date(TODAY.year - 2, 5, 1), 1)  # one full year has ended
-    assert records.rating_open_from(young) == date(TODAY.year + 1, 1, 1)
+    today = today_local()
+    young = registered(date(today.year - 2, 5, 1), 1)  # one full year has ended
+    assert records.rating_open_from(young) == date(today.year + 1, 1, 1)
     with pytest.raises(ValidationFailed) as error:
-        records.rate(user("sq1"), young, "3A", TODAY)
+        records.rate(user("sq1"), young, "3A", today)
     assert "rated_on" in error.value.fields and "满两个年度" in error.value.message
     db.session.rollback()
-    old = registered(date(TODAY.year - 3, 12, 31), 2)  # two full years since
-    assert records.rate(user("sq1"), old, "3A", date(TODAY.year, 1, 1)).grade == "3A"
+    old = registered(date(today.year - 3, 12, 31), 2)  # two full years since
+    assert records.rate(user("sq1"), old, "3A", date(today.year, 1, 1)).grade == "3A"
     with pytest.raises(ValidationFailed):  # a rating dated before the two years ended
-        records.rate(user("sq1"), old, "3A", date(TODAY.year - 1, 12, 31))
+        records.rate(user("sq1"), old, "3A", date(today.year - 1, 12, 31))
     db.session.rollback()
-    new_year = registered(date(TODAY.year - 2, 1, 1), 3)  # 1 January: its own year is full
-    assert records.rating_open_from(new_year) == date(TODAY.year, 1, 1)
-    assert records.rate(user("sq1"), new_year, "2A", TODAY).grade == "2A"
+    new_year = registered(date(today.year - 2, 1, 1), 3)  # 1 January: its own year is full
+    assert records.rating_open_from(new_year) == date(today.year, 1, 1)
+    assert records.rate(user("sq1"), new_year, "2A", today).grade == "2A"
 
 
 def test_a_filed_community_organization_is_not_graded(ctx, people):
-    org = registered(date(TODAY.year - 5, 1, 1), 4, org_type="community",
+    today = today_local()
+    org = registered(date(today.year - 5, 1, 1), 4, org_type="community",
                      region_code="511302001", name="中城街道邻里守望队", registered_capital_fen=0)
     with pytest.raises(Conflict):
-        records.rate(user("sq1"), org, "3A", TODAY)
+        records.rate(user("sq1"), org, "3A", today)
 
 
 def test_grade_rule_on_the_page(app, browser, people):
+    today = today_local()
     with app.app_context():
-        oid = registered(date(TODAY.year - 1, 7, 1)).id
+        oid = registered(date(today.year - 1, 7, 1)).id
     browser.login("sq1")
     page = browser.get(f"/organizations/{oid}").get_data(as_text=True)
-    assert f"{TODAY.year + 2}-01-01" in page  # when it may be rated
+    assert f"{today.year + 2}-01-01" in page  # when it may be rated
     response = browser.post(f"/organizations/{oid}/grade",
-                            {"grade": "5A", "rated_on": TODAY.isoformat(), "comment": ""})
+                            {"grade": "5A", "rated_on": today.isoformat(), "comment": ""})
     assert response.status_code == 422 and "满两个年度" in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(Organization, oid).grade is None
@@ -235,8 +240,9 @@ def test_uploads_follow_the_first_save_on_the_same_form(app, browser, people):
 
 def test_registered_page_leads_with_everyday_work_and_confirms_deregistration(app, browser,
                                                                               people):
+    today = today_local()
     with app.app_context():
-        oid = registered(date(TODAY.year - 3, 1, 1)).id
+        oid = registered(date(today.year - 3, 1, 1)).id
     browser.login("sq1")
     page = browser.get(f"/organizations/{oid}").get_data(as_text=True)
     bar = page[page.index('class="card-body"'):]

@@ -11,7 +11,6 @@ from tests.test_support_helpers import org_id, world  # noqa: F401
 from tests.test_support_incubation import setup_intake
 
 pytestmark = pytest.mark.usefixtures("world")
-TODAY = today_local()
 
 
 def client(app, username):
@@ -96,6 +95,7 @@ def test_trainings_through_the_api(app):
 
 
 def test_grants_through_the_api(app):
+    today = today_local()
     sq_org, gp_org = ids(app, "顺庆区阳光社工中心", "高坪区乐龄中心")
     sq, gp, rep = client(app, "sq1"), client(app, "gp1"), client(app, "rep1")
     good = {"organization_id": sq_org, "grant_type": "venture", "amount_fen": 5_000_000,
@@ -106,7 +106,7 @@ def test_grants_through_the_api(app):
                        ({"grant_type": "x"}, "grant_type"),
                        ({"purpose": "p" * 5000}, "purpose"),
                        ({"organization_id": gp_org}, "organization"),
-                       ({"granted_on": (TODAY + timedelta(days=2)).isoformat()}, "granted_on")):
+                       ({"granted_on": (today + timedelta(days=2)).isoformat()}, "granted_on")):
         response = sq.post("/api/v1/grants", json={**good, **bad})
         assert response.status_code == 422, bad
         assert field in response.get_json()["error"]["fields"], bad

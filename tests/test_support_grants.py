@@ -16,6 +16,8 @@ from tests.conftest import Browser
 from tests.test_support_helpers import org_id, user, world  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("world")
+# Only parametrize lists read TODAY (a day's drift keeps them valid); each test reads its
+# own, since a run may cross Beijing midnight.
 TODAY = today_local()
 
 
@@ -29,13 +31,14 @@ def granted(actor="sq1", org="顺庆区阳光社工中心", **overrides):
 
 
 def test_record_pay_and_history(ctx):
+    today = today_local()
     grant = granted()
     assert (grant.status, grant.year, grant.region_code) == ("approved", 2025, "511302")
     with pytest.raises(ValidationFailed) as error:
         support.pay_grant(user("sq1"), grant, date(2025, 5, 1))  # before it was granted
     assert "paid_on" in error.value.fields
     with pytest.raises(ValidationFailed):
-        support.pay_grant(user("sq1"), grant, TODAY + timedelta(days=1))
+        support.pay_grant(user("sq1"), grant, today + timedelta(days=1))
     db.session.rollback()
     support.pay_grant(user("sq1"), grant, date(2025, 6, 20), "GK-001")
     db.session.commit()

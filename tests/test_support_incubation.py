@@ -15,17 +15,20 @@ from registry.workflow import history
 from tests.conftest import Browser
 from tests.test_support_helpers import org_id, user, world  # noqa: F401
 
+# Only parametrize lists read TODAY (a day's drift keeps them valid); each test reads its
+# own, since a run may cross Beijing midnight.
 TODAY = today_local()
 pytestmark = pytest.mark.usefixtures("world")
 
 
 def setup_intake(actor="sq1", region="511302", capacity=3, opens=-5, closes=20):
+    today = today_local()
     official = user(actor)
     base = inc.save_incubator(official, {"name": "顺庆区孵化园", "region_code": region,
                                          "address": "中城街道文化路 8 号"})
     intake = inc.save_intake(official, base, {
-        "year": TODAY.year, "title": "第一期", "opens_on": TODAY + timedelta(days=opens),
-        "closes_on": TODAY + timedelta(days=closes), "capacity": capacity})
+        "year": today.year, "title": "第一期", "opens_on": today + timedelta(days=opens),
+        "closes_on": today + timedelta(days=closes), "capacity": capacity})
     db.session.commit()
     return base, intake
 
@@ -47,19 +50,20 @@ def under_review(intake, org_name="顺庆区阳光社工中心", score=88):
 
 
 def test_full_cycle_to_graduation_with_history(ctx):
+    today = today_local()
     _, intake = setup_intake()
     item = under_review(intake)
     official = user("sq1")
-    start = TODAY - timedelta(days=300)
+    start = today - timedelta(days=300)
     inc.admit(official, item, start_on=start, mentor="周老师", agreement_no="FH-001")
     assert item.status == "admitted"
     assert item.end_on == inc.add_months(start, 12)  # default period from config
     milestone = inc.add_milestone(official, item, "建立财务制度", start + timedelta(days=30))
     inc.complete_milestone(official, milestone, start + timedelta(days=25))
     inc.mid_review(official, item, 82, "进展良好")
-    inc.finish(official, item, "graduate", TODAY, "完成孵化目标")
+    inc.finish(official, item, "graduate", today, "完成孵化目标")
     db.session.commit()
-    assert (item.status, item.mid_score, item.finished_on) == ("graduated", 82, TODAY)
+    assert (item.status, item.mid_score, item.finished_on) == ("graduated", 82, today)
     moves = history(item)
     assert [m.comment.split("：")[0] for m in moves] == [
         "受理并进入评审", "同意入驻", "中期评估", "出壳（结业）"]
@@ -68,6 +72,7 @@ def test_full_cycle_to_graduation_with_history(ctx):
 
 
 def test_reject_needs_a_reason_and_exit_from_admitted(ctx):
+    today = today_local()
     _, intake = setup_intake()
     item = under_review(intake)
     with pytest.raises(ValidationFailed) as error:
@@ -81,15 +86,16 @@ def test_reject_needs_a_reason_and_exit_from_admitted(ctx):
     inc.admit(user("sq1"), other)
     db.session.commit()
     with pytest.raises(ValidationFailed):
-        inc.finish(user("sq1"), other, "exit", TODAY, "")
+        inc.finish(user("sq1"), other, "exit", today, "")
     db.session.rollback()
-    inc.finish(user("sq1"), other, "exit", TODAY, "主动退出")
+    inc.finish(user("sq1"), other, "exit", today, "主动退出")
     db.session.commit()
     assert other.status == "exited"
 
 
 @pytest.mark.parametrize("move", ["admit", "graduate", "mid_review"])
 def test_wrong_state_is_a_conflict_and_changes_nothing(ctx, move):
+    today = today_local()
     _, intake = setup_intake()
     item = applied(intake)
     official = user("sq1")
@@ -97,7 +103,7 @@ def test_wrong_state_is_a_conflict_and_changes_nothing(ctx, move):
         if move == "admit":
             inc.MACHINE.move(item, "admit", official)
         elif move == "graduate":
-            inc.finish(official, item, "graduate", TODAY, "")
+            inc.finish(official, item, "graduate", today, "")
         else:
             inc.mid_review(official, item, 80, "中期")
     db.session.rollback()
@@ -136,13 +142,14 @@ def test_capacity_is_enforced(ctx):
 
 
 def test_duplicate_and_running_applications_refused(ctx):
+    today = today_local()
     base, intake = setup_intake()
     applied(intake)
     with pytest.raises(Conflict, match="已申请过本批次"):
         applied(intake)
     db.session.rollback()
     other = inc.save_intake(user("sq1"), base, {
-        "year": TODAY.year, "title": "第二期", "opens_on": TODAY, "closes_on": TODAY,
+        "year": today.year, "title": "第二期", "opens_on": today, "closes_on": today,
         "capacity": 2})
     with pytest.raises(Conflict, match="进行中的孵化申请"):
         inc.apply(user("sq1"), other, org_id("顺庆区阳光社工中心"), "再次申请")
@@ -152,14 +159,15 @@ def test_duplicate_and_running_applications_refused(ctx):
 
 
 def test_incubation_period_and_dates(ctx):
+    today = today_local()
     _, intake = setup_intake()
     item = under_review(intake)
     official = user("sq1")
     with pytest.raises(ValidationFailed) as error:
-        inc.admit(official, item, start_on=TODAY, end_on=TODAY - timedelta(days=1))
+        inc.admit(official, item, start_on=today, end_on=today - timedelta(days=1))
     assert "end_on" in error.value.fields
     with pytest.raises(ValidationFailed, match="不能超过 36 个月"):
-        inc.admit(official, item, start_on=TODAY, end_on=TODAY + timedelta(days=365 * 4))
+        inc.admit(official, item, start_on=today, end_on=today + timedelta(days=365 * 4))
     db.session.rollback()
     assert db.session.get(Incubation, item.id).status == "under_review"
 
@@ -184,11 +192,12 @@ def test_configurable_default_period(app):
     ({"opens_on": None}, "opens_on"),
 ])
 def test_intake_bad_input_saves_nothing(ctx, data, field):
+    today = today_local()
     official = user("sq1")
     base = inc.save_incubator(official, {"name": "孵化园", "region_code": "511302"})
     db.session.commit()
-    values = {"year": TODAY.year, "title": "第一期", "opens_on": TODAY,
-              "closes_on": TODAY + timedelta(days=5), "capacity": 3, **data}
+    values = {"year": today.year, "title": "第一期", "opens_on": today,
+              "closes_on": today + timedelta(days=5), "capacity": 3, **data}
     with pytest.raises(ValidationFailed) as error:
         inc.save_intake(official, base, values)
     assert field in error.value.fields
@@ -358,12 +367,13 @@ def test_station_admin_and_anonymous_are_kept_out(browser):
 def test_incubator_operator_scores_and_keeps_milestones(browser, app):
     """The hub running the incubator (its representative) sees the applications to it, scores
     them and keeps milestones; it decides nothing, and never acts on its own application."""
+    today = today_local()
     with app.app_context():
         official = user("sq1")
         base = inc.save_incubator(official, {"name": "孵化园", "region_code": "511302",
                                              "operator_id": org_id("顺庆区阳光社工中心")})
         intake = inc.save_intake(official, base, {
-            "year": TODAY.year, "title": "第一期", "opens_on": TODAY, "closes_on": TODAY,
+            "year": today.year, "title": "第一期", "opens_on": today, "closes_on": today,
             "capacity": 3})
         db.session.commit()
         item = under_review(intake, "顺庆区助老协会", score=None)
@@ -385,15 +395,15 @@ def test_incubator_operator_scores_and_keeps_milestones(browser, app):
     with app.app_context():
         assert db.session.get(Incubation, item_id).score == 85
         assert db.session.get(Incubation, own_id).score is None
-        inc.admit(user("sq1"), db.session.get(Incubation, item_id), start_on=TODAY)
+        inc.admit(user("sq1"), db.session.get(Incubation, item_id), start_on=today)
         db.session.commit()
-    response = browser.post(f"{url}/milestone", {"title": "建立制度", "due_on": TODAY.isoformat()})
+    response = browser.post(f"{url}/milestone", {"title": "建立制度", "due_on": today.isoformat()})
     assert response.status_code == 302
     with app.app_context():
         milestone_id = db.session.get(Incubation, item_id).milestones[0].id
     assert browser.post(f"/support/milestones/{milestone_id}/done", {}).status_code == 302
     with app.app_context():
-        assert db.session.get(Incubation, item_id).milestones[0].done_on == TODAY
+        assert db.session.get(Incubation, item_id).milestones[0].done_on == today
     other = Browser(app.test_client())
     other.login("rep2")
     assert other.get(url).status_code == 404
@@ -411,10 +421,11 @@ def test_volunteers_see_no_incubator(ctx, make_user):
 
 
 def test_overdue_incubations_and_milestones(app):
+    today = today_local()
     with app.app_context():
         _, intake = setup_intake()
         item = under_review(intake)
-        start = TODAY - timedelta(days=500)
+        start = today - timedelta(days=500)
         inc.admit(user("sq1"), item, start_on=start, end_on=start + timedelta(days=365))
         inc.add_milestone(user("sq1"), item, "章程", start + timedelta(days=30))
         db.session.commit()

@@ -266,41 +266,39 @@ def move(volunteer_id: int, move: str):
     return redirect(url_for("volunteers.detail", volunteer_id=volunteer.id))
 
 
-@bp.route("/<int:volunteer_id>/create-login", methods=["POST"])
-@roles(*STAFF)
-def create_login(volunteer_id: int):
+def _hand_over_password(volunteer_id: int, make_password, message):
+    """Run make_password(user, volunteer) for a visible volunteer and show the temporary
+    password once, worded by message(volunteer, password), to hand over in person; a refusal
+    is flashed, nothing saved."""
     volunteer = get_visible_or_404(current_user, Volunteer, volunteer_id)
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
-        password = volunteers.create_login(current_user, volunteer)
+        password = make_password(current_user, volunteer)
         db.session.commit()
     except RegistryError as error:
         db.session.rollback()
         flash(error.message, "danger")
     else:
-        flash(_("已开通登录账号：手机号 %(phone)s，临时密码：%(pw)s"
-                "（只显示这一次，请当面交给本人）", phone=volunteer.phone, pw=password), "warning")
+        flash(message(volunteer, password), "warning")
     return redirect(url_for("volunteers.detail", volunteer_id=volunteer.id))
+
+
+@bp.route("/<int:volunteer_id>/create-login", methods=["POST"])
+@roles(*STAFF)
+def create_login(volunteer_id: int):
+    return _hand_over_password(volunteer_id, volunteers.create_login, lambda v, pw: _(
+        "已开通登录账号：手机号 %(phone)s，临时密码：%(pw)s（只显示这一次，请当面交给本人）",
+        phone=v.phone, pw=pw))
 
 
 @bp.route("/<int:volunteer_id>/reset-password", methods=["POST"])
 @roles(*STAFF)
 def reset_password(volunteer_id: int):
     """A temporary password for the volunteer's login, shown once to hand over in person."""
-    volunteer = get_visible_or_404(current_user, Volunteer, volunteer_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    try:
-        password = work.reset_password(current_user, volunteer)
-        db.session.commit()
-    except RegistryError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-    else:
-        flash(_("已为 %(name)s 重置登录密码，临时密码：%(pw)s（只显示这一次，请当面交给本人，"
-                "首次登录须修改）", name=volunteer.name, pw=password), "warning")
-    return redirect(url_for("volunteers.detail", volunteer_id=volunteer.id))
+    return _hand_over_password(volunteer_id, work.reset_password, lambda v, pw: _(
+        "已为 %(name)s 重置登录密码，临时密码：%(pw)s（只显示这一次，请当面交给本人，"
+        "首次登录须修改）", name=v.name, pw=pw))
 
 
 @bp.route("/me")
