@@ -27,6 +27,7 @@ from registry.support import cli as support_cli
 from registry.support import demo as support_demo
 from registry.views import activities as activities_pages
 from registry.views import certificates as certificates_pages
+from registry.views import directory as directory_pages
 from registry.views import me as me_pages
 from registry.views import organizations as organizations_pages
 from registry.views import public_registry as public_registry_pages
@@ -34,6 +35,7 @@ from registry.views import stations as stations_pages
 from registry.views import support as support_pages
 from registry.views import volunteers as volunteers_pages
 from registry.views.api import activities as activities_api
+from registry.views.api import directory as directory_api
 from registry.views.api import organizations as organizations_api
 from registry.views.api import stats as stats_api
 from registry.views.api import support as support_api
@@ -79,6 +81,9 @@ AREAS = (
          nav="activities/_nav.html", home_cards="activities/_home_cards.html",
          public_cards="activities/_public_cards.html"),
     Area("incentives", incentives_admin, incentives_cli, incentives_demo),
-    Area("purchasing", purchasing_admin, purchasing_cli, purchasing_demo),
+    Area("purchasing", purchasing_admin, purchasing_cli, purchasing_demo,
+         pages=(directory_pages,), api=(directory_api,),
+         nav="directory/_nav.html", home_cards="directory/_home_cards.html",
+         public_cards="directory/_public_cards.html"),
     Area("dashboards", dashboards_admin, dashboards_cli, dashboards_demo, api=(stats_api,)),
 )
