@@ -89,7 +89,10 @@ def _text(value) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).strip()
+    text = str(value).strip()
+    if text.startswith("'") and text[1:2] and text[1] in exports.FORMULA_STARTS:
+        text = text[1:]  # an export's formula guard (exports.safe_cell), so exports re-import
+    return text
 
 
 def _read(stream) -> list[tuple[int, dict]]:
