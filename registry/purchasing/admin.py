@@ -33,7 +33,7 @@ class DirectoryEditionView(ScopedModelView):
     column_formatters = {"status": lambda v, c, m, n: EDITION_STATUSES.get(m.status, m.status)}
 
     def get_query(self):
-        return self.session.query(self.model).filter(directory.edition_condition(current_user))
+        return db.session.query(self.model).filter(directory.edition_condition(current_user))
 
     def get_count_query(self):
         return CappedCountQuery(self.model, db.session()).filter(
@@ -64,7 +64,7 @@ class DirectoryItemView(ScopedModelView):
         return getattr(current_user, "role", None) in directory.EDITORS
 
     def get_query(self):
-        return (self.session.query(self.model).join(DirectoryEdition)
+        return (db.session.query(self.model).join(DirectoryEdition)
                 .filter(directory.edition_condition(current_user)))
 
     def get_count_query(self):
@@ -80,15 +80,15 @@ class DirectoryItemView(ScopedModelView):
     def update_model(self, form, model):
         """The form's texts through directory.save_item (its rules, the freeze included)."""
         edition = directory.get_edition(current_user, model.edition_id)
-        parent = self.session.get(DirectoryItem, model.parent_id) if model.parent_id else None
+        parent = db.session.get(DirectoryItem, model.parent_id) if model.parent_id else None
         data = {"code": model.code, "level": model.level,
                 "parent_code": parent.code if parent else "",
                 **{name: getattr(form, name).data for name in self.form_columns}}
         try:
             directory.save_item(current_user, edition, data, model)
-            self.session.commit()
+            db.session.commit()
         except Exception as error:  # noqa: BLE001 (shown as Flask-Admin shows any failure)
-            self.session.rollback()
+            db.session.rollback()
             if not self.handle_view_exception(error):
                 raise
             return False

@@ -5,6 +5,7 @@ from sqlalchemy import insert, select
 
 from registry import audit
 from registry.cli import fail
+from registry.clock import utcnow
 from registry.errors import RegistryError
 from registry.extensions import db
 from registry.purchasing import directory, directory_xlsx
@@ -51,7 +52,8 @@ def seed_bench_directory(editions: int, items: int, first_year: int = 2020) -> i
         if db.session.scalar(select(DirectoryEdition.id).where(DirectoryEdition.year == year)):
             continue
         edition = DirectoryEdition(year=year, title=f"{year}年基准测试目录", status="published",
-                                   region_code=city, code_note="基准测试数据，非官方代码")
+                                   region_code=city, code_note="基准测试数据，非官方代码",
+                                   published_at=utcnow())
         db.session.add(edition)
         db.session.flush()
         rows, parents = [], {1: [], 2: [], 3: []}

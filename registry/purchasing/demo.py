@@ -69,7 +69,8 @@ def _change(user, edition, changes: dict) -> None:
                 data = {name: getattr(node.item, name) for name in directory.ITEM_FIELDS
                         if name != "parent_code"}
                 directory.save_item(user, edition, {**data, "parent_code": node.parent_code,
-                                                    **fields}, node.item)
+                                                    **fields},
+                                    db.session.get(DirectoryItem, node.item.id))
 
 
 def seed_directory(users: dict) -> None:

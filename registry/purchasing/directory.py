@@ -8,8 +8,10 @@ refuses any ORM change to a published edition or its items whatever route made i
 """
 
 import re
+from collections import namedtuple
 from dataclasses import dataclass, field
 
+from flask import current_app
 from sqlalchemy import event, func, insert, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
@@ -377,9 +379,47 @@ def providers_of(item_code: str) -> list:
 
 # --- the tree ------------------------------------------------------------------------------
 
+Row = namedtuple("Row", "id parent_id code level position name description "
+                       "purchasing_department requirements")
+ROW_COLUMNS = (DirectoryItem.id, DirectoryItem.parent_id, DirectoryItem.code, DirectoryItem.level,
+               DirectoryItem.position, DirectoryItem.name, DirectoryItem.description,
+               DirectoryItem.purchasing_department, DirectoryItem.requirements)
+FROZEN_CACHE_SIZE = 32  # published editions kept in memory per process (a few MB at most)
+_frozen_rows: dict[tuple, list[Row]] = {}
+
+
+def frozen_key(edition: DirectoryEdition) -> tuple | None:
+    """A key that names a published edition's content for good (it never changes, so what is
+    computed from it may be kept), or None for a draft. The database and the publication time
+    are part of it: a test's fresh database reuses ids."""
+    if edition.status != "published" or edition.published_at is None:
+        return None
+    return (current_app.config["SQLALCHEMY_DATABASE_URI"], edition.id, edition.published_at)
+
+
+def remember(cache: dict, key, value, size: int = FROZEN_CACHE_SIZE):
+    """Keep value under key in a small cache (the oldest entry goes first)."""
+    if len(cache) >= size:
+        cache.pop(next(iter(cache)))
+    cache[key] = value
+    return value
+
+
+def edition_rows(edition: DirectoryEdition) -> list[Row]:
+    """The edition's items as plain rows (one indexed query; a published edition's rows are
+    kept in memory, since they never change)."""
+    key = frozen_key(edition)
+    if key is not None and key in _frozen_rows:
+        return _frozen_rows[key]
+    rows = [Row(*row) for row in db.session.execute(
+        select(*ROW_COLUMNS).where(DirectoryItem.edition_id == edition.id)
+        .order_by(DirectoryItem.level, DirectoryItem.position, DirectoryItem.code))]
+    return remember(_frozen_rows, key, rows) if key is not None else rows
+
+
 @dataclass
 class Node:
-    item: DirectoryItem
+    item: Row
     parent_code: str = ""
     children: list["Node"] = field(default_factory=list)
     matched: bool = False
@@ -388,11 +428,8 @@ class Node:
 def tree(edition: DirectoryEdition, q: str = "") -> list[Node]:
     """The edition's items as a tree (siblings by position, then code). With q, only the
     items whose code, name, description, department or requirements contain it, with their
-    ancestors for context. One indexed query for the edition (≤ a few thousand rows)."""
-    items = list(db.session.scalars(
-        select(DirectoryItem).where(DirectoryItem.edition_id == edition.id)
-        .order_by(DirectoryItem.level, DirectoryItem.position, DirectoryItem.code)))
-    nodes = {item.id: Node(item) for item in items}
+    ancestors for context."""
+    nodes = {row.id: Node(row) for row in edition_rows(edition)}
     roots = []
     for node in nodes.values():
         parent = nodes.get(node.item.parent_id)

@@ -22,6 +22,7 @@ from registry.views.access import roles
 
 bp = Blueprint("directory", __name__, url_prefix="/directory")
 XLSX = exports.XLSX
+PAGE_SIZE = 100  # items a public page shows at once
 
 
 def _year_arg() -> int | None:
@@ -44,15 +45,30 @@ def _edition_or_404(edition_id):
 
 @bp.route("/")
 def index():
-    """The edition in force (or ?year= a past one), as a tree; ?q= searches it."""
+    """The edition in force (or ?year= a past one): its categories, and one category's items
+    (?cat=, default the first) or the items matching ?q=, PAGE_SIZE at a time (?page=), so
+    that a 2,000-item edition stays light on a phone."""
     year = _year_arg()
     edition = directory.published_edition(year) if year else directory.current_edition()
     if year and edition is None:
         return render_error(404, _("%(year)s 年度没有已发布的目录", year=year))
     q = _query_arg()
-    roots = directory.tree(edition, q) if edition else []
+    roots = directory.tree(edition) if edition and not q else []
+    selected = None
+    if q and edition:
+        nodes = list(directory.flatten(directory.tree(edition, q)))
+    else:
+        cat = request.args.get("cat", "")
+        selected = next((r for r in roots if r.item.code == cat), roots[0] if roots else None)
+        nodes = list(directory.flatten(selected.children)) if selected else []
+    raw_page = request.args.get("page", "")
+    pages = max(1, -(-len(nodes) // PAGE_SIZE))
+    page = min(int(raw_page), pages) if raw_page.isdigit() and 0 < len(raw_page) < 6 else 1
+    page = max(page, 1)
     return render_template("directory/index.html", edition=edition, roots=roots, q=q,
-                           years=directory.published_years(),
+                           selected=selected, page=page, pages=pages,
+                           nodes=nodes[(page - 1) * PAGE_SIZE:page * PAGE_SIZE],
+                           total=len(nodes), years=directory.published_years(),
                            current=directory.current_edition(),
                            providers_of=directory.providers_of)
 
@@ -88,7 +104,8 @@ def new_edition():
     form = EditionForm()
     sources = list(db.session.scalars(directory.editions_stmt(current_user).limit(100)))
     form.source.choices = [("", _("空白版本"))] + [
-        (str(e.id), _("复制 %(year)s 年度（%(status)s）", year=e.year, status=e.status_label))
+        (str(e.id), _("复制 %(year)s 年度（%(status)s）", year=e.year,
+                      status=_(e.status_label)))
         for e in sources]
     current = directory.current_edition()
     if request.method == "GET":
