@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from registry import audit
 from registry.extensions import db
-from registry.purchasing import directory
+from registry.purchasing import directory, directory_tree
 from registry.purchasing.models import DirectoryEdition, DirectoryItem
 
 # --- the guidance directory (engineer A) ---------------------------------------------------
@@ -64,7 +64,7 @@ def _change(user, edition, changes: dict) -> None:
             "description": description, "purchasing_department": department,
             "requirements": requirements})
     for code, fields in changes["edit"].items():
-        for node in directory.flatten(directory.tree(edition)):
+        for node in directory_tree.flatten(directory_tree.tree(edition)):
             if node.item.code == code:
                 data = {name: getattr(node.item, name) for name in directory.ITEM_FIELDS
                         if name != "parent_code"}

@@ -7,7 +7,7 @@ from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
 from registry.extensions import db
-from registry.purchasing import directory
+from registry.purchasing import directory_tree
 from registry.purchasing.directory import FIELD_LABELS
 from registry.purchasing.models import DirectoryEdition, DirectoryItem
 
@@ -75,13 +75,13 @@ _kept: dict[tuple, tuple] = {}  # two published editions' comparison (they never
 def diff(old: DirectoryEdition, new: DirectoryEdition) -> Diff:
     """What changed from old to new (any two editions, either order). Two published editions'
     comparison is kept in memory: neither ever changes."""
-    keys = (directory.frozen_key(old), directory.frozen_key(new))
+    keys = (directory_tree.frozen_key(old), directory_tree.frozen_key(new))
     if None not in keys and keys in _kept:
         added, removed, changed, unchanged = _kept[keys]
         return Diff(old, new, added, removed, changed, unchanged)
     result = _compute(old, new)
     if None not in keys:
-        directory.remember(_kept, keys, (result.added, result.removed, result.changed,
+        directory_tree.remember(_kept, keys, (result.added, result.removed, result.changed,
                                          result.unchanged))
     return result
 

@@ -16,7 +16,7 @@ from registry.errors import NotFound, RegistryError, render_error
 from registry.extensions import db
 from registry.forms import form_page, show_errors
 from registry.forms.directory import ActionForm, EditionForm, ImportForm, ItemForm
-from registry.purchasing import directory, directory_xlsx
+from registry.purchasing import directory, directory_tree, directory_xlsx
 from registry.purchasing.directory_diff import diff as compare
 from registry.views.access import roles
 
@@ -53,14 +53,14 @@ def index():
     if year and edition is None:
         return render_error(404, _("%(year)s 年度没有已发布的目录", year=year))
     q = _query_arg()
-    roots = directory.tree(edition) if edition and not q else []
+    roots = directory_tree.tree(edition) if edition and not q else []
     selected = None
     if q and edition:
-        nodes = list(directory.flatten(directory.tree(edition, q)))
+        nodes = list(directory_tree.flatten(directory_tree.tree(edition, q)))
     else:
         cat = request.args.get("cat", "")
         selected = next((r for r in roots if r.item.code == cat), roots[0] if roots else None)
-        nodes = list(directory.flatten(selected.children)) if selected else []
+        nodes = list(directory_tree.flatten(selected.children)) if selected else []
     raw_page = request.args.get("page", "")
     pages = max(1, -(-len(nodes) // PAGE_SIZE))
     page = min(int(raw_page), pages) if raw_page.isdigit() and 0 < len(raw_page) < 6 else 1
@@ -129,7 +129,7 @@ def edition(edition_id: int):
     if row is None:
         return render_error(404)
     q = _query_arg()
-    nodes = list(directory.flatten(directory.tree(row, q)))
+    nodes = list(directory_tree.flatten(directory_tree.tree(row, q)))
     return render_template("directory/edition.html", edition=row, nodes=nodes, q=q,
                            editable=directory.can_edit(current_user, row),
                            count=directory.item_count(row), action_form=ActionForm())

@@ -17,7 +17,7 @@ from registry.clock import isoformat
 from registry.errors import NotFound, ValidationFailed
 from registry.extensions import db
 from registry.pagination import paginate_query
-from registry.purchasing import directory, directory_xlsx
+from registry.purchasing import directory, directory_tree, directory_xlsx
 from registry.purchasing.directory_diff import diff as compare
 from registry.purchasing.models import DirectoryEdition, DirectoryItem
 from registry.views.api import auth_required, blp, current_api_user, page_body
@@ -159,7 +159,7 @@ def dump_edition(row: DirectoryEdition) -> dict:
 
 
 def dump_item(item, parent_code: str | None, edition_id: int) -> dict:
-    """An item (a DirectoryItem or a directory.Row) with its parent's code."""
+    """An item (a DirectoryItem or a directory_tree.Row) with its parent's code."""
     return {"id": item.id, "edition_id": edition_id, "code": item.code,
             "level": item.level, "position": item.position, "name": item.name,
             "parent_code": parent_code or None, "description": item.description,
@@ -191,11 +191,11 @@ def public_directory(args):
             "years": directory.published_years()}
     # A published edition never changes: its items' JSON is made once per process and kept
     # (the tree of 2,000 items costs ~0.3 s to build and dump; the kept text nothing).
-    key = (directory.frozen_key(edition), args["q"])
+    key = (directory_tree.frozen_key(edition), args["q"])
     items = _tree_json.get(key)
     if items is None:
-        items = directory.remember(_tree_json, key, json.dumps(
-            [directory.node_dict(n) for n in directory.tree(edition, args["q"])],
+        items = directory_tree.remember(_tree_json, key, json.dumps(
+            [directory_tree.node_dict(n) for n in directory_tree.tree(edition, args["q"])],
             ensure_ascii=False, separators=(",", ":")))
     body = json.dumps(head, ensure_ascii=False, separators=(",", ":"))[:-1] + ',"items":' + \
         items + "}"
@@ -256,7 +256,7 @@ def create_directory_edition(body):
 def directory_edition(args, edition_id):
     """An edition with its items in tree order (flat, with ids and parent codes; ?q=)."""
     edition = directory.get_edition(current_api_user(), edition_id)
-    nodes = directory.flatten(directory.tree(edition, args["q"]))
+    nodes = directory_tree.flatten(directory_tree.tree(edition, args["q"]))
     return {**dump_edition(edition),
             "items": [dump_item(node.item, node.parent_code, edition.id) for node in nodes]}
 
