@@ -6,13 +6,14 @@ from flask_login import current_user
 from registry.admin import CappedCountQuery, ScopedModelView
 from registry.errors import NotFound
 from registry.extensions import db
-from registry.models import CITY_OFFICIAL, COUNTY_OFFICIAL
+from registry.models import CITY_OFFICIAL
 from registry.purchasing import directory
 from registry.purchasing.models import EDITION_STATUSES, DirectoryEdition, DirectoryItem
 
 CATEGORY = "政府购买服务"
 
 # --- the guidance directory (engineer A) ---------------------------------------------------
+# The city's back office only (county officials read the directory on /directory/editions).
 # Editions are read-only here (drafting, copying and publishing are on /directory/editions).
 # An item's texts may be corrected while its edition is a draft; the rule is
 # directory.save_item's (city officials only, never a published edition), so a published
@@ -20,7 +21,7 @@ CATEGORY = "政府购买服务"
 
 
 class DirectoryEditionView(ScopedModelView):
-    allowed_roles = (CITY_OFFICIAL, COUNTY_OFFICIAL)
+    allowed_roles = (CITY_OFFICIAL,)
     can_create = False
     can_edit = False
     can_view_details = True
@@ -47,7 +48,7 @@ class DirectoryEditionView(ScopedModelView):
 
 
 class DirectoryItemView(ScopedModelView):
-    allowed_roles = (CITY_OFFICIAL, COUNTY_OFFICIAL)
+    allowed_roles = (CITY_OFFICIAL,)
     can_create = False
     can_view_details = True
     column_default_sort = "code"
