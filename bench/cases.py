@@ -98,3 +98,16 @@ CASES += [
     {"name": "store-settlement-city", "path": "/api/v1/store/settlement",
      "login": ("bench-city", "Bench#Passw0rd")},
 ]
+
+# The purchased-service guidance directory (issue 12): 5 published editions of 2,000 items
+# (load first: .venv/bin/python bench/load_directory.py; years 2020–2024). Public, no login:
+# the tree of one edition, its search, its page, and the comparison of two editions.
+CASES += [
+    {"name": "directory-tree-api", "path": "/api/v1/public/directory?year=2024", "login": None},
+    {"name": "directory-search-api",
+     "path": "/api/v1/public/directory?year=2024&q=%E6%9C%8D%E5%8A%A1%E4%BA%8B%E9%A1%B9199",
+     "login": None},
+    {"name": "directory-tree-page", "path": "/directory/?year=2024", "login": None, "web": True},
+    {"name": "directory-diff-api",
+     "path": "/api/v1/public/directory/diff?old_year=2023&new_year=2024", "login": None},
+]

@@ -28,6 +28,7 @@ from registry.support import demo as support_demo
 from registry.views import activities as activities_pages
 from registry.views import benefits as benefits_pages
 from registry.views import certificates as certificates_pages
+from registry.views import directory as directory_pages
 from registry.views import me as me_pages
 from registry.views import moral_bank as moral_bank_pages
 from registry.views import organizations as organizations_pages
@@ -39,6 +40,7 @@ from registry.views import store as store_pages
 from registry.views import support as support_pages
 from registry.views import volunteers as volunteers_pages
 from registry.views.api import activities as activities_api
+from registry.views.api import directory as directory_api
 from registry.views.api import households as households_api
 from registry.views.api import organizations as organizations_api
 from registry.views.api import reports as reports_api
@@ -93,6 +95,9 @@ AREAS = (
          pages=(store_pages, reports_pages, moral_bank_pages, benefits_pages),
          api=(store_api, households_api, reports_api), nav="incentives/_nav.html",
          public_cards="incentives/_public_cards.html"),
-    Area("purchasing", purchasing_admin, purchasing_cli, purchasing_demo),
+    Area("purchasing", purchasing_admin, purchasing_cli, purchasing_demo,
+         pages=(directory_pages,), api=(directory_api,),
+         nav="directory/_nav.html", home_cards="directory/_home_cards.html",
+         public_cards="directory/_public_cards.html"),
     Area("dashboards", dashboards_admin, dashboards_cli, dashboards_demo, api=(stats_api,)),
 )

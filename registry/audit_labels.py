@@ -52,6 +52,7 @@ ACTION_LABELS = {
     "expire_points": _l("积分过期"),
     "seed_store_bench": _l("生成积分超市压测数据"),
     "view_contact": _l("查看举报人联系方式"),
+    "copy": _l("复制目录版本"),
 }
 # Field names many models share; a view's own column label wins over these.
 FIELD_LABELS = {

@@ -29,6 +29,8 @@ class DirectoryEdition(db.Model):
     published_at: Mapped[datetime | None]
     published_by: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # What the codes are (migration 0015dir), e.g. "positional, not official": shown with them.
+    code_note: Mapped[str] = mapped_column(String(300), default="", server_default="")
 
     items: Mapped[list["DirectoryItem"]] = relationship(back_populates="edition",
                                                         lazy="raise_on_sql")
