@@ -190,7 +190,8 @@ def _check(rows, existing) -> tuple[list, list, list]:
         errors = FieldErrors()
         action = data.get("action", "")
         if action not in ("", DELETE):
-            errors.add("action", _("“%(ACTION)s”只能留空或填“%(DELETE)s”", ACTION=ACTION, DELETE=DELETE))
+            errors.add("action", _("“%(ACTION)s”只能留空或填“%(DELETE)s”", ACTION=ACTION,
+                                   DELETE=DELETE))
         if action == DELETE:
             code = errors.check(check_code, data.get("code"))
             if code and code not in existing:
