@@ -6,10 +6,6 @@ without a shared store."""
 import json
 import os
 import re
-import socket
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 import uuid
@@ -22,6 +18,7 @@ import pytest
 from config import ProductionConfig, TestingConfig
 from registry import create_app
 from tests.conftest import build_schema
+from tests.live_server import gunicorn
 
 REDIS_URL = os.environ.get("REGISTRY_TEST_REDIS_URL")
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,56 +40,17 @@ def test_production_refuses_to_start_without_a_shared_store(monkeypatch, storage
     assert "REGISTRY_RATELIMIT_STORAGE_URI" in str(error.value)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def server(tmp_path):
-    """gunicorn -w 4 on a free loopback port, production settings, a temporary SQLite."""
+    """gunicorn -w 4 with the production settings, a temporary SQLite, limits in Redis."""
     if not REDIS_URL:
         pytest.skip("REGISTRY_TEST_REDIS_URL is not set")
     database = f"sqlite:///{tmp_path / 'registry.db'}"
     build_schema(database)
-    port = free_port()
-    env = {**os.environ,
-           "REGISTRY_ENV": "production",
-           "REGISTRY_SECRET_KEY": uuid.uuid4().hex * 2,
-           "REGISTRY_DATABASE_URL": database,
-           "REGISTRY_ENCRYPTION_KEY": TestingConfig.ENCRYPTION_KEY,
-           "REGISTRY_AUDIT_KEY": TestingConfig.AUDIT_KEY,
-           "REGISTRY_RATELIMIT_STORAGE_URI": REDIS_URL,
-           "REGISTRY_RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4().hex}",
-           "REGISTRY_LOGIN_RATE_LIMIT": f"{LIMIT} per minute",
-           "REGISTRY_COOKIE_SECURE": "0",
-           "REGISTRY_INSTANCE_PATH": str(tmp_path)}
-    gunicorn = Path(sys.executable).with_name("gunicorn")
-    process = subprocess.Popen(
-        [str(gunicorn), "-w", "4", "-b", f"127.0.0.1:{port}", "--timeout", "60",
-         "registry:create_app('production')"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"{base}/healthz", timeout=2)
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(process.stderr.read().decode()[-2000:]) from None
-                time.sleep(0.3)
-        time.sleep(1)  # let all 4 workers boot, so the requests spread over them
+    with gunicorn(database, tmp_path, RATELIMIT_STORAGE_URI=REDIS_URL,
+                  RATELIMIT_KEY_PREFIX=f"test-{uuid.uuid4().hex}",
+                  LOGIN_RATE_LIMIT=f"{LIMIT} per minute") as base:
         yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def status_of(opener, request) -> int:
