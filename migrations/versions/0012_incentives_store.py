@@ -191,7 +191,7 @@ def downgrade():
     with op.batch_alter_table('points_ledger_entry', schema=None) as batch_op:
         batch_op.drop_index('ix_points_ledger_entry_volunteer_id_created_at')
     with op.batch_alter_table('points_balance', schema=None) as batch_op:
-        batch_op.drop_constraint('ck_points_balance_balance_not_negative', type_='check')
+        batch_op.drop_constraint(op.f('ck_points_balance_balance_not_negative'), type_='check')
     op.drop_table('redemption')
     op.drop_table('household_points_entry')
     op.drop_table('household_balance')
