@@ -1,6 +1,6 @@
 """A large synthetic points ledger for benchmarks (`flask seed-ledger`)."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import bindparam, func, insert, select, text, update
 
@@ -47,21 +47,27 @@ def bench_volunteer():
 COLUMNS = ("volunteer_id", "township_code", "kind", "points", "balance_after", "memo", "ref",
            "created_at")
 MEMO = "批量生成的服务积分"
+# Entries are spread over three years, so that points expiry (24 months by default) has about
+# a third of them to expire, as a real ledger would.
+SPREAD_DAYS = 3 * 365
 
 
-def entry_rows(plan, sums: dict[int, int], tag: str, totals: dict[int, int]):
+def entry_rows(plan, sums: dict[int, int], tag: str, totals: dict[int, int],
+               days: int = SPREAD_DAYS):
     """Yield ledger rows (COLUMNS order) for plan [(volunteer id, township, count), ...]:
-    earn entries of 5–24 points whose balance_after runs on from the volunteer's current sum;
-    totals[volunteer id] gets the points added."""
+    earn entries of 5–24 points whose balance_after runs on from the volunteer's current sum,
+    spread evenly over the last `days` days, oldest first; totals[volunteer id] gets the
+    points added."""
     now = utcnow()
     for volunteer_id, township, count in plan:
         balance = sums.get(volunteer_id, 0)
         start = balance
+        step = timedelta(days=days) / max(count, 1)
         for n in range(count):
             points = 5 + n % 20
             balance += points
             yield (volunteer_id, township, "earn", points, balance, MEMO,
-                   f"bench:{tag}:{volunteer_id}:{n}", now)
+                   f"bench:{tag}:{volunteer_id}:{n}", now - step * (count - 1 - n))
         totals[volunteer_id] = balance - start
 
 
@@ -77,7 +83,9 @@ INSERT INTO points_ledger_entry
     (volunteer_id, township_code, kind, points, balance_after, memo, ref, created_at)
 SELECT p.volunteer_id, p.township_code, 'earn', 5 + n % 20,
        p.start + 5 * (n + 1) + 190 * ((n + 1) / 20) + ((n + 1) % 20) * ((n + 1) % 20 - 1) / 2,
-       :memo, 'bench:' || :tag || ':' || p.volunteer_id || ':' || n, :now
+       :memo, 'bench:' || :tag || ':' || p.volunteer_id || ':' || n,
+       :now - (p.count - 1 - n) * (CAST(:days AS double precision) / GREATEST(p.count, 1))
+              * interval '1 day'
 FROM unnest(CAST(:ids AS integer[]), CAST(:townships AS varchar[]), CAST(:counts AS integer[]),
             CAST(:starts AS bigint[])) AS p(volunteer_id, township_code, count, start)
 CROSS JOIN LATERAL generate_series(0, p.count - 1) AS n
@@ -92,7 +100,7 @@ def insert_plan_postgresql(plan, sums: dict[int, int], tag: str, totals: dict[in
         db.session.execute(INSERT_PLAN, {
             "ids": [vid for vid, _, _ in plan], "townships": [t for _, t, _ in plan],
             "counts": [c for _, _, c in plan], "starts": [sums.get(v, 0) for v, _, _ in plan],
-            "memo": MEMO, "tag": tag, "now": utcnow()})
+            "memo": MEMO, "tag": tag, "now": utcnow(), "days": SPREAD_DAYS})
     totals.update({vid: points_of(count) for vid, _, count in plan})
     return total
 
