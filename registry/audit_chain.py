@@ -59,18 +59,19 @@ def row_hash(key: bytes | None, prev_hash: str, row) -> str:
 def _lock_head(conn: Connection) -> tuple[str, int]:
     """Lock the head row and return (last hash, last id).
 
-    The UPDATE comes first: it takes the row lock on PostgreSQL and the write lock on SQLite, so
-    the head read after it is the one this transaction builds on (a plain SELECT on SQLite would
+    An UPDATE … RETURNING: it takes the row lock on PostgreSQL and the write lock on SQLite, so
+    the head it returns is the one this transaction builds on (a plain SELECT on SQLite would
     not lock)."""
-    lock = update(HEAD).where(HEAD.c.id == 1).values(last_id=HEAD.c.last_id)
-    if conn.execute(lock).rowcount == 0:
+    lock = (update(HEAD).where(HEAD.c.id == 1).values(last_id=HEAD.c.last_id)
+            .returning(HEAD.c.last_hash, HEAD.c.last_id))
+    head = conn.execute(lock).first()
+    if head is None:
         # The first row ever: make the head (a concurrent first writer may have made it; then
         # this waits for it and does nothing), and lock it.
         insert_head = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
         conn.execute(insert_head(HEAD).values(id=1, last_hash=GENESIS, last_id=0)
                      .on_conflict_do_nothing())
-        conn.execute(lock)
-    head = conn.execute(select(HEAD.c.last_hash, HEAD.c.last_id).where(HEAD.c.id == 1)).one()
+        head = conn.execute(lock).one()
     return head.last_hash, head.last_id
 
 

@@ -15,6 +15,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from registry.clock import to_local, today_local, utcnow
 from registry.errors import Conflict, FieldErrors, NotAllowed, NotFound, ValidationFailed
@@ -78,13 +79,13 @@ def redeem(user: Any, volunteer: Volunteer, item: StoreItem, quantity: Any, *,
                                   _ref(redemption), by=user, member_id=volunteer.id)
     else:
         entry = ledger.debit(volunteer, points, "redeem", memo, _ref(redemption), by=user)
-    store.take_stock(item, quantity)
+    stock = store.take_stock(item, quantity)
+    set_committed_value(item, "stock", stock)  # what the guarded UPDATE returned
     redemption.balance_after = entry.balance_after
     if at_counter:
         redemption.status, redemption.fulfilled_at, redemption.fulfilled_by = (
             "fulfilled", now, user.id)
     db.session.flush()
-    db.session.refresh(item, ["stock"])
     return redemption
 
 

@@ -80,12 +80,14 @@ HOUSEHOLDS = Book(HouseholdPointsEntry, HouseholdBalance.__table__, "household_i
                   POOL_KIND_BUCKETS, POOL_KIND_LABELS)
 
 
-def _ensure_balance_row(book: Book, owner_id: int) -> None:
-    """Create the account's balance row if missing (a concurrent creator is harmless)."""
+def _ensure_balance_row(book: Book, owner_id: int) -> bool:
+    """Create the account's balance row if missing (a concurrent creator is harmless); True
+    when it was missing. Called only when an UPDATE found no row to move, so that the usual
+    entry costs no extra round trip."""
     table = book.balance
     if db.session.execute(select(table.c[book.key]).where(
             table.c[book.key] == owner_id)).first():
-        return
+        return False
     try:
         with db.session.begin_nested():
             db.session.execute(insert(table).values({book.key: owner_id, "balance": 0,
@@ -93,6 +95,7 @@ def _ensure_balance_row(book: Book, owner_id: int) -> None:
                                                      "updated_at": utcnow()}))
     except IntegrityError:
         pass  # another transaction created it first
+    return True
 
 
 def _post(book: Book, owner_id: int, township_code: str, points: int, kind: str, memo: str,
@@ -111,7 +114,6 @@ def _post(book: Book, owner_id: int, township_code: str, points: int, kind: str,
             book.entry.kind == kind, book.entry.ref == ref)):
         raise Conflict(_("该来源（%(ref)s）已记过%(value3)s积分，不能重复记入",
                          ref=ref, value3=labels[kind]))
-    _ensure_balance_row(book, owner_id)
     table = book.balance
     bucket = book.buckets[kind]
     change = points if bucket == "earned" else -points
@@ -125,6 +127,8 @@ def _post(book: Book, owner_id: int, township_code: str, points: int, kind: str,
     if guard:
         stmt = stmt.where(table.c.balance + points >= 0)
     after = db.session.execute(stmt).scalar_one_or_none()
+    if after is None and _ensure_balance_row(book, owner_id):
+        after = db.session.execute(stmt).scalar_one_or_none()  # a new account's first entry
     if after is None:
         current = db.session.scalar(select(table.c.balance).where(
             table.c[book.key] == owner_id)) or 0

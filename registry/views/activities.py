@@ -1,10 +1,7 @@
 """Activity pages: lists, publishing, sign-ups, check-in/out (list and QR), service
 confirmation and corrections. Thin: every rule is in registry/activities.py."""
 
-import base64
-import io
 
-import qrcode
 from flask import (
     Blueprint,
     abort,
@@ -46,6 +43,7 @@ from registry.forms.activities import (
 )
 from registry.models import CITY_OFFICIAL, COUNTY_OFFICIAL, STATION_ADMIN
 from registry.pagination import paginate_query
+from registry.qr import qr_data_uri
 from registry.scoping import get_visible, get_visible_or_404
 from registry.views.access import require, roles
 
@@ -71,14 +69,6 @@ def load(activity_id: int) -> Activity:
     if activity is None:
         abort(404)
     return activity
-
-
-def qr_data_uri(text: str) -> str:
-    """A PNG QR code as a data: URI (allowed by the CSP's img-src)."""
-    image = qrcode.make(text, box_size=6, border=2)
-    buffer = io.BytesIO()
-    image.save(buffer, format="PNG")
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
 def local_input(value) -> str:
@@ -195,7 +185,7 @@ def detail(activity_id: int):
         if is_organizer(activity) and activity.status == "published":
             code = signups.checkin_code(activity)
             link = url_for(".scan", activity_id=activity.id, code=code, _external=True)
-            context.update(qr=qr_data_uri(link), qr_link=link)
+            context.update(qr=qr_data_uri(link, box_size=6), qr_link=link)
     return render_template("activities/detail.html", **context)
 
 

@@ -29,8 +29,8 @@ from registry.pagination import paginate_query
 from registry.points import ledger
 from registry.points.models import PointsLedgerEntry
 from registry.points.operations import entries_stmt
+from registry.qr import qr_data_uri
 from registry.views.access import roles
-from registry.views.store import qr_data_uri
 from registry.volunteers import operations as volunteers
 from registry.volunteers import profile as profiles
 from registry.volunteers.models import STAR_LABELS, VOLUNTEER_STATUSES

@@ -2,10 +2,7 @@
 shelf and restocking, the counter (scan the volunteer's 兑换码 or search by name), the
 printable receipt with fulfil and cancel, and the city's monthly 通存通兑 settlement."""
 
-import base64
-import io
 
-import qrcode
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -26,14 +23,6 @@ from registry.views.access import roles
 from registry.volunteers.models import Volunteer
 
 bp = Blueprint("store", __name__, url_prefix="/store")
-
-
-def qr_data_uri(text: str) -> str:
-    """A PNG QR code as a data: URI (allowed by the CSP's img-src)."""
-    image = qrcode.make(text, box_size=5, border=2)
-    buffer = io.BytesIO()
-    image.save(buffer, format="PNG")
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
 def _failed(error: RegistryError) -> dict:

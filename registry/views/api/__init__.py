@@ -75,7 +75,7 @@ def refuse_bad_json():
 def refuse_until_password_changed():
     """A bearer token of an account that must change its password reaches nothing else (the
     public routes included): one check for every route, whatever its decorators say."""
-    found = user_for_token(bearer_token() or "")
+    found = token_holder()
     if found and request.endpoint not in PASSWORD_CHANGE_OK and must_change_password(found[0]):
         raise PasswordChangeRequired(PASSWORD_CHANGE_MESSAGE)
 
@@ -100,6 +100,13 @@ def bearer_token() -> str | None:
     if header.startswith("Bearer "):
         return header[7:].strip()
     return None
+
+
+def token_holder():
+    """(user, token) of this request's bearer token, or None: looked up once per request."""
+    if "token_holder" not in g:
+        g.token_holder = user_for_token(bearer_token() or "")
+    return g.token_holder
 
 
 def current_api_user():
@@ -134,7 +141,7 @@ def auth_required(*roles: str, password_change_ok: bool = False):
     def decorator(view):
         @wraps(view)
         def wrapper(*args, **kwargs):
-            found = user_for_token(bearer_token() or "")
+            found = token_holder()
             if found is None:
                 raise Unauthorized(_("请先登录（缺少或无效的访问令牌）"))
             g.api_user, g.api_token = found
