@@ -18,6 +18,8 @@ from registry.purchasing.models import ProjectPayment, PurchasedServiceProject
 from registry.purchasing.projects import PAYABLE, amount_of, require_recorder
 from registry.validators import check_text, parse_date
 
+PSP = PurchasedServiceProject  # short: the queries below name it often
+
 
 def _yuan(fen: int) -> str:
     return f"{fen // 100:,}.{fen % 100:02d}"
@@ -41,10 +43,9 @@ def add_payment(user: Any, project: PurchasedServiceProject, data: dict) -> Proj
     voucher = errors.check(check_text, data.get("voucher_no"), "voucher_no", _("付款凭证号"),
                            required=False, max_length=100)
     errors.raise_if_any()
-    P = PurchasedServiceProject
     paid_after = db.session.execute(
-        update(P).where(P.id == project.id, P.paid_fen + amount <= P.amount_fen)
-        .values(paid_fen=P.paid_fen + amount).returning(P.paid_fen)
+        update(PSP).where(PSP.id == project.id, PSP.paid_fen + amount <= PSP.amount_fen)
+        .values(paid_fen=PSP.paid_fen + amount).returning(PSP.paid_fen)
         .execution_options(synchronize_session=False)).scalar()
     if paid_after is None:
         db.session.refresh(project, ["paid_fen"])

@@ -53,6 +53,8 @@ FIELD_LABELS = {
     "term_reason": _l("多年期理由"), "deliverables": _l("服务内容与交付成果"),
 }
 
+PSP = PurchasedServiceProject  # short: the queries below name it often
+
 
 # --- who sees, who records -------------------------------------------------------------------
 
@@ -340,15 +342,14 @@ def evaluations_of(project: PurchasedServiceProject) -> list[ProjectEvaluation]:
 
 def project_filters(stmt, filters: dict):
     """Narrow by status, year, county, category, provider, item (indexed columns)."""
-    P = PurchasedServiceProject
     if filters.get("status") in PROJECT_STATUSES:
-        stmt = stmt.where(P.status == filters["status"])
-    for name, column in (("year", P.year), ("provider_id", P.provider_id)):
+        stmt = stmt.where(PSP.status == filters["status"])
+    for name, column in (("year", PSP.year), ("provider_id", PSP.provider_id)):
         value = filters.get(name)
         if isinstance(value, int) and 0 < value < 2**31:
             stmt = stmt.where(column == value)
-    for name, column in (("county_code", P.county_code), ("category_code", P.category_code),
-                         ("item_code", P.item_code)):
+    for name, column in (("county_code", PSP.county_code), ("category_code", PSP.category_code),
+                         ("item_code", PSP.item_code)):
         if filters.get(name):
             stmt = stmt.where(column == str(filters[name])[:20])
     return stmt

@@ -12,23 +12,24 @@ from registry.purchasing.models import EVALUATION_GRADES, PurchasedServiceProjec
 DELIVERED = ("accepted", "evaluating", "closed")
 MAX_PER_ITEM = 20  # the public page names at most this many providers per item
 
+PSP = PurchasedServiceProject  # short: the queries below name it often
+
 
 def providers_by_code(codes) -> dict[str, list[dict]]:
     """{item code: [{"id", "name", "evaluation_grade", "grade"}]} for the given codes (None:
     every code), approved organizations only, best latest grade first. Two indexed queries."""
-    P = PurchasedServiceProject
-    latest = (select(P.item_code, P.provider_id, func.max(P.id).label("last_id"))
-              .where(P.status.in_(DELIVERED)))
+    latest = (select(PSP.item_code, PSP.provider_id, func.max(PSP.id).label("last_id"))
+              .where(PSP.status.in_(DELIVERED)))
     if codes is not None:
         codes = list(codes)
         if not codes:
             return {}
-        latest = latest.where(P.item_code.in_(codes))
-    latest = latest.group_by(P.item_code, P.provider_id).subquery()
-    graded = (select(P.item_code, P.provider_id, func.max(P.id).label("graded_id"))
-              .where(P.status.in_(DELIVERED), P.evaluation_grade.is_not(None))
-              .group_by(P.item_code, P.provider_id).subquery())
-    last_graded = db.aliased(P)
+        latest = latest.where(PSP.item_code.in_(codes))
+    latest = latest.group_by(PSP.item_code, PSP.provider_id).subquery()
+    graded = (select(PSP.item_code, PSP.provider_id, func.max(PSP.id).label("graded_id"))
+              .where(PSP.status.in_(DELIVERED), PSP.evaluation_grade.is_not(None))
+              .group_by(PSP.item_code, PSP.provider_id).subquery())
+    last_graded = db.aliased(PSP)
     stmt = (select(latest.c.item_code, Organization.id, Organization.name,
                    last_graded.evaluation_grade)
             .join(Organization, Organization.id == latest.c.provider_id)

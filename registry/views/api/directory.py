@@ -21,8 +21,8 @@ from registry.extensions import db
 from registry.pagination import paginate_query
 from registry.purchasing import directory, directory_tree, directory_xlsx
 from registry.purchasing.directory_diff import diff as compare
-from registry.purchasing.providers import providers_by_code
 from registry.purchasing.models import DirectoryEdition, DirectoryItem
+from registry.purchasing.providers import providers_by_code
 from registry.views.api import auth_required, blp, current_api_user, page_body
 from registry.views.api.schemas import ErrorSchema, JsonBody, PageArgs, PageSchema, QueryArgs
 
