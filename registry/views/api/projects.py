@@ -127,7 +127,7 @@ class ProjectPaymentIn(JsonBody):
 
 class ProjectEvaluationIn(JsonBody):
     scores = ma.fields.Dict(keys=TEXT(), values=ma.fields.Raw(), required=True, metadata={
-        "description": _l("各指标得分：{指标代码: 得分}，指标见 GET /api/v1/projects/indicators")})
+        "description": _l("各指标得分（指标代码 → 得分），指标见 GET /api/v1/projects/indicators")})
     kind = TEXT(load_default="department", validate=OneOf(list(evaluations.EVALUATION_KINDS)))
     comment = TEXT(load_default="")
     evaluated_on = TEXT(load_default="")
