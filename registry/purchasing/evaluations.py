@@ -113,8 +113,18 @@ def total_tenths(scores: dict[str, int], rows: list[Indicator]) -> int:
 
 def score_rows(scores: dict[str, int], rows: list[Indicator]) -> list[dict]:
     """What an evaluation stores: each indicator as configured that day, with its score."""
-    return [{"key": row.key, "name": row.name, "weight": row.weight, "scale": row.scale,
-             "score": scores[row.key]} for row in rows]
+    return [{"key": row.key, "weight": row.weight, "scale": row.scale,
+             "score": scores[row.key],
+             # A configured indicator of our own has its name kept; the default ones are named
+             # in the reader's language (INDICATOR_LABELS) wherever they are shown.
+             **({} if row.key in INDICATOR_LABELS else {"name": row.name})}
+            for row in rows]
+
+
+def named(stored: list[dict]) -> list[dict]:
+    """An evaluation's stored scores with each indicator's name for display."""
+    return [{**row, "name": str(INDICATOR_LABELS.get(row["key"], row.get("name", row["key"])))}
+            for row in stored]
 
 
 def tenths_text(tenths: int | None) -> str:

@@ -96,6 +96,7 @@ def _detail(project: PurchasedServiceProject, status: int = 200, **forms):
         "moves": projects.allowed_moves(current_user, project),
         "may_record": projects.may_record(current_user, project),
         "indicators": indicators, "tenths": evaluations.tenths_text,
+        "named": evaluations.named,
         "payment_form": PaymentForm(formdata=None), "milestone_form": MilestoneForm(
             formdata=None), "move_form": MoveForm(formdata=None),
         "contract_form": ContractForm(formdata=None, contract_no=project.contract_no,

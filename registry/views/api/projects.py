@@ -180,11 +180,11 @@ class CreditOut(ma.Schema):
     grade = TEXT(allow_none=True)
     grade_valid_until = TEXT(allow_none=True)
     abnormal_listed = ma.fields.Boolean()
-    annual_reports = ma.fields.List(ma.fields.Dict())
-    abnormal_entries = ma.fields.List(ma.fields.Dict())
-    projects = ma.fields.List(ma.fields.Dict())
-    awards = ma.fields.List(ma.fields.Dict())
-    grants = ma.fields.List(ma.fields.Dict())
+    annual_reports = ma.fields.List(ma.fields.Dict(values=ma.fields.Raw(allow_none=True)))
+    abnormal_entries = ma.fields.List(ma.fields.Dict(values=ma.fields.Raw(allow_none=True)))
+    projects = ma.fields.List(ma.fields.Dict(values=ma.fields.Raw(allow_none=True)))
+    awards = ma.fields.List(ma.fields.Dict(values=ma.fields.Raw(allow_none=True)))
+    grants = ma.fields.List(ma.fields.Dict(values=ma.fields.Raw(allow_none=True)))
     eligibility = ma.fields.List(ma.fields.Nested(EligibilityOut))
 
 
@@ -208,7 +208,7 @@ def dump_project(row: Project) -> dict:
 def dump_evaluation(row) -> dict:
     return {"id": row.id, "kind": row.kind, "total": row.total_text,
             "total_tenths": row.total_tenths, "grade": row.grade,
-            "grade_label": str(row.grade_label), "scores": row.scores,
+            "grade_label": str(row.grade_label), "scores": evaluations.named(row.scores),
             "comment": row.comment, "evaluated_on": row.evaluated_on.isoformat()}
 
 
