@@ -114,6 +114,20 @@ class Config:
     # Incubation period of an admitted organization (DOMAIN.md §3: typically 1–2 years).
     INCUBATION_DEFAULT_MONTHS = 12
     INCUBATION_MAX_MONTHS = 36
+    # --- issue 12 (B): purchased-service projects and 绩效评价 (registry/purchasing/) ---
+    # The 绩效评价 indicators (财预〔2020〕10号's first level 决策/过程/产出/效益; PRACTICE.md §1):
+    # (key, name, weight, scale). Each indicator is scored 0..scale; the total is
+    # Σ score / scale × weight, so the weights must sum to 100 (evaluations.indicators() refuses
+    # any other set with a clear error). The weights are our default, not a Nanchong rule.
+    EVALUATION_INDICATORS = (
+        ("decision", "决策", 20, 100),
+        ("process", "过程", 20, 100),
+        ("output", "产出", 30, 100),
+        ("effect", "效益", 30, 100),
+    )
+    # A contract normally runs at most one year; up to PROJECT_MAX_YEARS with a written reason
+    # (财政部令第102号 第二十四条: stable, recurring, budget-secured services).
+    PROJECT_MAX_YEARS = 3
     # Exports (registry/exports.py): at most this many rows in one file.
     EXPORT_MAX_ROWS = int(env("EXPORT_MAX_ROWS", "100000"))
     IMPORT_MAX_ROWS = int(env("IMPORT_MAX_ROWS", "50000"))

@@ -111,3 +111,15 @@ CASES += [
     {"name": "directory-diff-api",
      "path": "/api/v1/public/directory/diff?old_year=2023&new_year=2024", "login": None},
 ]
+
+# Purchased-service projects (issue 12): 10,000 organizations and 50,000 projects (load first:
+# .venv/bin/python bench/load_projects.py). The city's spending table by county and by
+# provider, and one organization's credit profile (bench-city from load_volunteers.py).
+_CITY = ("bench-city", "Bench#Passw0rd")
+CASES += [
+    {"name": "projects-spending-city", "path": "/api/v1/projects/spending?by=county",
+     "login": _CITY},
+    {"name": "projects-spending-city-provider",
+     "path": "/api/v1/projects/spending?by=provider&year=2024", "login": _CITY},
+    {"name": "org-credit-profile", "path": "/api/v1/organizations/1/credit", "login": _CITY},
+]

@@ -33,6 +33,7 @@ from registry.views import me as me_pages
 from registry.views import moral_bank as moral_bank_pages
 from registry.views import organizations as organizations_pages
 from registry.views import organizations_home as organizations_home_pages
+from registry.views import projects as projects_pages
 from registry.views import public_registry as public_registry_pages
 from registry.views import reports as reports_pages
 from registry.views import stations as stations_pages
@@ -43,6 +44,7 @@ from registry.views.api import activities as activities_api
 from registry.views.api import directory as directory_api
 from registry.views.api import households as households_api
 from registry.views.api import organizations as organizations_api
+from registry.views.api import projects as projects_api
 from registry.views.api import reports as reports_api
 from registry.views.api import service_reviews as service_reviews_api
 from registry.views.api import stats as stats_api
@@ -96,7 +98,8 @@ AREAS = (
          api=(store_api, households_api, reports_api), nav="incentives/_nav.html",
          public_cards="incentives/_public_cards.html"),
     Area("purchasing", purchasing_admin, purchasing_cli, purchasing_demo,
-         pages=(directory_pages,), api=(directory_api,),
+         # the directory (A); purchased-service projects and credit (B)
+         pages=(directory_pages, projects_pages), api=(directory_api, projects_api),
          nav="directory/_nav.html", home_cards="directory/_home_cards.html",
          public_cards="directory/_public_cards.html"),
     Area("dashboards", dashboards_admin, dashboards_cli, dashboards_demo, api=(stats_api,)),

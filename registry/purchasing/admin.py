@@ -7,9 +7,15 @@ from flask_login import current_user
 from registry.admin import CappedCountQuery, ScopedModelView
 from registry.errors import NotFound
 from registry.extensions import db
-from registry.models import CITY_OFFICIAL
+from registry.models import CITY_OFFICIAL, COUNTY_OFFICIAL
 from registry.purchasing import directory
-from registry.purchasing.models import EDITION_STATUSES, DirectoryEdition, DirectoryItem
+from registry.purchasing.models import (
+    EDITION_STATUSES,
+    PROJECT_STATUSES,
+    DirectoryEdition,
+    DirectoryItem,
+    PurchasedServiceProject,
+)
 
 CATEGORY = _l("政府购买服务")
 
@@ -110,5 +116,34 @@ def directory_views() -> list:
 # --- end of the guidance directory ---------------------------------------------------------
 
 
+# --- purchased-service projects (engineer B) ------------------------------------------------
+# Read-only and scoped: projects, payments and evaluations change only through the pages and
+# the API (projects.py / payments.py rules: the payment guard, the workflow, the freeze of
+# evaluations), never by editing rows here.
+
+
+class ProjectView(ScopedModelView):
+    allowed_roles = (CITY_OFFICIAL, COUNTY_OFFICIAL)
+    can_create = False
+    can_edit = False
+    can_view_details = True
+    column_default_sort = ("id", True)
+    column_list = ("id", "title", "year", "county_code", "item_code", "status", "amount_fen",
+                   "paid_fen", "evaluation_grade")
+    column_filters = ("year", "status", "county_code")
+    column_labels = {"id": _l("编号"), "title": _l("项目名称"), "year": _l("年度"),
+                     "county_code": _l("区县"), "item_code": _l("目录条目"),
+                     "status": _l("状态"), "amount_fen": _l("合同金额（分）"),
+                     "paid_fen": _l("已付金额（分）"), "evaluation_grade": _l("绩效评价")}
+    column_formatters = {"status": lambda v, c, m, n: PROJECT_STATUSES.get(m.status, m.status)}
+
+
+def project_views() -> list:
+    return [ProjectView(PurchasedServiceProject, name=_l("购买服务项目"), category=CATEGORY)]
+
+
+# --- end of purchased-service projects ------------------------------------------------------
+
+
 def admin_views() -> list:
-    return [*directory_views()]
+    return [*directory_views(), *project_views()]

@@ -1,14 +1,17 @@
 """Demo data for the purchasing area (idempotent)."""
 
 import csv
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy import select
 
 from registry import audit
+from registry.clock import today_local
 from registry.extensions import db
-from registry.purchasing import directory, directory_tree
-from registry.purchasing.models import DirectoryEdition, DirectoryItem
+from registry.purchasing import directory, directory_tree, payments, projects
+from registry.purchasing.models import DirectoryEdition, DirectoryItem, PurchasedServiceProject
+from registry.texts import stored
 
 # --- the guidance directory (engineer A) ---------------------------------------------------
 # Two published editions and next year's draft, all from the sample directory (Lanzhou's 2014
@@ -93,6 +96,72 @@ def seed_directory(users: dict) -> None:
 # --- end of the guidance directory ---------------------------------------------------------
 
 
+# --- purchased-service projects (engineer B) ------------------------------------------------
+# Projects of 顺庆区, 高坪区 and the city in every status, paid in instalments, the later ones
+# evaluated (one per grade band), with approved providers of the organizations' demo.
+DEMO_PROJECTS = (
+    # recorder, title, item, year, amount fen, status, scores (决策, 过程, 产出, 效益) or None
+    ("shunqing", "顺庆区居家养老上门服务", "LZ0105", 2025, 48_000_000, "closed", (95, 92, 94, 90)),
+    ("shunqing", "顺庆区困境儿童社会工作服务", "LZ0203", 2025, 26_000_000, "evaluating",
+     (85, 80, 82, 84)),
+    ("shunqing", "顺庆区临时救助对象评估", "LZ0103", 2026, 12_000_000, "accepted", None),
+    ("shunqing", "顺庆区矛盾纠纷排查调解", "LZ0207", 2026, 8_500_000, "performing", None),
+    ("gaoping", "高坪区社区养老服务站运营", "LZ0105", 2026, 36_000_000, "closed",
+     (70, 65, 72, 60)),
+    ("gaoping", "高坪区救助政策宣传", "LZ0103", 2026, 3_000_000, "signed", None),
+    ("gaoping", "高坪区社区治理协商议事", "LZ0119", 2026, 5_000_000, "procurement", None),
+    ("city", "南充市社会工作人才培训", "LZ0203", 2026, 15_000_000, "closed", (50, 60, 55, 58)),
+    ("city", "南充市人民调解员培训", "LZ0207", 2026, 6_000_000, "initiated", None),
+)
+METHODS = ("open_tender", "competitive_consultation", "inquiry", "single_source")
+STEPS = ("procure", "sign", "perform", "accept", "evaluate", "close")
+
+
+def seed_projects(users: dict) -> None:
+    if db.session.scalar(select(PurchasedServiceProject.id).limit(1)):
+        return
+    providers = projects.eligible_providers(limit=20)
+    if not providers or directory.current_edition() is None:
+        return
+    for number, (who, title, code, year, fen, status, scores) in enumerate(DEMO_PROJECTS):
+        user = users.get(who)
+        if user is None:
+            continue
+        audit.set_actor(user)
+        row = projects.create_project(user, {
+            "title": title, "item_code": code, "year": year, "purchaser": stored("民政局"),
+            "provider_id": providers[number % len(providers)].id,
+            "procurement_method": METHODS[number % len(METHODS)],
+            "contract_no": f"NC-{year}-{number + 1:03d}", "amount_fen": fen,
+            "starts_on": f"{year}-01-01", "ends_on": f"{year}-12-31",
+            "deliverables": stored("按合同约定提供服务并提交季度报告"),
+            "milestones": [{"name": stored("中期检查"), "due_on": f"{year}-06-30"},
+                           {"name": stored("年终验收"), "due_on": f"{year}-12-20"}]})
+        for step in STEPS:
+            if row.status == status:
+                break
+            if step == "close":
+                projects.evaluate(user, row, {"scores": dict(zip(
+                    ("decision", "process", "output", "effect"), scores, strict=True))})
+            projects.move(user, row, step)
+            if row.status == "signed":
+                payments.add_payment(user, row, {"amount_fen": fen * 4 // 10,
+                                                 "paid_on": f"{year}-02-01"})
+            if row.status == "accepted":
+                last = min(date(year, 11, 20), today_local()).isoformat()
+                payments.add_payment(user, row, {"amount_fen": fen - row.paid_fen,
+                                                 "paid_on": last})
+        if status == "evaluating" and scores:
+            projects.evaluate(user, row, {"scores": dict(zip(
+                ("decision", "process", "output", "effect"), scores, strict=True))})
+    audit.set_actor(None)
+    db.session.flush()
+
+
+# --- end of purchased-service projects ----------------------------------------------------
+
+
 def seed(users: dict) -> list:
     seed_directory(users)
+    seed_projects(users)
     return []

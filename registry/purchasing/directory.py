@@ -20,6 +20,7 @@ from registry.clock import today_local, utcnow
 from registry.errors import Conflict, FieldErrors, NotAllowed, NotFound, ValidationFailed
 from registry.extensions import db
 from registry.models import CITY_OFFICIAL, COUNTY_OFFICIAL, User
+from registry.purchasing import providers
 from registry.purchasing.models import (
     EDITION_STATUSES,
     MAX_DIRECTORY_LEVEL,
@@ -381,8 +382,8 @@ def remove_item(user, item: DirectoryItem) -> None:
 
 def providers_of(item_code: str) -> list:
     """The approved organizations that have delivered the item (by its code), with their
-    evaluation grades. A hook: purchased-service projects fill it in (issue 12, engineer B)."""
-    return []
+    evaluation grades (purchased-service projects: registry/purchasing/providers.py)."""
+    return providers.providers_of(item_code)
 
 
 def city_user_for(username: str) -> User:

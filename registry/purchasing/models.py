@@ -2,14 +2,24 @@
 editions of a tree of items. A published edition is frozen: its rows are never changed, and
 corrections go into the next edition."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.clock import utcnow
 from registry.extensions import db
+from registry.organizations.models import Organization
 
 EDITION_STATUSES = {"draft": _l("草稿"), "published": _l("已发布")}
 MAX_DIRECTORY_LEVEL = 4
@@ -67,3 +77,168 @@ class DirectoryItem(db.Model):
     requirements: Mapped[str] = mapped_column(Text, default="")
 
     edition: Mapped[DirectoryEdition] = relationship(back_populates="items")
+
+
+# --- purchased-service projects, payments, 绩效评价 (engineer B) ----------------------------
+# Money is integer fen in BIGINT columns (an INTEGER stops at ¥21 million). A project's
+# paid_fen is the running sum of its payments, kept by one guarded UPDATE (projects.py) and
+# backed by a CHECK, so that the sum never passes the contract even under concurrent payments.
+
+PROJECT_STATUSES = {
+    "initiated": _l("立项"), "procurement": _l("采购"), "signed": _l("签约"),
+    "performing": _l("履约"), "accepted": _l("验收"), "evaluating": _l("绩效评价"),
+    "closed": _l("结项"),
+}
+PROCUREMENT_METHODS = {
+    "open_tender": _l("公开招标"), "invited_tender": _l("邀请招标"),
+    "competitive_negotiation": _l("竞争性谈判"), "competitive_consultation": _l("竞争性磋商"),
+    "single_source": _l("单一来源"), "inquiry": _l("询价"),
+    "framework_agreement": _l("框架协议"),
+}
+EVALUATION_GRADES = {"excellent": _l("优"), "good": _l("良"), "fair": _l("中"), "poor": _l("差")}
+FEN = BigInteger().with_variant(db.Integer, "sqlite")
+
+
+class PurchasedServiceProject(db.Model):
+    """A purchased-service project: a directory item of the edition in force, the purchasing
+    department, the provider organization, the contract and its payments. region_code is the
+    recording official's (the county's or the city's): jurisdiction."""
+
+    __label__ = _l("政府购买服务项目")
+    __value_labels__ = {"status": PROJECT_STATUSES, "procurement_method": PROCUREMENT_METHODS,
+                        "evaluation_grade": EVALUATION_GRADES}
+    __table_args__ = (
+        CheckConstraint("amount_fen > 0", name="project_amount_positive"),
+        CheckConstraint("paid_fen >= 0 AND paid_fen <= amount_fen", name="project_paid_within"),
+        Index("ix_project_region_id", "region_code", "id"),
+        Index("ix_project_spending", "year", "county_code", "category_code", "provider_id"),
+        Index("ix_project_provider_id", "provider_id", "id"),
+        Index("ix_project_item_code", "item_code", "provider_id"),
+        Index("ix_project_status_id", "status", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    year: Mapped[int]
+    region_code: Mapped[str] = mapped_column(ForeignKey("region.code"))
+    # The county of region_code ('511300' for the city's own): the spending table's key.
+    county_code: Mapped[str] = mapped_column(String(9))
+    edition_id: Mapped[int] = mapped_column(ForeignKey("directory_edition.id"))
+    item_id: Mapped[int] = mapped_column(ForeignKey("directory_item.id"))
+    # Copied from the (frozen) item: codes and names a project was recorded under never change.
+    item_code: Mapped[str] = mapped_column(String(20))
+    item_name: Mapped[str] = mapped_column(String(200))
+    category_code: Mapped[str] = mapped_column(String(20))
+    category_name: Mapped[str] = mapped_column(String(200))
+    purchaser: Mapped[str] = mapped_column(String(200))
+    provider_id: Mapped[int] = mapped_column(ForeignKey("organization.id"))
+    procurement_method: Mapped[str] = mapped_column(String(30))
+    contract_no: Mapped[str] = mapped_column(String(60), default="")
+    amount_fen: Mapped[int] = mapped_column(FEN)
+    paid_fen: Mapped[int] = mapped_column(FEN, default=0)
+    starts_on: Mapped[date]
+    ends_on: Mapped[date]
+    term_reason: Mapped[str] = mapped_column(Text, default="")
+    deliverables: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(20), default="initiated")
+    evaluation_grade: Mapped[str | None] = mapped_column(String(12))
+    evaluation_tenths: Mapped[int | None]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    provider: Mapped[Organization] = relationship("Organization")
+
+    @classmethod
+    def jurisdiction_column(cls):
+        return cls.region_code
+
+    @classmethod
+    def owner_condition(cls, user):
+        """An organization's representative reads its own projects."""
+        return cls.provider_id == (user.organization_id or -1)
+
+    @property
+    def status_label(self) -> str:
+        return PROJECT_STATUSES.get(self.status, self.status)
+
+    @property
+    def method_label(self) -> str:
+        return PROCUREMENT_METHODS.get(self.procurement_method, self.procurement_method)
+
+    @property
+    def grade_label(self) -> str:
+        return EVALUATION_GRADES.get(self.evaluation_grade or "", "")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class _ProjectChild:
+    """Rows of one project, scoped by its region (copied here: the one scoping helper)."""
+
+    @classmethod
+    def jurisdiction_column(cls):
+        return cls.region_code
+
+
+class ProjectMilestone(_ProjectChild, db.Model):
+    """A milestone of a project: name, due date, done (and when)."""
+
+    __label__ = _l("项目里程碑")
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("purchased_service_project.id"),
+                                            index=True)
+    region_code: Mapped[str] = mapped_column(String(9))
+    name: Mapped[str] = mapped_column(String(200))
+    due_on: Mapped[date]
+    done_on: Mapped[date | None]
+
+
+class ProjectPayment(_ProjectChild, db.Model):
+    """One payment to the provider, in fen, on a date. Never changed or deleted."""
+
+    __label__ = _l("项目付款")
+    __append_only__ = True
+    __table_args__ = (CheckConstraint("amount_fen > 0", name="payment_amount_positive"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("purchased_service_project.id"),
+                                            index=True)
+    region_code: Mapped[str] = mapped_column(String(9))
+    amount_fen: Mapped[int] = mapped_column(FEN)
+    paid_on: Mapped[date]
+    voucher_no: Mapped[str] = mapped_column(String(100), default="")
+    paid_after_fen: Mapped[int] = mapped_column(FEN)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ProjectEvaluation(_ProjectChild, db.Model):
+    """A 绩效评价: the indicators as configured then (name, weight, scale) with their scores,
+    the weighted total in tenths of a point and the grade. Never changed (a new one corrects)."""
+
+    __label__ = _l("绩效评价")
+    __append_only__ = True
+    __value_labels__ = {"grade": EVALUATION_GRADES}
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("purchased_service_project.id"),
+                                            index=True)
+    region_code: Mapped[str] = mapped_column(String(9))
+    kind: Mapped[str] = mapped_column(String(20), default="department")
+    scores: Mapped[list] = mapped_column(JSON)
+    total_tenths: Mapped[int]
+    grade: Mapped[str] = mapped_column(String(12))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    evaluated_on: Mapped[date]
+    evaluated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @property
+    def grade_label(self) -> str:
+        return EVALUATION_GRADES.get(self.grade, self.grade)
+
+    @property
+    def total_text(self) -> str:
+        return f"{self.total_tenths // 10}.{self.total_tenths % 10}"
+
+
+# --- end of purchased-service projects ------------------------------------------------------

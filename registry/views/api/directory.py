@@ -22,6 +22,7 @@ from registry.pagination import paginate_query
 from registry.purchasing import directory, directory_tree, directory_xlsx
 from registry.purchasing.directory_diff import diff as compare
 from registry.purchasing.models import DirectoryEdition, DirectoryItem
+from registry.purchasing.providers import providers_by_code
 from registry.views.api import auth_required, blp, current_api_user, page_body
 from registry.views.api.schemas import ErrorSchema, JsonBody, PageArgs, PageSchema, QueryArgs
 
@@ -53,11 +54,20 @@ class DirectoryNode(ma.Schema):
     children = ma.fields.List(ma.fields.Nested(lambda: DirectoryNode()))
 
 
+class ProviderOut(ma.Schema):
+    id, name = _int(), TEXT()
+    evaluation_grade = TEXT(allow_none=True, metadata={"description": "excellent/good/fair/poor"})
+    grade = TEXT(metadata={"description": _l("绩效评价等级（优、良、中、差）")})
+
+
 class PublicDirectoryOut(ma.Schema):
     edition = ma.fields.Nested(DirectoryEditionOut)
     in_force = ma.fields.Boolean(metadata={"description": _l("是否为现行版本")})
     years = ma.fields.List(_int(), metadata={"description": _l("已发布的各年度")})
     items = ma.fields.List(ma.fields.Nested(DirectoryNode))
+    providers = ma.fields.Dict(keys=TEXT(), values=ma.fields.List(ma.fields.Nested(
+        ProviderOut)), metadata={"description": _l(
+            "按条目编码：承接过该服务（已验收）的已登记组织及其最近一次绩效评价等级")})
 
 
 class PublicDirectoryArgs(QueryArgs):
@@ -202,6 +212,8 @@ def public_directory(args):
         items = directory_tree.remember(_tree_json, key, json.dumps(
             [directory_tree.node_dict(n) for n in directory_tree.tree(edition, args["q"])],
             ensure_ascii=False, separators=(",", ":")))
+    # Who delivered each item changes with the projects: asked per request, not kept.
+    head["providers"] = providers_by_code(None)
     body = json.dumps(head, ensure_ascii=False, separators=(",", ":"))[:-1] + ',"items":' + \
         items + "}"
     return Response(body, mimetype="application/json")
