@@ -11,6 +11,7 @@ from registry.crypto import encrypt, lookup_hash
 from registry.extensions import db
 from registry.masking import mask_id_number
 from registry.models import User
+from registry.points import month_stats
 from registry.points.models import PointsBalance, PointsLedgerEntry
 from registry.volunteers.models import Station, Volunteer
 
@@ -146,3 +147,13 @@ def add_to_balances(totals: dict[int, int]) -> None:
                 balance=table.c.balance + bindparam("pts"),
                 earned=table.c.earned + bindparam("pts"), updated_at=now),
             old, execution_options={"synchronize_session": False})
+
+
+def add_to_month_stats(plan, totals: dict[int, int]) -> None:
+    """Count the synthetic entries (all created now) in the monthly summary, per township."""
+    by_township: dict[str, int] = {}
+    for volunteer_id, township, _ in plan:
+        by_township[township] = by_township.get(township, 0) + totals.get(volunteer_id, 0)
+    month = month_stats.month_of(utcnow())
+    for township, points in sorted(by_township.items()):
+        month_stats.bump(township, month, issued=points)

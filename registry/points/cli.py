@@ -14,6 +14,7 @@ from registry.points.bulk import (
     BENCH_PASSWORD,
     BENCH_VOLUNTEER,
     add_to_balances,
+    add_to_month_stats,
     bench_volunteer,
     current_sums,
     entry_rows,
@@ -81,6 +82,7 @@ def register(app) -> None:
             written = write_entries(entry_rows(plan, sums, tag, totals),
                                     sum(count for _, _, count in plan))
         add_to_balances(totals)
+        add_to_month_stats(plan, totals)
         audit.record("seed_ledger", object_type="PointsLedgerEntry",
                      comment=f"批量生成积分流水 {written} 条")
         db.session.commit()
