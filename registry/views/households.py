@@ -23,9 +23,11 @@ bp = Blueprint("households", __name__, url_prefix="/households")
 
 
 def _failed(error: RegistryError) -> dict:
-    """Roll back what the request moved; the errors by field for the template."""
+    """Roll back what the request moved; the errors by field for the template (a message
+    naming no field is flashed)."""
     db.session.rollback()
-    flash(error.message, "danger")
+    if not error.fields:
+        flash(error.message, "danger")
     return error.fields or {}
 
 
@@ -68,7 +70,7 @@ def index():
 @roles(STATION_ADMIN)
 def create():
     """Register a household: find the 户主 by name, then register (name optional)."""
-    errors, found, form = {}, [], request.form
+    errors, found, form, status = {}, [], request.form, 200
     if request.method == "POST":
         try:
             if form.get("action") == "create":
@@ -80,9 +82,9 @@ def create():
                 return redirect(url_for(".detail", household_id=household.id))
             found = _search()
         except RegistryError as error:
-            errors = _failed(error)
+            errors, status = _failed(error), error.status
     return render_template("households/new.html", found=found, errors=errors,
-                           form=form), 422 if errors else 200
+                           form=form), status
 
 
 @bp.route("/<int:household_id>", methods=["GET", "POST"])
@@ -90,23 +92,22 @@ def create():
 def detail(household_id):
     """A household: members (remove, make 户主), add a member found by name, the pool."""
     household = get_visible_or_404(current_user, Household, household_id)
-    errors, found = {}, []
+    errors, found, status = {}, [], 200
     if request.method == "POST":
         try:
             found = _search()
         except RegistryError as error:
-            errors = _failed(error)
-    return _detail_page(household, errors, found)
+            errors, status = _failed(error), error.status
+    return _detail_page(household, errors, found, status)
 
 
-def _detail_page(household: Household, errors: dict, found: list):
+def _detail_page(household: Household, errors: dict, found: list, status: int = 200):
     page = paginate_query(households.pool_entries_stmt(household), HouseholdPointsEntry.id,
                           request.args, count=False, default_per_page=20)
     return render_template(
         "households/detail.html", household=household, members=households.members(household),
         pool=ledger.pool_balance(household.id), page=page, found=found, errors=errors,
-        names=households.member_names(e.volunteer_id for e in page.items)), (
-        422 if errors else 200)
+        names=households.member_names(e.volunteer_id for e in page.items)), status
 
 
 @bp.route("/<int:household_id>/<any(add, remove, head):action>", methods=["POST"])
@@ -127,8 +128,7 @@ def member(household_id, action):
             message = _("户主已变更为%(name)s", name=volunteer.name)
         db.session.commit()
     except RegistryError as error:
-        errors = _failed(error)
-        return _detail_page(household, errors, [])
+        return _detail_page(household, _failed(error), [], error.status)
     flash(message, "success")
     return redirect(url_for(".detail", household_id=household.id))
 
