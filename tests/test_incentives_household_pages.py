@@ -3,8 +3,8 @@ by name, join, leave, change the 户主, one household per person, a foreign tow
 household a 404, a resident of another township refused; the pool's entries shown."""
 
 import pytest
-from sqlalchemy import select
 from conftest import Browser
+from sqlalchemy import select
 from test_incentives_helpers import make_admin, rich_volunteer
 
 from registry.extensions import db

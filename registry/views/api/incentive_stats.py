@@ -24,7 +24,7 @@ class StatisticsArgs(QueryArgs):
 class PointsRow(ma.Schema):
     region_code = ma.fields.String()
     region_name = ma.fields.String()
-    month = ma.fields.String(metadata={"description": _l("YYYY-MM")})
+    month = ma.fields.String(metadata={"description": "YYYY-MM"})
     issued = ma.fields.Integer()
     redeemed = ma.fields.Integer()
     expired = ma.fields.Integer()
@@ -73,7 +73,7 @@ class BenefitRow(ma.Schema):
 class StatisticsSchema(ma.Schema):
     region_code = ma.fields.String()
     region_name = ma.fields.String()
-    grouped_by = ma.fields.String(metadata={"description": _l("county 或 township")})
+    grouped_by = ma.fields.String(metadata={"description": _l("汇总层级：county 或 township")})
     year = ma.fields.Integer()
     month = ma.fields.Integer(allow_none=True)
     points = ma.fields.List(ma.fields.Nested(PointsRow))
