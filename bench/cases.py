@@ -111,3 +111,17 @@ CASES += [
     {"name": "directory-diff-api",
      "path": "/api/v1/public/directory/diff?old_year=2023&new_year=2024", "login": None},
 ]
+
+# Officials' incentive statistics (issue 11; load first: bench/load_volunteers.py and flask
+# seed-ledger, which also fill the monthly points summary). The points table reads the summary
+# (a row per township and month), never the ledger; month=… is one month, no month the year.
+CASES += [
+    {"name": "incentive-stats-county-month",
+     "path": "/api/v1/incentives/statistics?month=11", "login": _VOL_LOGIN},
+    {"name": "incentive-stats-city-year", "path": "/api/v1/incentives/statistics",
+     "login": _CITY_LOGIN},
+    {"name": "incentive-stats-city-month", "path": "/api/v1/incentives/statistics?month=11",
+     "login": _CITY_LOGIN},
+    {"name": "incentive-stats-page-county", "path": "/incentives/statistics?month=11",
+     "login": _VOL_LOGIN, "web": True},
+]
