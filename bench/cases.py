@@ -123,3 +123,17 @@ CASES += [
      "path": "/api/v1/projects/spending?by=provider&year=2024", "login": _CITY},
     {"name": "org-credit-profile", "path": "/api/v1/organizations/1/credit", "login": _CITY},
 ]
+
+# Officials' incentive statistics (issue 11; load first: bench/load_volunteers.py and flask
+# seed-ledger, which also fill the monthly points summary). The points table reads the summary
+# (a row per township and month), never the ledger; month=… is one month, no month the year.
+CASES += [
+    {"name": "incentive-stats-county-month",
+     "path": "/api/v1/incentives/statistics?month=11", "login": _VOL_LOGIN},
+    {"name": "incentive-stats-city-year", "path": "/api/v1/incentives/statistics",
+     "login": _CITY_LOGIN},
+    {"name": "incentive-stats-city-month", "path": "/api/v1/incentives/statistics?month=11",
+     "login": _CITY_LOGIN},
+    {"name": "incentive-stats-page-county", "path": "/incentives/statistics?month=11",
+     "login": _VOL_LOGIN, "web": True},
+]

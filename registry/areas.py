@@ -29,6 +29,8 @@ from registry.views import activities as activities_pages
 from registry.views import benefits as benefits_pages
 from registry.views import certificates as certificates_pages
 from registry.views import directory as directory_pages
+from registry.views import households as households_pages
+from registry.views import incentive_stats as incentive_stats_pages
 from registry.views import me as me_pages
 from registry.views import moral_bank as moral_bank_pages
 from registry.views import organizations as organizations_pages
@@ -43,6 +45,7 @@ from registry.views import volunteers as volunteers_pages
 from registry.views.api import activities as activities_api
 from registry.views.api import directory as directory_api
 from registry.views.api import households as households_api
+from registry.views.api import incentive_stats as incentive_stats_api
 from registry.views.api import organizations as organizations_api
 from registry.views.api import projects as projects_api
 from registry.views.api import reports as reports_api
@@ -94,8 +97,10 @@ AREAS = (
          nav="activities/_nav.html", home_cards="activities/_home_cards.html",
          public_cards="activities/_public_cards.html"),
     Area("incentives", incentives_admin, incentives_cli, incentives_demo,
-         pages=(store_pages, reports_pages, moral_bank_pages, benefits_pages),
-         api=(store_api, households_api, reports_api), nav="incentives/_nav.html",
+         pages=(store_pages, reports_pages, moral_bank_pages, benefits_pages,
+                households_pages, incentive_stats_pages),
+         api=(store_api, households_api, reports_api, incentive_stats_api),
+         nav="incentives/_nav.html",
          public_cards="incentives/_public_cards.html"),
     Area("purchasing", purchasing_admin, purchasing_cli, purchasing_demo,
          # the directory (A); purchased-service projects and credit (B)

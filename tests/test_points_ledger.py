@@ -154,3 +154,30 @@ def test_idempotency_purge(app):
     with app.app_context():
         keys = list(db.session.scalars(select(IdempotencyRecord.key)))
         assert keys == ["new"]
+
+
+def test_ledger_check_proves_the_monthly_summary(app):
+    """The summary officials' statistics read must equal the entries of each month: a row
+    changed behind the ledger's back, or one with no entries, fails ledger-check."""
+    with app.app_context():
+        from test_activities_helpers import make_station
+
+        from registry.points.models import PointsMonthStats
+
+        make_station("511302001")
+        make_volunteer()
+        db.session.commit()
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["seed-ledger", "--entries", "40", "--others", "0"]).exit_code == 0
+    assert runner.invoke(args=["ledger-check"]).exit_code == 0
+    with app.app_context():
+        months = db.session.scalar(select(db.func.count()).select_from(PointsMonthStats))
+        assert months > 12  # the entries are spread over three years
+        row = db.session.scalars(select(PointsMonthStats)).first()
+        row.issued += 1
+        db.session.add(PointsMonthStats(township_code="511302002", month=202001, issued=5,
+                                        redeemed=0, expired=0))
+        db.session.commit()
+    result = runner.invoke(args=["ledger-check"])
+    assert result.exit_code == 1
+    assert result.output.count("月度汇总") >= 2

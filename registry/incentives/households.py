@@ -22,7 +22,7 @@ from registry.incentives.models import Household, HouseholdMember
 from registry.incentives.store import whole_number
 from registry.models import STAFF_ROLES, VOLUNTEER
 from registry.points import ledger
-from registry.points.models import MAX_POINTS, HouseholdPointsEntry
+from registry.points.models import MAX_POINTS, HouseholdBalance, HouseholdPointsEntry
 from registry.scoping import region_visible
 from registry.texts import stored
 from registry.validators import check_text
@@ -154,6 +154,32 @@ def pool_entries_stmt(household: Household):
             .order_by(e.household_id.desc(), e.id.desc()))
 
 
-def households_stmt():
-    """Households, newest first (the caller narrows them to its jurisdiction)."""
-    return select(Household).order_by(Household.id.desc())
+def households_stmt(q: str | None = None):
+    """Households, newest first (the caller narrows them to its jurisdiction); with q, those
+    whose name or whose 户主's name starts with it."""
+    stmt = select(Household).order_by(Household.id.desc())
+    q = check_text(q, "q", _("户名或户主姓名"), required=False, max_length=30)
+    if q:
+        heads = select(Volunteer.id).where(Volunteer.name.startswith(q, autoescape=True))
+        stmt = stmt.where(Household.name.startswith(q, autoescape=True)
+                          | Household.head_volunteer_id.in_(heads))
+    return stmt
+
+
+def pool_balances(ids) -> dict[int, int]:
+    """The pool balances of a page of households, in one query."""
+    ids = list(ids)
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(HouseholdBalance.household_id,
+                                          HouseholdBalance.balance)
+                                   .where(HouseholdBalance.household_id.in_(ids))).all())
+
+
+def member_names(ids) -> dict[int, str]:
+    """Names of the members a page of pool entries mentions (past members included)."""
+    ids = {i for i in ids if i}
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(Volunteer.id, Volunteer.name)
+                                   .where(Volunteer.id.in_(ids))).all())

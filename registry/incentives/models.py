@@ -180,7 +180,9 @@ class Household(db.Model):
 
     head: Mapped["Volunteer"] = relationship("Volunteer")
 
-    __table_args__ = (Index("ix_household_township_id", "township_code", "id"),)
+    __table_args__ = (Index("ix_household_township_id", "township_code", "id"),
+                      # the station's search by household name (prefix)
+                      Index("ix_household_township_name", "township_code", "name"))
 
     @classmethod
     def jurisdiction_column(cls):
@@ -259,6 +261,7 @@ class Report(db.Model):
         Index("ix_report_township_id", "township_code", "id"),
         Index("ix_report_status_township", "status", "township_code", "id"),
         Index("ix_report_category_township", "category", "township_code", "id"),
+        Index("ix_report_created_at_township", "created_at", "township_code"),
         CheckConstraint("reward_points >= 0 AND reward_fen >= 0", name="reward_not_negative"),
     )
 
@@ -358,6 +361,7 @@ class Deed(db.Model):
         Index("ix_deed_township_id", "township_code", "id"),
         Index("ix_deed_status_until", "status", "publicized_until"),
         Index("ix_deed_volunteer_date", "volunteer_id", "deed_date"),
+        Index("ix_deed_created_at_township", "created_at", "township_code"),
         CheckConstraint("points > 0", name="points_positive"),
     )
 
@@ -457,6 +461,7 @@ class BenefitClaim(db.Model):
     __table_args__ = (
         UniqueConstraint("benefit_id", "volunteer_id", name="uq_benefit_claim_once"),
         Index("ix_benefit_claim_volunteer_id", "volunteer_id", "id"),
+        Index("ix_benefit_claim_claimed_at_township", "claimed_at", "township_code"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -11,6 +11,7 @@ from registry.crypto import encrypt, lookup_hash
 from registry.extensions import db
 from registry.masking import mask_id_number
 from registry.models import User
+from registry.points import month_stats
 from registry.points.models import PointsBalance, PointsLedgerEntry
 from registry.volunteers.models import Station, Volunteer
 
@@ -78,29 +79,45 @@ def points_of(count: int) -> int:
 
 # The same rows as entry_rows, made by PostgreSQL itself: entry n's balance_after is the start
 # plus points_of(n + 1), so no row passes through Python (20M rows: ~10× faster than COPY).
-INSERT_PLAN = text("""
+_PLAN_ROWS = """
+FROM unnest(CAST(:ids AS integer[]), CAST(:townships AS varchar[]), CAST(:counts AS integer[]),
+            CAST(:starts AS bigint[])) AS p(volunteer_id, township_code, count, start)
+CROSS JOIN LATERAL generate_series(0, p.count - 1) AS n
+"""
+_CREATED_AT = """(CAST(:now AS timestamp) - (p.count - 1 - n)
+                 * (CAST(:days AS double precision) / GREATEST(p.count, 1)) * interval '1 day')"""
+INSERT_PLAN = text(f"""
 INSERT INTO points_ledger_entry
     (volunteer_id, township_code, kind, points, balance_after, memo, ref, created_at)
 SELECT p.volunteer_id, p.township_code, 'earn', 5 + n % 20,
        p.start + 5 * (n + 1) + 190 * ((n + 1) / 20) + ((n + 1) % 20) * ((n + 1) % 20 - 1) / 2,
-       :memo, 'bench:' || :tag || ':' || p.volunteer_id || ':' || n,
-       :now - (p.count - 1 - n) * (CAST(:days AS double precision) / GREATEST(p.count, 1))
-              * interval '1 day'
-FROM unnest(CAST(:ids AS integer[]), CAST(:townships AS varchar[]), CAST(:counts AS integer[]),
-            CAST(:starts AS bigint[])) AS p(volunteer_id, township_code, count, start)
-CROSS JOIN LATERAL generate_series(0, p.count - 1) AS n
+       :memo, 'bench:' || :tag || ':' || p.volunteer_id || ':' || n, {_CREATED_AT}
+{_PLAN_ROWS}""")
+# The same rows counted in the monthly summary by their Beijing month (registry/points/
+# month_stats.py), again without a row passing through Python.
+MONTH_STATS_PLAN = text(f"""
+INSERT INTO points_month_stats (township_code, month, issued, redeemed, expired)
+SELECT p.township_code,
+       CAST(to_char({_CREATED_AT} + interval '8 hours', 'YYYYMM') AS INTEGER),
+       SUM(5 + n % 20), 0, 0
+{_PLAN_ROWS}
+GROUP BY 1, 2
+ON CONFLICT (township_code, month)
+    DO UPDATE SET issued = points_month_stats.issued + EXCLUDED.issued
 """)
 
 
 def insert_plan_postgresql(plan, sums: dict[int, int], tag: str, totals: dict[int, int]) -> int:
     """PostgreSQL: the entries of plan [(volunteer id, township, count), ...] in one INSERT …
-    SELECT into the table with its indexes and foreign keys set aside (bulkload.py)."""
+    SELECT into the table with its indexes and foreign keys set aside (bulkload.py), and their
+    monthly summary."""
     total = sum(count for _, _, count in plan)
+    values = {"ids": [vid for vid, _, _ in plan], "townships": [t for _, t, _ in plan],
+              "counts": [c for _, _, c in plan], "starts": [sums.get(v, 0) for v, _, _ in plan],
+              "memo": MEMO, "tag": tag, "now": utcnow(), "days": SPREAD_DAYS}
     with indexes_rebuilt_after("points_ledger_entry", total):
-        db.session.execute(INSERT_PLAN, {
-            "ids": [vid for vid, _, _ in plan], "townships": [t for _, t, _ in plan],
-            "counts": [c for _, _, c in plan], "starts": [sums.get(v, 0) for v, _, _ in plan],
-            "memo": MEMO, "tag": tag, "now": utcnow(), "days": SPREAD_DAYS})
+        db.session.execute(INSERT_PLAN, values)
+    db.session.execute(MONTH_STATS_PLAN, values)
     totals.update({vid: points_of(count) for vid, _, count in plan})
     return total
 
@@ -154,3 +171,17 @@ def add_to_balances(totals: dict[int, int]) -> None:
                 balance=table.c.balance + bindparam("pts"),
                 earned=table.c.earned + bindparam("pts"), updated_at=now),
             old, execution_options={"synchronize_session": False})
+
+
+def counted_by_month(rows, tally: dict[tuple[str, int], int]):
+    """Pass entry rows through, adding each one's points to tally[(township, Beijing month)]."""
+    for row in rows:
+        key = (row[1], month_stats.month_of(row[7]))
+        tally[key] = tally.get(key, 0) + row[3]
+        yield row
+
+
+def add_to_month_stats(tally: dict[tuple[str, int], int]) -> None:
+    """Count what counted_by_month saw in the monthly summary (the SQLite and small path)."""
+    for (township, month), points in sorted(tally.items()):
+        month_stats.bump(township, month, issued=points)

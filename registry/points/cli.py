@@ -10,11 +10,14 @@ from sqlalchemy import func, select
 
 from registry import audit
 from registry.extensions import db
+from registry.points import month_stats
 from registry.points.bulk import (
     BENCH_PASSWORD,
     BENCH_VOLUNTEER,
     add_to_balances,
+    add_to_month_stats,
     bench_volunteer,
+    counted_by_month,
     current_sums,
     entry_rows,
     insert_plan_postgresql,
@@ -32,7 +35,7 @@ def register(app) -> None:
     @click.option("--limit", default=50, show_default=True, help="最多列出多少个不一致的账户")
     def ledger_check_command(limit: int):
         """Prove every points balance (volunteers' and households' pools) equals the sum of its
-        ledger entries; exit 1 if not."""
+        ledger entries, and the monthly summary the entries of each month; exit 1 if not."""
         bad = 0
         for book, who in ((VOLUNTEERS, "志愿者"), (HOUSEHOLDS, "家庭户")):
             for owner_id, stored, summed in mismatches(book=book):
@@ -44,6 +47,11 @@ def register(app) -> None:
                     sums = "，".join(f"{n} {v}" for n, v in zip(names, summed, strict=True))
                     click.echo(f"✗ {who} {owner_id}：余额表（{shown}）≠ 流水合计（{sums}）",
                                err=True)
+        for township, month, stored, summed in month_stats.mismatches():
+            bad += 1
+            if bad <= limit:
+                click.echo(f"✗ 月度汇总 {township} {month}：汇总表（发放、兑换、过期）{stored} ≠ "
+                           f"流水合计 {summed}", err=True)
         accounts = sum(db.session.scalar(select(func.count()).select_from(book.balance))
                        for book in (VOLUNTEERS, HOUSEHOLDS))
         entries = sum(db.session.scalar(select(func.count()).select_from(book.entry))
@@ -78,8 +86,10 @@ def register(app) -> None:
         if db.session.get_bind().dialect.name == "postgresql":
             written = insert_plan_postgresql(plan, sums, tag, totals)
         else:
-            written = write_entries(entry_rows(plan, sums, tag, totals),
+            tally: dict = {}
+            written = write_entries(counted_by_month(entry_rows(plan, sums, tag, totals), tally),
                                     sum(count for _, _, count in plan))
+            add_to_month_stats(tally)
         add_to_balances(totals)
         audit.record("seed_ledger", object_type="PointsLedgerEntry",
                      comment=f"批量生成积分流水 {written} 条")

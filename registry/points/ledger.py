@@ -29,6 +29,7 @@ from sqlalchemy.exc import IntegrityError
 from registry.clock import utcnow
 from registry.errors import Conflict, ValidationFailed
 from registry.extensions import db
+from registry.points import month_stats
 from registry.points.models import (
     KIND_BUCKETS,
     KIND_LABELS,
@@ -72,12 +73,13 @@ class Book:
     key: str               # the account column in both
     buckets: dict          # kind → balance column
     labels: dict           # kind → label
+    stats: dict            # kind → the monthly summary's column (month_stats.py)
 
 
 VOLUNTEERS = Book(PointsLedgerEntry, PointsBalance.__table__, "volunteer_id", KIND_BUCKETS,
-                  KIND_LABELS)
+                  KIND_LABELS, month_stats.VOLUNTEER_KINDS)
 HOUSEHOLDS = Book(HouseholdPointsEntry, HouseholdBalance.__table__, "household_id",
-                  POOL_KIND_BUCKETS, POOL_KIND_LABELS)
+                  POOL_KIND_BUCKETS, POOL_KIND_LABELS, month_stats.POOL_KINDS)
 
 
 def _ensure_balance_row(book: Book, owner_id: int) -> bool:
@@ -134,9 +136,10 @@ def _post(book: Book, owner_id: int, township_code: str, points: int, kind: str,
             table.c[book.key] == owner_id)) or 0
         raise Conflict(_("积分余额不足：当前余额 %(current)s 分，需要 %(value3)s 分",
                          current=current, value3=-points), "points")
+    now = utcnow()
     entry = book.entry(**{book.key: owner_id}, township_code=township_code, kind=kind,
                        points=points, balance_after=after, memo=(memo or "")[:200], ref=ref,
-                       created_by=getattr(by, "id", None), **extra)
+                       created_at=now, created_by=getattr(by, "id", None), **extra)
     db.session.add(entry)
     try:
         with db.session.begin_nested():
@@ -144,6 +147,8 @@ def _post(book: Book, owner_id: int, township_code: str, points: int, kind: str,
     except IntegrityError:
         raise Conflict(_("该来源（%(ref)s）已记过%(value3)s积分，不能重复记入",
                          ref=ref, value3=labels[kind])) from None
+    # The officials' monthly summary, in this same transaction (rolled back with the entry).
+    month_stats.record(book.stats, township_code, kind, points, now)
     return entry
 
 
@@ -215,6 +220,7 @@ def append_expiries(book: Book, rows: list[dict]) -> None:
     audited once, by its caller, instead of once per entry)."""
     if rows:
         db.session.execute(insert(book.entry.__table__), rows)
+        month_stats.record_many(book.stats, rows)
 
 
 def balance(volunteer: Volunteer) -> Balance:

@@ -170,3 +170,26 @@ class HouseholdBalance(db.Model):
     spent: Mapped[int] = mapped_column(default=0)
     expired: Mapped[int] = mapped_column(default=0)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PointsMonthStats(db.Model):
+    """Per township and Beijing month: points issued, redeemed and expired (both books).
+
+    Kept current by points/month_stats.py in the same transaction as every ledger write, so
+    officials' statistics read a few thousand rows instead of grouping the 20M-row ledger."""
+
+    __audit_skip__ = True  # derived from the (audited) ledger entries
+    __table_args__ = (
+        # The city's and counties' month filter; the primary key serves one township's months.
+        Index("ix_points_month_stats_month", "month", "township_code"),
+    )
+
+    township_code: Mapped[str] = mapped_column(String(9), primary_key=True)
+    month: Mapped[int] = mapped_column(primary_key=True)  # YYYYMM, Beijing time
+    issued: Mapped[int] = mapped_column(BIGINT, default=0)  # net: a reversal subtracts
+    redeemed: Mapped[int] = mapped_column(BIGINT, default=0)  # net: a cancellation's refund
+    expired: Mapped[int] = mapped_column(BIGINT, default=0)
+
+    @classmethod
+    def jurisdiction_column(cls):
+        return cls.township_code

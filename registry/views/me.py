@@ -86,12 +86,15 @@ def points():
                           count=False)
     household = households.household_of(volunteer)
     recent = list(db.session.scalars(redemptions.my_redemptions_stmt(volunteer).limit(5)))
+    pooled = list(db.session.scalars(households.pool_entries_stmt(household).limit(5))
+                  ) if household else []
     return render_template(
         "me/points.html", page=page, balance=ledger.balance(volunteer),
         expiring_soon=expiry.expiring_soon(volunteer), months=expiry.months(),
         household=household, recent=recent,
         pool=ledger.pool_balance(household.id) if household else None,
         members=households.members(household) if household else [],
+        pooled=pooled, pooled_names=households.member_names(e.volunteer_id for e in pooled),
         qr=qr_data_uri(url_for("store.counter", code=redemptions.member_code(volunteer),
                                _external=True)))
 
