@@ -26,6 +26,7 @@ from registry.support import admin as support_admin
 from registry.support import cli as support_cli
 from registry.support import demo as support_demo
 from registry.views import activities as activities_pages
+from registry.views import awards as awards_pages
 from registry.views import benefits as benefits_pages
 from registry.views import certificates as certificates_pages
 from registry.views import directory as directory_pages
@@ -40,6 +41,7 @@ from registry.views import store as store_pages
 from registry.views import support as support_pages
 from registry.views import volunteers as volunteers_pages
 from registry.views.api import activities as activities_api
+from registry.views.api import awards as awards_api
 from registry.views.api import directory as directory_api
 from registry.views.api import households as households_api
 from registry.views.api import organizations as organizations_api
@@ -96,7 +98,12 @@ AREAS = (
          api=(store_api, households_api, reports_api), nav="incentives/_nav.html",
          public_cards="incentives/_public_cards.html"),
     Area("purchasing", purchasing_admin, purchasing_cli, purchasing_demo,
-         pages=(directory_pages,), api=(directory_api,),
+         pages=(directory_pages,  # the directory (A)
+                awards_pages,  # 以奖代补 (C)
+                ),
+         api=(directory_api,  # the directory (A)
+              awards_api,  # 以奖代补 (C)
+              ),
          nav="directory/_nav.html", home_cards="directory/_home_cards.html",
          public_cards="directory/_public_cards.html"),
     Area("dashboards", dashboards_admin, dashboards_cli, dashboards_demo, api=(stats_api,)),
