@@ -46,8 +46,8 @@ def user(username: str) -> User:
     return db.session.scalar(select(User).where(User.username == username))
 
 
-@pytest.fixture
-def world(app, make_user):
+@pytest.fixture(name="world")
+def world_fixture(app, make_user):
     for name, role, region in (("city", "city_official", "511300"),
                                ("city2", "city_official", "511300"),
                                ("sq", "county_official", "511302"),
@@ -93,7 +93,8 @@ def apply(api, world, login="rep", evidence=True, **changes):
     api.token(login)
     today = today_local()
     body = {"round_id": world["round"], "title": "社区助老服务",
-            "description": "为 120 位独居老人上门服务", "work_from": str(today - timedelta(days=200)),
+            "description": "为 120 位独居老人上门服务",
+            "work_from": str(today - timedelta(days=200)),
             "work_to": str(today - timedelta(days=10)), **changes}
     response = api.post("/api/v1/award-applications", json=body)
     if evidence and response.status_code == 201:

@@ -11,13 +11,13 @@ from registry.errors import Conflict
 from registry.extensions import db
 from registry.purchasing import award_applications, awards
 from registry.purchasing.models import AwardApplication, AwardRound
-from tests.test_purchasing_award_helpers import (  # noqa: F401
+from tests.test_purchasing_award_helpers import (
     PNG,
     apply,
     round_body,
     score,
     user,
-    world,
+    world_fixture,  # noqa: F401
 )
 
 
@@ -213,7 +213,8 @@ def test_no_award_below_the_lowest_band(api, world):
     assert score(api, world, application, (50, 50)).get_json()["amount_fen"] == 0
     api.token("city")
     response = api.post(f"/api/v1/award-applications/{application}/approve", json={})
-    assert response.status_code == 409 and "不在任何奖励档次" in response.get_json()["error"]["message"]
+    assert response.status_code == 409
+    assert "不在任何奖励档次" in response.get_json()["error"]["message"]
     assert api.post(f"/api/v1/award-applications/{application}/reject",
                     json={"comment": "未达到奖励档次"}).get_json()["status"] == "rejected"
 
