@@ -154,6 +154,10 @@ class AwardPaymentBody(JsonBody):
     comment = TEXT(load_default="", validate=Length(max=2000))
 
 
+class AwardEvidenceForm(JsonBody):
+    """The multipart form's text part: none; a stray part is refused by name."""
+
+
 class AwardEvidenceFile(QueryArgs):
     file = Upload(metadata={"description": _l("PDF、JPG 或 PNG，不超过 10 MB")})
 
@@ -306,9 +310,10 @@ def get_award_application(application_id):
 
 @blp.route("/award-applications/<int:application_id>/evidence", methods=["POST"])
 @auth_required(*apps.APPLICANTS)
+@blp.arguments(AwardEvidenceForm, location="form")
 @blp.arguments(AwardEvidenceFile, location="files")
 @blp.response(201, AwardEvidenceOut)
-def upload_award_evidence(files, application_id):
+def upload_award_evidence(_form, files, application_id):
     """Add one evidence file (multipart/form-data `file`) before scoring."""
     user = current_api_user()
     file = files.get("file")
