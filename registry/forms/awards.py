@@ -14,6 +14,7 @@ from registry.forms import ChineseDateField, Form
 from registry.validators import parse_yuan
 
 SEPARATORS = re.compile(r"[\s,，、|]+")
+TIER_SEPARATORS = re.compile(r"[\s，、|]+")
 
 
 class RoundForm(Form):
@@ -51,7 +52,8 @@ def tier_rows(text: str | None) -> list[dict]:
     errors = FieldErrors()
     rows = []
     for number, line in enumerate((text or "").splitlines(), start=1):
-        parts = SEPARATORS.split(re.sub(r"[-–—~～]", " ", line.strip()))
+        # ASCII commas stay: thousands in the amount (50,000); parse_yuan drops them.
+        parts = TIER_SEPARATORS.split(re.sub(r"[-–—~～]", " ", line.strip()))
         if parts == [""]:
             continue
         if len(parts) != 3:
