@@ -315,6 +315,14 @@ def pay(user: Any, application: AwardApplication, data: Mapping) -> AwardApplica
     voucher = errors.check(check_text, data.get("voucher_no"), "voucher_no", _("凭证号"),
                            max_length=50)
     errors.raise_if_any()
+    # Guarded like object_to: the row is taken only while still on 公示 and past its end, so a
+    # payment and an objection at the same moment cannot both win.
+    if application.status == "publicized" and not db.session.execute(
+            update(AwardApplication).where(
+                AwardApplication.id == application.id,
+                AwardApplication.status == "publicized",
+                AwardApplication.publicized_until <= utcnow()).values(paid_by=user.id)).rowcount:
+        raise Conflict(_("公示期内收到异议，不能拨付"))
     AWARD_MACHINE.move(application, "pay", user, data.get("comment") or "")
     application.paid_fen, application.paid_on = amount, day
     application.voucher_no, application.paid_by = voucher, user.id
