@@ -334,3 +334,38 @@ def test_objection_to_unknown_or_unpublicized(api, world):
 def test_operations_refuse_the_wrong_role(app, world):
     with app.app_context(), pytest.raises(Conflict):
         awards.publish_round(user("city"), db.session.get(AwardRound, world["round"]))
+
+
+def test_penalty_command_excludes_from_awards(app, api, world):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["award-penalty", "--user", "sq", "--org-id", str(world["rep"]),
+                                 "--decided-on", str(today_local()), "--number", "顺民罚1号",
+                                 "--reason", "违规收费"])
+    assert result.exit_code == 0, result.output
+    refused = runner.invoke(args=["award-penalty", "--user", "gp", "--org-id",
+                                  str(world["rep"]), "--decided-on", str(today_local()),
+                                  "--number", "x", "--reason", "y"])
+    assert refused.exit_code == 1  # not in 高坪区's jurisdiction
+    response = apply(api, world)
+    assert response.status_code == 409 and "行政处罚" in response.get_json()["error"]["message"]
+
+
+def test_applicants_see_published_rounds_only(api, world):
+    api.token("city")
+    api.post("/api/v1/award-rounds", json=body(title="草稿批次"))
+    assert len(api.get("/api/v1/award-rounds").get_json()["items"]) == 2
+    api.token("rep")
+    rounds = api.get("/api/v1/award-rounds").get_json()["items"]
+    assert [(r["id"], r["window_open"]) for r in rounds] == [(world["round"], True)]
+    assert sum(c["weight"] for c in rounds[0]["criteria"]) == 100
+
+
+def test_county_rejects_before_scoring_only(api, world):
+    application = apply(api, world).get_json()["id"]
+    api.token("sq")
+    assert api.post(f"/api/v1/award-applications/{application}/reject",
+                    json={}).status_code == 422
+    score(api, world, application)
+    api.token("sq")
+    assert api.post(f"/api/v1/award-applications/{application}/reject",
+                    json={"comment": "不符合"}).status_code == 409
