@@ -111,6 +111,11 @@ class Config:
     # and the most deed points one person may earn in a calendar year (0 = no cap).
     DEED_PUBLICITY_DAYS = 7
     DEED_YEARLY_CAP_POINTS = 700
+    # --- issue 12: 以奖代补 (PRACTICE.md §2: no published rule found, so our defaults) ---
+    # Days an approved award is publicly listed (公示) before it may be paid; years after an
+    # administrative penalty's decision during which the organization may not get an award.
+    AWARD_PUBLICITY_DAYS = 7
+    AWARD_PENALTY_YEARS = 2
     # Incubation period of an admitted organization (DOMAIN.md §3: typically 1–2 years).
     INCUBATION_DEFAULT_MONTHS = 12
     INCUBATION_MAX_MONTHS = 36

@@ -26,6 +26,7 @@ from registry.support import admin as support_admin
 from registry.support import cli as support_cli
 from registry.support import demo as support_demo
 from registry.views import activities as activities_pages
+from registry.views import awards as awards_pages
 from registry.views import benefits as benefits_pages
 from registry.views import certificates as certificates_pages
 from registry.views import directory as directory_pages
@@ -43,6 +44,7 @@ from registry.views import store as store_pages
 from registry.views import support as support_pages
 from registry.views import volunteers as volunteers_pages
 from registry.views.api import activities as activities_api
+from registry.views.api import awards as awards_api
 from registry.views.api import directory as directory_api
 from registry.views.api import households as households_api
 from registry.views.api import incentive_stats as incentive_stats_api
@@ -103,8 +105,9 @@ AREAS = (
          nav="incentives/_nav.html",
          public_cards="incentives/_public_cards.html"),
     Area("purchasing", purchasing_admin, purchasing_cli, purchasing_demo,
-         # the directory (A); purchased-service projects and credit (B)
-         pages=(directory_pages, projects_pages), api=(directory_api, projects_api),
+         # the directory (A); purchased-service projects and credit (B); 以奖代补 (C)
+         pages=(directory_pages, projects_pages, awards_pages),
+         api=(directory_api, projects_api, awards_api),
          nav="directory/_nav.html", home_cards="directory/_home_cards.html",
          public_cards="directory/_public_cards.html"),
     Area("dashboards", dashboards_admin, dashboards_cli, dashboards_demo, api=(stats_api,)),

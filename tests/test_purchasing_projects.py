@@ -5,7 +5,7 @@ import pytest
 
 from registry.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from registry.extensions import db
-from registry.purchasing import credit, evaluations, payments, projects, spending
+from registry.purchasing import eligibility, evaluations, payments, projects, spending
 from tests.test_purchasing_proj_helpers import org_id, project_data, pworld, signed, user
 
 __all__ = ["pworld"]
@@ -54,11 +54,11 @@ def test_two_to_three_years_with_a_reason(ctx, pworld):
 
 def test_provider_eligibility_names_the_rule(ctx, pworld):
     org = db.session.get(projects.Organization, org_id("异常名录协会"))
-    result = credit.eligibility(org, "provider")
+    result = eligibility.eligibility(org, "provider")
     assert not result.eligible and result.decided_by.key == "not_abnormal"
     good = db.session.get(projects.Organization, org_id("顺庆区阳光社工中心"))
-    assert credit.eligibility(good, "provider").eligible
-    award = credit.eligibility(good, "award").as_dict()
+    assert eligibility.eligibility(good, "provider").eligible
+    award = eligibility.eligibility(good, "award").as_dict()
     assert [r["key"] for r in award["rules"]] == ["registered", "not_abnormal",
                                                    "annual_report", "not_penalised"]
 

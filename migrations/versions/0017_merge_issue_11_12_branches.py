@@ -2,13 +2,13 @@
 (issue 12)
 
 Revision ID: 0017
-Revises: 0016incstats, 0016proj
+Revises: 0016incstats, 0016proj, 0016award
 Create Date: 2026-11-27 17:40:00
 
 """
 
 revision = '0017'
-down_revision = ('0016incstats', '0016proj')
+down_revision = ('0016incstats', '0016proj', '0016award')
 branch_labels = None
 depends_on = None
 

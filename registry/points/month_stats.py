@@ -9,7 +9,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from registry.clock import to_local
 from registry.extensions import db
-from registry.points.models import PointsMonthStats
+from registry.points.models import HouseholdPointsEntry, PointsLedgerEntry, PointsMonthStats
 
 # kind → summary column, for a volunteer's book and a household pool's. Earning kinds are
 # "issued" (a correction's reversal is negative: it subtracts); a redemption's points are
@@ -102,8 +102,6 @@ def mismatches():
     """Yield (township, month, stored, summed) for every month whose summary row differs from
     the ledgers' entries (both books), computed by the database; stored is None when the row
     is missing. ledger-check runs it."""
-    from registry.points.models import HouseholdPointsEntry, PointsLedgerEntry
-
     parts = union_all(_sums(PointsLedgerEntry, VOLUNTEER_KINDS),
                       _sums(HouseholdPointsEntry, POOL_KINDS)).subquery()
     summed = (select(parts.c.township_code, parts.c.month,

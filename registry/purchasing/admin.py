@@ -12,8 +12,11 @@ from registry.purchasing import directory
 from registry.purchasing.models import (
     EDITION_STATUSES,
     PROJECT_STATUSES,
+    AwardApplication,
+    AwardRound,
     DirectoryEdition,
     DirectoryItem,
+    OrgPenalty,
     PurchasedServiceProject,
 )
 
@@ -145,5 +148,59 @@ def project_views() -> list:
 # --- end of purchased-service projects ------------------------------------------------------
 
 
+# --- 以奖代补 awards (engineer C) ---------------------------------------------------------------
+# Read-only: every change of a round or an application has its rules in awards.py and
+# award_applications.py and is made on /awards/ or the API, so no back-office form bypasses them.
+
+
+class AwardRoundView(ScopedModelView):
+    allowed_roles = (CITY_OFFICIAL,)
+    can_create = can_edit = False
+    can_view_details = True
+    column_default_sort = ("id", True)
+    column_list = ("id", "title", "year", "status", "opens_on", "closes_on", "published_at")
+    column_filters = ("year", "status")
+    column_labels = {"id": _l("编号"), "title": _l("批次名称"), "year": _l("年度"),
+                     "status": _l("状态"), "opens_on": _l("申请开始日期"),
+                     "closes_on": _l("申请截止日期"), "published_at": _l("发布时间")}
+
+
+class AwardApplicationView(ScopedModelView):
+    allowed_roles = (CITY_OFFICIAL, COUNTY_OFFICIAL)
+    can_create = can_edit = False
+    can_view_details = True
+    column_default_sort = ("id", True)
+    column_list = ("id", "round_id", "applicant_kind", "region_code", "title", "status",
+                   "total_centi", "amount_fen", "paid_on", "voucher_no")
+    column_filters = ("status", "round_id", "region_code")
+    column_labels = {"id": _l("编号"), "round_id": _l("批次编号"),
+                     "applicant_kind": _l("申请人类型"),
+                     "region_code": _l("行政区划"), "title": _l("申请事项"), "status": _l("状态"),
+                     "total_centi": _l("总分（×100）"), "amount_fen": _l("奖励金额（分）"),
+                     "paid_on": _l("拨付日期"), "voucher_no": _l("凭证号")}
+
+
+class OrgPenaltyView(ScopedModelView):
+    allowed_roles = (CITY_OFFICIAL, COUNTY_OFFICIAL)
+    can_create = can_edit = False
+    column_default_sort = ("id", True)
+    column_list = ("id", "organization_id", "region_code", "decided_on", "decision_no", "reason")
+    column_filters = ("organization_id", "decided_on")
+    column_labels = {"id": _l("编号"), "organization_id": _l("组织编号"),
+                     "region_code": _l("行政区划"), "decided_on": _l("处罚决定日期"),
+                     "decision_no": _l("处罚决定书文号"), "reason": _l("处罚事由")}
+
+
+def award_views() -> list:
+    return [
+        AwardRoundView(AwardRound, name=_l("以奖代补批次"), category=CATEGORY),
+        AwardApplicationView(AwardApplication, name=_l("以奖代补申请"), category=CATEGORY),
+        OrgPenaltyView(OrgPenalty, name=_l("行政处罚记录"), category=CATEGORY),
+    ]
+
+
+# --- end of 以奖代补 ----------------------------------------------------------------------------
+
+
 def admin_views() -> list:
-    return [*directory_views(), *project_views()]
+    return [*directory_views(), *project_views(), *award_views()]

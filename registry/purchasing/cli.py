@@ -1,14 +1,16 @@
 """Command-line tasks for the purchasing area."""
 
 import click
+from flask_babel import gettext as _
 from sqlalchemy import insert, select
 
 from registry import audit
 from registry.cli import fail
 from registry.clock import utcnow
-from registry.errors import RegistryError
+from registry.errors import NotAllowed, RegistryError
 from registry.extensions import db
-from registry.purchasing import directory, directory_xlsx
+from registry.models import User
+from registry.purchasing import awards, directory, directory_xlsx
 from registry.purchasing.models import DirectoryEdition, DirectoryItem
 
 # --- the guidance directory (engineer A) ---------------------------------------------------
@@ -143,5 +145,38 @@ def register_directory(app) -> None:
 # --- end of the guidance directory ---------------------------------------------------------
 
 
+# --- 以奖代补 awards (engineer C) -------------------------------------------------------------
+# Administrative penalties exclude an organization from awards (eligibility.award_eligibility); they
+# are recorded here by a named official (the back office lists them read-only), with the rule
+# and audit rows of awards.record_penalty.
+
+
+def register_awards(app) -> None:
+    @app.cli.command("award-penalty")
+    @click.option("--user", "username", required=True, help="an official's username")
+    @click.option("--org-id", type=click.IntRange(1, 2**31 - 1), required=True)
+    @click.option("--decided-on", type=click.DateTime(["%Y-%m-%d"]), required=True)
+    @click.option("--number", required=True, help="the decision's number")
+    @click.option("--reason", required=True)
+    def award_penalty_command(username, org_id, decided_on, number, reason):
+        """Record an administrative penalty: no award for AWARD_PENALTY_YEARS after it."""
+        try:
+            user = db.session.scalar(select(User).where(User.username == username))
+            if user is None:
+                raise NotAllowed(_("请指定一个民政干部的用户名"))
+            audit.set_actor(user)
+            penalty = awards.record_penalty(user, org_id, {
+                "decided_on": decided_on.date(), "decision_no": number, "reason": reason})
+            db.session.commit()
+        except RegistryError as error:
+            db.session.rollback()
+            fail(error.message)
+        click.echo(_("已登记行政处罚（编号 %(id)s）", id=penalty.id))
+
+
+# --- end of 以奖代补 ----------------------------------------------------------------------------
+
+
 def register(app) -> None:
     register_directory(app)
+    register_awards(app)

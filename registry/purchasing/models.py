@@ -16,10 +16,12 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.elements import ColumnElement
 
 from registry.clock import utcnow
 from registry.extensions import db
 from registry.organizations.models import Organization
+from registry.volunteers.models import Station
 
 EDITION_STATUSES = {"draft": _l("草稿"), "published": _l("已发布")}
 MAX_DIRECTORY_LEVEL = 4
@@ -242,3 +244,229 @@ class ProjectEvaluation(_ProjectChild, db.Model):
 
 
 # --- end of purchased-service projects ------------------------------------------------------
+
+
+# --- 以奖代补 awards (engineer C) -------------------------------------------------------------
+# A round published by the city (criteria with weights summing to 100, score bands of amounts,
+# an application window); applications by an organization or a township station, scored per
+# criterion by the county, approved by the city, 公示, objections, payment. Rules in
+# registry/purchasing/awards.py and award_applications.py.
+
+ROUND_STATUSES = {"draft": _l("草稿"), "published": _l("已发布")}
+AWARD_STATUSES = {
+    "applied": _l("已申请，待评分"),
+    "scored": _l("已评分，待审批"),
+    "returned": _l("退回重新评分"),
+    "approved": _l("已批准，待公示"),
+    "publicized": _l("公示中"),
+    "objected": _l("有异议，复核中"),
+    "paid": _l("已拨付"),
+    "rejected": _l("不予奖励"),
+}
+APPLICANT_KINDS = {"organization": _l("社会组织"), "station": _l("志愿服务站")}
+
+
+class AwardRound(db.Model):
+    """One 以奖代补 round: the city's (region_code 511300: every official of the city reads it;
+    drafts are the city's own, published rounds are open to applicants)."""
+
+    __label__ = _l("以奖代补批次")
+    __value_labels__ = {"status": ROUND_STATUSES}
+    __table_args__ = (Index("ix_award_round_status_year", "status", "year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    year: Mapped[int]
+    description: Mapped[str] = mapped_column(Text, default="")
+    region_code: Mapped[str] = mapped_column(ForeignKey("region.code"))
+    opens_on: Mapped[date]
+    closes_on: Mapped[date]
+    status: Mapped[str] = mapped_column(String(12), default="draft")
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    published_at: Mapped[datetime | None]
+
+    criteria: Mapped[list["AwardCriterion"]] = relationship(
+        order_by="AwardCriterion.position", lazy="selectin")
+    tiers: Mapped[list["AwardTier"]] = relationship(
+        order_by="AwardTier.min_score.desc()", lazy="selectin")
+
+    @classmethod
+    def jurisdiction_column(cls):
+        return cls.region_code
+
+    @property
+    def status_label(self) -> str:
+        return ROUND_STATUSES.get(self.status, self.status)
+
+
+class AwardCriterion(db.Model):
+    """A criterion of a round and its weight (a round's weights sum to 100)."""
+
+    __label__ = _l("以奖代补评分标准")
+    __table_args__ = (Index("ix_award_criterion_round", "round_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("award_round.id"))
+    position: Mapped[int] = mapped_column(default=0)
+    name: Mapped[str] = mapped_column(String(100))
+    description: Mapped[str] = mapped_column(String(500), default="")
+    weight: Mapped[int]
+
+
+class AwardTier(db.Model):
+    """A score band of a round (whole total scores min_score..max_score, both included) and
+    its award in fen. A round's bands never overlap; a score in no band earns nothing."""
+
+    __label__ = _l("以奖代补奖励档次")
+    __table_args__ = (Index("ix_award_tier_round", "round_id", "min_score"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("award_round.id"))
+    min_score: Mapped[int]
+    max_score: Mapped[int]
+    amount_fen: Mapped[int]
+
+
+class AwardApplication(db.Model):
+    """An application for work already done, by an organization (its representative) or a
+    township station (its admin). region_code is the applicant's region (the organization's,
+    or the station's township): the county official of that county scores it."""
+
+    __label__ = _l("以奖代补申请")
+    __value_labels__ = {"status": AWARD_STATUSES, "applicant_kind": APPLICANT_KINDS}
+    __table_args__ = (
+        Index("ix_award_application_region_id", "region_code", "id"),
+        Index("ix_award_application_status_id", "status", "id"),
+        Index("ix_award_application_round_status", "round_id", "status"),
+        Index("ix_award_application_org", "organization_id", "status"),
+        Index("ix_award_application_station", "station_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("award_round.id"))
+    applicant_kind: Mapped[str] = mapped_column(String(12))
+    organization_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id"))
+    station_id: Mapped[int | None] = mapped_column(ForeignKey("station.id"))
+    region_code: Mapped[str] = mapped_column(String(9))
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    work_from: Mapped[date]
+    work_to: Mapped[date]
+    status: Mapped[str] = mapped_column(String(12), default="applied")
+    # The weighted total in hundredths of a point (Σ score × weight: 0..10000), its band's
+    # amount in fen; set when scored.
+    total_centi: Mapped[int | None]
+    amount_fen: Mapped[int | None]
+    submitted_by: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    scored_by: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    scored_at: Mapped[datetime | None]
+    approved_by: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    approved_at: Mapped[datetime | None]
+    publicized_at: Mapped[datetime | None]
+    publicized_until: Mapped[datetime | None]
+    paid_fen: Mapped[int | None]
+    paid_on: Mapped[date | None]
+    voucher_no: Mapped[str] = mapped_column(String(50), default="")
+    paid_by: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    round: Mapped[AwardRound] = relationship()
+    organization: Mapped[Organization | None] = relationship()
+    station: Mapped[Station | None] = relationship()
+    scores: Mapped[list["AwardScore"]] = relationship(lazy="selectin")
+
+    @classmethod
+    def jurisdiction_column(cls):
+        return cls.region_code
+
+    @classmethod
+    def owner_condition(cls, user) -> ColumnElement[bool]:
+        return cls.organization_id == (user.organization_id or -1)
+
+    @property
+    def status_label(self) -> str:
+        return AWARD_STATUSES.get(self.status, self.status)
+
+    @property
+    def applicant_name(self) -> str:
+        return self.organization.name if self.organization else (
+            self.station.name if self.station else "")
+
+    @property
+    def total_text(self) -> str:
+        """The weighted total as shown: two decimals (88.50)."""
+        if self.total_centi is None:
+            return ""
+        return f"{self.total_centi // 100}.{self.total_centi % 100:02d}"
+
+
+class AwardScore(db.Model):
+    """The county's score of one criterion of an application (0..100)."""
+
+    __label__ = _l("以奖代补评分")
+    __table_args__ = (UniqueConstraint("application_id", "criterion_id",
+                                       name="uq_award_score_application_criterion"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("award_application.id"))
+    criterion_id: Mapped[int] = mapped_column(ForeignKey("award_criterion.id"))
+    score: Mapped[int]
+
+
+class AwardEvidence(db.Model):
+    """A file proving the work (PDF, JPG, PNG), stored under a random name."""
+
+    __label__ = _l("以奖代补证明材料")
+    __table_args__ = (Index("ix_award_evidence_application", "application_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("award_application.id"))
+    region_code: Mapped[str] = mapped_column(String(9))
+    original_name: Mapped[str] = mapped_column(String(200))
+    stored_name: Mapped[str] = mapped_column(String(64))
+    content_type: Mapped[str] = mapped_column(String(50))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AwardObjection(db.Model):
+    """An objection raised by anyone during 公示 (never changed)."""
+
+    __label__ = _l("以奖代补公示异议")
+    __append_only__ = True
+    __table_args__ = (Index("ix_award_objection_application", "application_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("award_application.id"))
+    region_code: Mapped[str] = mapped_column(String(9))
+    reason: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class OrgPenalty(db.Model):
+    """An administrative penalty (行政处罚) on an organization, recorded by an official: it
+    excludes the organization from awards for AWARD_PENALTY_YEARS after the decision. Kept
+    here until the organizations area records penalties itself (never changed)."""
+
+    __label__ = _l("行政处罚记录")
+    __append_only__ = True
+    __table_args__ = (Index("ix_org_penalty_org_decided", "organization_id", "decided_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"))
+    region_code: Mapped[str] = mapped_column(String(9), index=True)
+    decided_on: Mapped[date]
+    decision_no: Mapped[str] = mapped_column(String(100))
+    reason: Mapped[str] = mapped_column(Text)
+    recorded_by: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @classmethod
+    def jurisdiction_column(cls):
+        return cls.region_code
+
+
+# --- end of 以奖代补 ----------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from registry.extensions import db
 from registry.models import CITY_OFFICIAL, COUNTY_OFFICIAL, Region
 from registry.organizations.models import Organization
 from registry.organizations.records import add_years
-from registry.purchasing import credit, directory, evaluations
+from registry.purchasing import directory, eligibility, evaluations
 from registry.purchasing.models import (
     PROCUREMENT_METHODS,
     PROJECT_STATUSES,
@@ -171,7 +171,7 @@ def provider_of(data: dict, errors: FieldErrors) -> Organization | None:
         errors.add("provider_id", _("请选择承接主体（社会组织）"))
         return None
     try:
-        credit.require_eligible(org, "provider", "provider_id")
+        eligibility.require_eligible(org, "provider", "provider_id")
     except ValidationFailed as error:
         errors.add("provider_id", error.message)
         return None
@@ -243,7 +243,7 @@ def move(user: Any, project: PurchasedServiceProject, name: str, comment: str = 
     if name == "sign" and not project.contract_no:
         raise ValidationFailed(_("签约前请先填写合同编号"), "contract_no")
     if name == "perform":
-        credit.require_eligible(project.provider, "provider", "provider_id")
+        eligibility.require_eligible(project.provider, "provider", "provider_id")
     if name == "close" and project.evaluation_grade is None:
         raise Conflict(_("结项前须完成绩效评价"))
     PROJECT_MACHINE.move(project, name, user, comment)
