@@ -1,11 +1,14 @@
 """Pages of purchased-service projects: the scoped list, recording a project, its page
-(milestones, payments, 绩效评价, workflow moves), the spending table and its export, and the
-credit-profile section of an organization's page. Rules live in registry/purchasing/."""
+(milestones, payments, 绩效评价, workflow moves), the list's and the spending table's exports, and
+the credit-profile section of an organization's page. Rules live in registry/purchasing/."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+import tempfile
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from registry import exports, jobs
 from registry.clock import today_local
 from registry.errors import NotFound, RegistryError
 from registry.extensions import db
@@ -22,7 +25,14 @@ from registry.forms.projects import (
 from registry.models import CITY_OFFICIAL, COUNTY_OFFICIAL, ORG_ADMIN, Region
 from registry.organizations.models import Organization
 from registry.pagination import paginate_query
-from registry.purchasing import credit, evaluations, payments, projects, spending
+from registry.purchasing import (
+    credit,
+    evaluations,
+    payments,
+    project_export,
+    projects,
+    spending,
+)
 from registry.purchasing.models import PROJECT_STATUSES, PurchasedServiceProject
 from registry.scoping import can_see
 from registry.views.access import roles
@@ -62,7 +72,29 @@ def index():
                           PurchasedServiceProject.id, request.args)
     return render_template("projects/list.html", page=page, filters=filters,
                            statuses=PROJECT_STATUSES, years=spending.years(current_user),
-                           counties=_counties(), may_record=projects.may_record(current_user))
+                           counties=_counties(), may_record=projects.may_record(current_user),
+                           export_args={k: v for k, v in filters.items() if v is not None})
+
+
+@bp.route("/export.xlsx")
+@roles(*READERS)
+def export():
+    """The scoped, filtered list as .xlsx: at once when small, as a background job when large."""
+    try:
+        filters = project_export.check_filters(request.args)
+    except RegistryError as error:
+        flash(error.message, "danger")
+        return redirect(url_for("projects.index"))
+    rows = project_export.count(current_user, filters)
+    if jobs.over_threshold(rows):
+        job = jobs.start(current_user, "project_export", _("导出政府购买服务项目"), filters, rows)
+        return redirect(url_for("jobs.show", job_id=job.id))
+    spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
+    project_export.export_xlsx(current_user, filters, spool)
+    db.session.commit()
+    spool.seek(0)
+    return send_file(spool, mimetype=exports.XLSX, as_attachment=True,
+                     download_name=project_export.export_name())
 
 
 @bp.route("/new", methods=["GET", "POST"])
