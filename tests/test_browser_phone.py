@@ -108,3 +108,29 @@ def test_public_list_chooses_county_then_township(live_url, phone):
     assert all("剩余" in card or "已满" in card for card in cards)
     assert phone.evaluate(MEASURE) == []
     assert phone.problems == []
+
+
+def test_the_menu_bar_fits_a_desktop_in_both_languages(live_url):
+    """At 1280 px every role's menu bar stays inside the page, in Chinese and in English (the
+    longer English labels wrap onto a second line instead of pushing the page sideways)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        for username in (None, "city", "shunqing", "zhongcheng", "13800000001", "sysadmin",
+                         "secadmin", "auditor"):
+            if username:
+                log_in(page, live_url, username)
+            else:
+                page.context.clear_cookies()
+            for code in ("zh_Hans_CN", "en"):
+                page.goto(f"{live_url}/lang/{code}?next=/")
+                page.goto(live_url + "/")
+                overflow = page.evaluate(
+                    "document.documentElement.scrollWidth - window.innerWidth")
+                assert overflow <= 0, (username, code, overflow)
+                # Chinese, the platform's first language, keeps the bar on one line.
+                if code == "zh_Hans_CN":
+                    assert page.evaluate("document.querySelector('nav.navbar').offsetHeight") < 70
+        browser.close()
