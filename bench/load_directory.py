@@ -35,6 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("REGISTRY_SECRET_KEY", secrets.token_hex(32))
     os.environ.setdefault("REGISTRY_ENCRYPTION_KEY", BENCH_ENCRYPTION_KEY)
     os.environ.setdefault("REGISTRY_AUDIT_KEY", "bench-audit-key-not-secret")
+    os.environ.setdefault("REGISTRY_RATELIMIT_ENABLED", "0")  # production settings, no Redis here
     create_database(args.db_url)
 
     import flask_migrate
