@@ -133,6 +133,10 @@ class Config:
     # A contract normally runs at most one year; up to PROJECT_MAX_YEARS with a written reason
     # (财政部令第102号 第二十四条: stable, recurring, budget-secured services).
     PROJECT_MAX_YEARS = 3
+    # The public directory names who delivered each item; that list is asked of the database
+    # at most once per this many seconds per worker (public figures may lag a project's
+    # acceptance by as much; 0 = on every visit).
+    PUBLIC_PROVIDERS_SECONDS = 60
     # Exports (registry/exports.py): at most this many rows in one file.
     EXPORT_MAX_ROWS = int(env("EXPORT_MAX_ROWS", "100000"))
     IMPORT_MAX_ROWS = int(env("IMPORT_MAX_ROWS", "50000"))
@@ -178,6 +182,7 @@ class TestingConfig(Config):
     RATELIMIT_STORAGE_URI = "memory://"
     UPLOAD_DIR = None  # tests give each app its own temporary folder
     JOBS_IMMEDIATE = True  # a job runs at once, inside the request that starts it
+    PUBLIC_PROVIDERS_SECONDS = 0  # tests see a project's providers at once
 
 
 class ProductionConfig(Config):

@@ -2,6 +2,9 @@
 their latest 绩效评价 grade. directory.providers_of (the public directory) calls this; it
 imports no rule module so that directory.py and projects.py may both use it."""
 
+import time
+
+from flask import current_app
 from sqlalchemy import func, select
 
 from registry.extensions import db
@@ -53,3 +56,21 @@ def providers_by_code(codes) -> dict[str, list[dict]]:
 def providers_of(item_code: str) -> list[dict]:
     """The approved organizations that delivered the item (by code, across editions)."""
     return providers_by_code([item_code]).get(item_code, [])
+
+
+_kept: dict[str, tuple[float, dict]] = {}  # database URL → (when asked, the map)
+
+
+def all_providers() -> dict[str, list[dict]]:
+    """providers_by_code(None), asked of the database at most once per
+    PUBLIC_PROVIDERS_SECONDS (the public directory's every visit would otherwise group every
+    delivered project)."""
+    seconds = current_app.config["PUBLIC_PROVIDERS_SECONDS"]
+    key, now = str(db.engine.url), time.monotonic()
+    kept = _kept.get(key)
+    if seconds > 0 and kept and now - kept[0] < seconds:
+        return kept[1]
+    found = providers_by_code(None)
+    if seconds > 0:
+        _kept[key] = (now, found)
+    return found

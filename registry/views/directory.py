@@ -18,6 +18,7 @@ from registry.forms import form_page, show_errors
 from registry.forms.directory import ActionForm, EditionForm, ImportForm, ItemForm
 from registry.purchasing import directory, directory_tree, directory_xlsx
 from registry.purchasing.directory_diff import diff as compare
+from registry.purchasing.providers import all_providers
 from registry.views.access import roles
 
 bp = Blueprint("directory", __name__, url_prefix="/directory")
@@ -70,7 +71,7 @@ def index():
                            nodes=nodes[(page - 1) * PAGE_SIZE:page * PAGE_SIZE],
                            total=len(nodes), years=directory.published_years(),
                            current=directory.current_edition(),
-                           providers_of=directory.providers_of)
+                           providers_by_code=all_providers())
 
 
 @bp.route("/diff")
