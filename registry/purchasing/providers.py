@@ -2,6 +2,7 @@
 their latest 绩效评价 grade. directory.providers_of (the public directory) calls this; it
 imports no rule module so that directory.py and projects.py may both use it."""
 
+import json
 import time
 
 from flask import current_app
@@ -58,19 +59,28 @@ def providers_of(item_code: str) -> list[dict]:
     return providers_by_code([item_code]).get(item_code, [])
 
 
-_kept: dict[str, tuple[float, dict]] = {}  # database URL → (when asked, the map)
+_kept: dict[str, tuple[float, dict, str]] = {}  # database URL → (when, the map, its JSON)
 
 
-def all_providers() -> dict[str, list[dict]]:
-    """providers_by_code(None), asked of the database at most once per
+def _all() -> tuple[dict[str, list[dict]], str]:
+    """providers_by_code(None) and its JSON, asked of the database at most once per
     PUBLIC_PROVIDERS_SECONDS (the public directory's every visit would otherwise group every
-    delivered project)."""
+    delivered project, and dump thousands of names)."""
     seconds = current_app.config["PUBLIC_PROVIDERS_SECONDS"]
     key, now = str(db.engine.url), time.monotonic()
     kept = _kept.get(key)
     if seconds > 0 and kept and now - kept[0] < seconds:
-        return kept[1]
+        return kept[1], kept[2]
     found = providers_by_code(None)
+    text = json.dumps(found, ensure_ascii=False, separators=(",", ":"))
     if seconds > 0:
-        _kept[key] = (now, found)
-    return found
+        _kept[key] = (now, found, text)
+    return found, text
+
+
+def all_providers() -> dict[str, list[dict]]:
+    return _all()[0]
+
+
+def all_providers_json() -> str:
+    return _all()[1]

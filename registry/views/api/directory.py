@@ -22,7 +22,7 @@ from registry.pagination import paginate_query
 from registry.purchasing import directory, directory_tree, directory_xlsx
 from registry.purchasing.directory_diff import diff as compare
 from registry.purchasing.models import DirectoryEdition, DirectoryItem
-from registry.purchasing.providers import all_providers
+from registry.purchasing.providers import all_providers_json
 from registry.views.api import auth_required, blp, current_api_user, page_body
 from registry.views.api.schemas import ErrorSchema, JsonBody, PageArgs, PageSchema, QueryArgs
 
@@ -213,9 +213,8 @@ def public_directory(args):
             [directory_tree.node_dict(n) for n in directory_tree.tree(edition, args["q"])],
             ensure_ascii=False, separators=(",", ":")))
     # Who delivered each item changes with the projects: kept a minute at most.
-    head["providers"] = all_providers()
-    body = json.dumps(head, ensure_ascii=False, separators=(",", ":"))[:-1] + ',"items":' + \
-        items + "}"
+    body = json.dumps(head, ensure_ascii=False, separators=(",", ":"))[:-1] + \
+        ',"providers":' + all_providers_json() + ',"items":' + items + "}"
     return Response(body, mimetype="application/json")
 
 
