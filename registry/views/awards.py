@@ -2,6 +2,8 @@
 editor, the applicants' form, and one application page where each role does its step (county:
 score; city: approve, return, reject, publicize, record payment; applicant: add evidence)."""
 
+import tempfile
+
 from flask import (
     Blueprint,
     abort,
@@ -16,6 +18,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from registry import exports, jobs
 from registry.errors import NotFound, RegistryError, ValidationFailed
 from registry.extensions import db, limiter
 from registry.forms import form_page, show_errors
@@ -34,7 +37,7 @@ from registry.models import CITY_OFFICIAL
 from registry.pagination import paginate_query
 from registry.privacy import mask_in_text
 from registry.purchasing import award_applications as apps
-from registry.purchasing import award_evidence, awards, eligibility
+from registry.purchasing import award_evidence, award_export, awards, eligibility
 from registry.purchasing.models import AWARD_STATUSES, AwardApplication, AwardEvidence, AwardRound
 from registry.validators import parse_yuan
 from registry.views.access import roles
@@ -177,14 +180,45 @@ def apply(round_id: int):
 
 # --- applications -------------------------------------------------------------------------------
 
+def _list_args() -> dict:
+    """The list's filters, leniently (a bad one is ignored here; the export names it)."""
+    status = (request.args.get("status") or "")[:20]
+    round_id = (request.args.get("round_id") or "")[:9]
+    return {"status": status if status in AWARD_STATUSES else "",
+            "round_id": int(round_id) if round_id.isdigit() else None}
+
+
 @bp.route("/applications")
 @roles(*apps.READERS)
 def applications():
-    args = {"status": (request.args.get("status") or "")[:20]}
+    args = _list_args()
     stmt = apps.list_stmt(current_user, args)
     page = paginate_query(stmt, AwardApplication.id, request.args)
+    rounds = db.session.scalars(awards.rounds_stmt(current_user).limit(50))
     return render_template("awards/applications.html", page=page, args=args,
-                           statuses=AWARD_STATUSES)
+                           statuses=AWARD_STATUSES, rounds=list(rounds),
+                           export_args={k: v for k, v in args.items() if v})
+
+
+@bp.route("/applications/export.xlsx")
+@roles(*apps.READERS)
+def export_applications():
+    """The scoped, filtered list as .xlsx: at once when small, as a background job when large."""
+    try:
+        filters = award_export.check_filters(request.args, current_user)
+    except RegistryError as error:
+        flash(error.message, "danger")
+        return redirect(url_for("awards.applications"))
+    rows = award_export.count(current_user, filters)
+    if jobs.over_threshold(rows):
+        job = jobs.start(current_user, "award_export", _("导出以奖代补申请"), filters, rows)
+        return redirect(url_for("jobs.show", job_id=job.id))
+    spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
+    award_export.export_xlsx(current_user, filters, spool)
+    db.session.commit()
+    spool.seek(0)
+    return send_file(spool, mimetype=exports.XLSX, as_attachment=True,
+                     download_name=award_export.export_name())
 
 
 def _application_page(row: AwardApplication, score_errors=None, forms=None, status=200):
