@@ -1,9 +1,11 @@
 """Purchased-service projects through the API and the pages: create, pay, evaluate, the
 credit profile, jurisdiction (a foreign project is a 404), bad input, public providers."""
 
+import pytest
+
 from registry.extensions import db
 from registry.purchasing import projects
-from tests.conftest import PG_URL, requires
+from tests.conftest import PG_URL
 from tests.test_purchasing_proj_helpers import org_id, project_data, pworld, signed, user
 
 __all__ = ["pworld"]
@@ -159,7 +161,7 @@ def test_foreign_project_page_is_404(app, browser, pworld, api):
                         ).status_code == 404
 
 
-@requires(bool(PG_URL), "PostgreSQL")
+@pytest.mark.skipif(not PG_URL, reason="row locks between connections need PostgreSQL")
 def test_two_concurrent_payments_on_postgresql(app, pworld):
     import threading
 
