@@ -125,6 +125,30 @@ def test_public_directory_shows_providers_with_grades(app, api, browser, pworld)
     assert "顺庆区阳光社工中心" in page
 
 
+def test_public_providers_are_kept_for_their_configured_seconds(app, api, pworld, monkeypatch):
+    """The public directory asks who delivered each item at most once per
+    PUBLIC_PROVIDERS_SECONDS: within it a newly accepted project is not named yet, after it
+    it is (tests run with 0 seconds: always fresh)."""
+    from registry.purchasing import providers
+
+    clock = [1000.0]
+    monkeypatch.setattr(providers.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(providers, "_kept", {})
+    app.config["PUBLIC_PROVIDERS_SECONDS"] = 60
+    assert api.client.get("/api/v1/public/directory").get_json()["providers"] == {}
+    with app.app_context():
+        sq = user("psq")
+        row = projects.create_project(sq, project_data())
+        signed(row, sq, "performing")
+        projects.move(sq, row, "accept")
+        db.session.commit()
+    clock[0] += 59
+    assert api.client.get("/api/v1/public/directory").get_json()["providers"] == {}
+    clock[0] += 2
+    body = api.client.get("/api/v1/public/directory").get_json()
+    assert body["providers"]["A0101"][0]["name"] == "顺庆区阳光社工中心"
+
+
 def test_pages_record_pay_and_refuse_overpayment(app, browser, pworld):
     browser.login("psq")
     with app.app_context():
