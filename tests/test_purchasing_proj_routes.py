@@ -118,9 +118,14 @@ def test_public_directory_shows_providers_with_grades(app, api, browser, pworld)
         projects.evaluate(sq, row, {"scores": {"decision": 100, "process": 100, "output": 100,
                                                "effect": 100}})
         db.session.commit()
-    body = api.client.get("/api/v1/public/directory").get_json()
-    assert body["providers"]["A0101"][0]["name"] == "顺庆区阳光社工中心"
-    assert body["providers"]["A0101"][0]["evaluation_grade"] == "excellent"
+    assert api.client.get("/api/v1/public/directory").get_json()["provider_counts"] == {
+        "A0101": 1}
+    body = api.client.get("/api/v1/public/directory/providers?code=A0101").get_json()
+    assert body["providers"][0]["name"] == "顺庆区阳光社工中心"
+    assert body["providers"][0]["evaluation_grade"] == "excellent"
+    assert api.client.get("/api/v1/public/directory/providers?code=Z9").get_json()[
+        "providers"] == []
+    assert api.client.get("/api/v1/public/directory/providers").status_code == 422
     page = browser.get("/directory/?cat=A").get_data(as_text=True)
     assert "顺庆区阳光社工中心" in page
 
@@ -135,7 +140,7 @@ def test_public_providers_are_kept_for_their_configured_seconds(app, api, pworld
     monkeypatch.setattr(providers.time, "monotonic", lambda: clock[0])
     monkeypatch.setattr(providers, "_kept", {})
     app.config["PUBLIC_PROVIDERS_SECONDS"] = 60
-    assert api.client.get("/api/v1/public/directory").get_json()["providers"] == {}
+    assert api.client.get("/api/v1/public/directory").get_json()["provider_counts"] == {}
     with app.app_context():
         sq = user("psq")
         row = projects.create_project(sq, project_data())
@@ -143,10 +148,10 @@ def test_public_providers_are_kept_for_their_configured_seconds(app, api, pworld
         projects.move(sq, row, "accept")
         db.session.commit()
     clock[0] += 59
-    assert api.client.get("/api/v1/public/directory").get_json()["providers"] == {}
+    assert api.client.get("/api/v1/public/directory").get_json()["provider_counts"] == {}
     clock[0] += 2
-    body = api.client.get("/api/v1/public/directory").get_json()
-    assert body["providers"]["A0101"][0]["name"] == "顺庆区阳光社工中心"
+    assert api.client.get("/api/v1/public/directory").get_json()["provider_counts"] == {
+        "A0101": 1}
 
 
 def test_pages_record_pay_and_refuse_overpayment(app, browser, pworld):

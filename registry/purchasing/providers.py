@@ -59,28 +59,32 @@ def providers_of(item_code: str) -> list[dict]:
     return providers_by_code([item_code]).get(item_code, [])
 
 
-_kept: dict[str, tuple[float, dict, str]] = {}  # database URL → (when, the map, its JSON)
+_kept: dict[str, tuple[float, dict, str]] = {}  # database URL → (when, the map, counts JSON)
 
 
 def _all() -> tuple[dict[str, list[dict]], str]:
-    """providers_by_code(None) and its JSON, asked of the database at most once per
-    PUBLIC_PROVIDERS_SECONDS (the public directory's every visit would otherwise group every
-    delivered project, and dump thousands of names)."""
+    """providers_by_code(None) and how many each code has (as JSON), asked of the database at
+    most once per PUBLIC_PROVIDERS_SECONDS (the public directory's every visit would otherwise
+    group every delivered project)."""
     seconds = current_app.config["PUBLIC_PROVIDERS_SECONDS"]
     key, now = str(db.engine.url), time.monotonic()
     kept = _kept.get(key)
     if seconds > 0 and kept and now - kept[0] < seconds:
         return kept[1], kept[2]
     found = providers_by_code(None)
-    text = json.dumps(found, ensure_ascii=False, separators=(",", ":"))
+    counts = json.dumps({code: len(rows) for code, rows in found.items()},
+                        separators=(",", ":"))
     if seconds > 0:
-        _kept[key] = (now, found, text)
-    return found, text
+        _kept[key] = (now, found, counts)
+    return found, counts
 
 
 def all_providers() -> dict[str, list[dict]]:
+    """{item code: its providers (at most MAX_PER_ITEM, best grade first)}."""
     return _all()[0]
 
 
-def all_providers_json() -> str:
+def provider_counts_json() -> str:
+    """{item code: how many providers} as JSON: the public tree's light companion (the names
+    of every item's providers would be megabytes on a phone; GET …/providers?code= has them)."""
     return _all()[1]

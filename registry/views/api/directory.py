@@ -22,7 +22,7 @@ from registry.pagination import paginate_query
 from registry.purchasing import directory, directory_tree, directory_xlsx
 from registry.purchasing.directory_diff import diff as compare
 from registry.purchasing.models import DirectoryEdition, DirectoryItem
-from registry.purchasing.providers import all_providers_json
+from registry.purchasing.providers import all_providers, provider_counts_json
 from registry.views.api import auth_required, blp, current_api_user, page_body
 from registry.views.api.schemas import ErrorSchema, JsonBody, PageArgs, PageSchema, QueryArgs
 
@@ -65,9 +65,18 @@ class PublicDirectoryOut(ma.Schema):
     in_force = ma.fields.Boolean(metadata={"description": _l("是否为现行版本")})
     years = ma.fields.List(_int(), metadata={"description": _l("已发布的各年度")})
     items = ma.fields.List(ma.fields.Nested(DirectoryNode))
-    providers = ma.fields.Dict(keys=TEXT(), values=ma.fields.List(ma.fields.Nested(
-        ProviderOut)), metadata={"description": _l(
-            "按条目编码：承接过该服务（已验收）的已登记组织及其最近一次绩效评价等级")})
+    provider_counts = ma.fields.Dict(keys=TEXT(), values=_int(), metadata={"description": _l(
+        "按条目编码：承接过该服务（已验收）的已登记组织数；名单见 /public/directory/providers")})
+
+
+class ProvidersArgs(QueryArgs):
+    code = TEXT(required=True, validate=Length(min=1, max=20))
+
+
+class ProvidersOut(ma.Schema):
+    code = TEXT()
+    providers = ma.fields.List(ma.fields.Nested(ProviderOut), metadata={"description": _l(
+        "承接过该服务（已验收）的已登记组织及其最近一次绩效评价等级，评价好的在前")})
 
 
 class PublicDirectoryArgs(QueryArgs):
@@ -214,8 +223,17 @@ def public_directory(args):
             ensure_ascii=False, separators=(",", ":")))
     # Who delivered each item changes with the projects: kept a minute at most.
     body = json.dumps(head, ensure_ascii=False, separators=(",", ":"))[:-1] + \
-        ',"providers":' + all_providers_json() + ',"items":' + items + "}"
+        ',"provider_counts":' + provider_counts_json() + ',"items":' + items + "}"
     return Response(body, mimetype="application/json")
+
+
+@blp.route("/public/directory/providers", methods=["GET"])
+@blp.arguments(ProvidersArgs, location="query")
+@blp.response(200, ProvidersOut)
+def public_directory_providers(args):
+    """Who delivered the item of this code (any edition): approved organizations whose
+    project for it passed 验收, each with its latest 绩效评价 grade, best first."""
+    return {"code": args["code"], "providers": all_providers().get(args["code"], [])}
 
 
 @blp.route("/public/directory/diff", methods=["GET"])
