@@ -108,6 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     from registry.extensions import db
     from registry.organizations.cli import seed_orgs
     from registry.organizations.models import Organization
+    from registry.purchasing import spending_summary
     from registry.purchasing.cli import seed_bench_directory
     from registry.regions import load_regions
 
@@ -121,6 +122,8 @@ def main(argv: list[str] | None = None) -> int:
             seed_orgs(args.orgs - have)
         seed_bench_directory(5, 2000)
         made = load_projects(args.projects)
+        spending_summary.rebuild()  # the bulk insert bypassed the summary's bumps
+        db.session.commit()
         if db.engine.dialect.name == "postgresql":
             db.session.execute(text("ANALYZE purchased_service_project; ANALYZE organization"))
             db.session.commit()

@@ -166,6 +166,36 @@ def test_jurisdiction(ctx, pworld):
         projects.get_project(user("pstation"), row.id)
 
 
+def test_spending_summary_follows_every_write(app, pworld):
+    """The spending table reads the summary kept with each project write: it always equals
+    the projects (creation, a contract corrected before signing, payments), a status filter
+    reads the projects themselves, and spending-check proves it and catches a tampered row."""
+    from registry.purchasing import spending_summary
+    from registry.purchasing.models import ProjectSpending
+
+    with app.app_context():
+        sq, city = user("psq"), user("pcity")
+        first = projects.create_project(sq, project_data(amount_fen=100_000))
+        second = projects.create_project(sq, project_data(amount_fen=50_000))
+        projects.update_contract(sq, second, {"contract_no": "HT-2", "amount_fen": 80_000})
+        signed(first, sq)
+        payments.add_payment(sq, first, {"amount_fen": 30_000, "paid_on": "2025-02-01"})
+        db.session.commit()
+        assert list(spending_summary.mismatches()) == []
+        table = spending.spending(city, "county", {})
+        assert [(r["key"], r["count"], r["amount_fen"], r["paid_fen"]) for r in table["rows"]] \
+            == [("511302", 2, 180_000, 30_000)]
+        signed_only = spending.spending(city, "county", {"status": "signed"})
+        assert [(r["count"], r["amount_fen"]) for r in signed_only["rows"]] == [(1, 100_000)]
+        assert spending.spending(user("pgp"), "county", {})["rows"] == []
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["spending-check"]).exit_code == 0
+    with app.app_context():
+        db.session.scalars(db.select(ProjectSpending)).first().paid_fen += 1
+        db.session.commit()
+    assert runner.invoke(args=["spending-check"]).exit_code == 1
+
+
 def test_spending_groups_and_scopes(ctx, pworld):
     sq, gp = user("psq"), user("pgp")
     projects.create_project(sq, project_data(amount_fen=300))

@@ -1,5 +1,7 @@
 """Command-line tasks for the purchasing area."""
 
+import sys
+
 import click
 from flask_babel import gettext as _
 from sqlalchemy import insert, select
@@ -10,7 +12,7 @@ from registry.clock import utcnow
 from registry.errors import NotAllowed, RegistryError
 from registry.extensions import db
 from registry.models import User
-from registry.purchasing import awards, directory, directory_xlsx
+from registry.purchasing import awards, directory, directory_xlsx, spending_summary
 from registry.purchasing.models import DirectoryEdition, DirectoryItem
 
 # --- the guidance directory (engineer A) ---------------------------------------------------
@@ -177,6 +179,22 @@ def register_awards(app) -> None:
 # --- end of 以奖代补 ----------------------------------------------------------------------------
 
 
+def register_spending(app) -> None:
+    @app.cli.command("spending-check")
+    def spending_check_command():
+        """Prove the spending summary equals the projects' amounts; exit 1 if not."""
+        bad = 0
+        for key, stored, summed in spending_summary.mismatches():
+            bad += 1
+            click.echo(f"✗ {key}：汇总（项目数、合同金额、已付金额）{stored} ≠ 项目合计 {summed}",
+                       err=True)
+        if bad:
+            click.echo(f"错误：购买服务支出汇总有 {bad} 行与项目不一致", err=True)
+            sys.exit(1)
+        click.echo("购买服务支出汇总与项目一致")
+
+
 def register(app) -> None:
     register_directory(app)
     register_awards(app)
+    register_spending(app)

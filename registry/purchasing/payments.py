@@ -14,6 +14,7 @@ from sqlalchemy import select, update
 from registry.clock import today_local
 from registry.errors import Conflict, FieldErrors, ValidationFailed
 from registry.extensions import db
+from registry.purchasing import spending_summary
 from registry.purchasing.models import ProjectPayment, PurchasedServiceProject
 from registry.purchasing.projects import PAYABLE, amount_of, require_recorder
 from registry.validators import check_text, parse_date
@@ -56,6 +57,7 @@ def add_payment(user: Any, project: PurchasedServiceProject, data: dict) -> Proj
             total=_yuan(project.amount_fen), paid=_yuan(project.paid_fen), left=_yuan(left)),
             field)
     db.session.refresh(project, ["paid_fen"])
+    spending_summary.bump(project, paid_fen=amount)
     payment = ProjectPayment(project_id=project.id, region_code=project.region_code,
                              amount_fen=amount, paid_on=paid_on, voucher_no=voucher or "",
                              paid_after_fen=paid_after, created_by_id=user.id)

@@ -17,7 +17,7 @@ from registry.extensions import db
 from registry.models import CITY_OFFICIAL, COUNTY_OFFICIAL, Region
 from registry.organizations.models import Organization
 from registry.organizations.records import add_years
-from registry.purchasing import directory, eligibility, evaluations
+from registry.purchasing import directory, eligibility, evaluations, spending_summary
 from registry.purchasing.models import (
     PROCUREMENT_METHODS,
     PROJECT_STATUSES,
@@ -218,6 +218,7 @@ def create_project(user: Any, data: dict) -> PurchasedServiceProject:
         created_by_id=user.id)
     db.session.add(project)
     db.session.flush()
+    spending_summary.bump(project, projects=1, amount_fen=amount)
     for milestone in (data.get("milestones") or [])[:MAX_MILESTONES]:
         add_milestone(user, project, milestone)
     return project
@@ -233,6 +234,7 @@ def update_contract(user: Any, project: PurchasedServiceProject, data: dict) -> 
                                FIELD_LABELS["contract_no"], max_length=60)
     amount = amount_of(data, errors)
     errors.raise_if_any()
+    spending_summary.bump(project, amount_fen=amount - project.amount_fen)
     project.contract_no, project.amount_fen = contract_no, amount
     db.session.flush()
 

@@ -11,48 +11,79 @@ from sqlalchemy import func, select
 
 from registry import exports
 from registry.extensions import db
-from registry.models import Region
+from registry.models import CITY_OFFICIAL, COUNTY_OFFICIAL, ORG_ADMIN, Region
 from registry.organizations.models import Organization
-from registry.purchasing.models import PurchasedServiceProject
+from registry.purchasing.models import PROJECT_STATUSES, ProjectSpending, PurchasedServiceProject
 from registry.purchasing.projects import project_filters
 from registry.scoping import visible
 from registry.texts import stored
 
 P = PurchasedServiceProject
+S = ProjectSpending
 GROUPINGS = {"county": _l("区县"), "year": _l("年度"), "category": _l("目录类别"),
              "provider": _l("承接主体")}
-KEYS = {"county": (P.county_code,), "year": (P.year,),
-        "category": (P.category_code, P.category_name), "provider": (P.provider_id,)}
+KEY = {"county": "county_code", "year": "year", "category": "category_code",
+       "provider": "provider_id"}
 MAX_GROUPS = 500  # providers are many: the table shows the largest MAX_GROUPS
+
+
+def _summary_source(user: Any, filters: dict):
+    """The summary rows user sees, filtered, when the summary can answer (an official's or a
+    representative's table without a status or item filter); else None."""
+    if filters.get("status") in PROJECT_STATUSES or filters.get("item_code"):
+        return None
+    if user.role == CITY_OFFICIAL:
+        where = []
+    elif user.role == COUNTY_OFFICIAL:
+        where = [S.county_code == user.region_code]
+    elif user.role == ORG_ADMIN:
+        where = [S.provider_id == (user.organization_id or -1)]
+    else:
+        return None
+    for name in ("year", "provider_id"):
+        value = filters.get(name)
+        if isinstance(value, int) and 0 < value < 2**31:
+            where.append(getattr(S, name) == value)
+    for name in ("county_code", "category_code"):
+        if filters.get(name):
+            where.append(getattr(S, name) == str(filters[name])[:20])
+    return where
 
 
 def spending(user: Any, by: str, filters: dict) -> dict:
     """{"by", "rows": [{"key", "label", "count", "amount_fen", "paid_fen"}], "total",
-    "truncated"}: one GROUP BY over the projects user sees."""
+    "truncated"}: one GROUP BY over the summary rows user sees (ProjectSpending, kept with
+    every project write), or over the projects themselves for a status or item filter."""
     by = by if by in GROUPINGS else "county"
-    keys = KEYS[by]
-    amount = func.coalesce(func.sum(P.amount_fen), 0)
-    stmt = select(*keys, func.count(P.id), amount, func.coalesce(func.sum(P.paid_fen), 0))
-    stmt = visible(user, project_filters(stmt.select_from(P), filters), P).group_by(*keys)
-    stmt = stmt.order_by(amount.desc() if by == "provider" else keys[0])
+    where = _summary_source(user, filters)
+    if where is not None:
+        key = getattr(S, KEY[by])
+        count, amount, paid = (func.coalesce(func.sum(S.projects), 0),
+                               func.coalesce(func.sum(S.amount_fen), 0),
+                               func.coalesce(func.sum(S.paid_fen), 0))
+        stmt = select(key, func.max(S.category_name), count, amount, paid).where(*where)
+    else:
+        key = getattr(P, KEY[by])
+        count, amount, paid = (func.count(P.id), func.coalesce(func.sum(P.amount_fen), 0),
+                               func.coalesce(func.sum(P.paid_fen), 0))
+        stmt = visible(user, project_filters(
+            select(key, func.max(P.category_name), count, amount, paid).select_from(P),
+            filters), P)
+    stmt = stmt.group_by(key).order_by(amount.desc() if by == "provider" else key)
     found = list(db.session.execute(stmt.limit(MAX_GROUPS + 1)))
     truncated = len(found) > MAX_GROUPS
-    rows = []
-    for row in found[:MAX_GROUPS]:
-        key = row[0]
-        label = row[1] if by == "category" else key
-        count, total, paid = row[-3:]
-        rows.append({"key": str(key), "label": str(label), "count": int(count),
-                     "amount_fen": int(total or 0), "paid_fen": int(paid or 0)})
+    rows = [{"key": str(code), "label": str(name if by == "category" else code),
+             "count": int(n), "amount_fen": int(total or 0), "paid_fen": int(done or 0)}
+            for code, name, n, total, done in found[:MAX_GROUPS]]
     _name_rows(by, rows)
     if truncated:  # the groups shown are not all: the total is asked for
-        totals = db.session.execute(visible(user, project_filters(
-            select(func.count(P.id), func.coalesce(func.sum(P.amount_fen), 0),
-                   func.coalesce(func.sum(P.paid_fen), 0)).select_from(P), filters), P)).one()
+        groups = stmt.order_by(None).subquery()
+        totals = db.session.execute(select(*[func.sum(column) for column in
+                                             list(groups.c)[2:5]])).one()
     else:  # every group is here: their sum is the total, without a second pass
         totals = [sum(r[name] for r in rows) for name in ("count", "amount_fen", "paid_fen")]
     return {"by": by, "rows": rows, "truncated": truncated,
-            "total": {"count": int(totals[0]), "amount_fen": int(totals[1] or 0),
+            "total": {"count": int(totals[0] or 0), "amount_fen": int(totals[1] or 0),
                       "paid_fen": int(totals[2] or 0)}}
 
 
