@@ -171,7 +171,7 @@ def test_spending_summary_follows_every_write(app, pworld):
     the projects (creation, a contract corrected before signing, payments), a status filter
     reads the projects themselves, and spending-check proves it and catches a tampered row."""
     from registry.purchasing import spending_summary
-    from registry.purchasing.models import ProjectSpending
+    from registry.purchasing.spending_models import ProjectSpending
 
     with app.app_context():
         sq, city = user("psq"), user("pcity")

@@ -471,21 +471,3 @@ class OrgPenalty(db.Model):
 
 # --- end of 以奖代补 ----------------------------------------------------------------------------
 
-
-class ProjectSpending(db.Model):
-    """Contract and paid amounts summed per (year, county, directory category, provider): the
-    spending table's rows, kept by spending_summary.py in the same transaction as every
-    project's creation, contract change and payment, so the city's table reads a few
-    thousand rows instead of grouping every project."""
-
-    __audit_skip__ = True  # derived from the (audited) projects and payments
-    __tablename__ = "project_spending"
-
-    year: Mapped[int] = mapped_column(primary_key=True)
-    county_code: Mapped[str] = mapped_column(String(9), primary_key=True)
-    category_code: Mapped[str] = mapped_column(String(20), primary_key=True)
-    provider_id: Mapped[int] = mapped_column(primary_key=True)
-    category_name: Mapped[str] = mapped_column(String(200), default="")
-    projects: Mapped[int] = mapped_column(default=0)
-    amount_fen: Mapped[int] = mapped_column(FEN, default=0)
-    paid_fen: Mapped[int] = mapped_column(FEN, default=0)

@@ -13,13 +13,18 @@ from registry import exports
 from registry.extensions import db
 from registry.models import CITY_OFFICIAL, COUNTY_OFFICIAL, ORG_ADMIN, Region
 from registry.organizations.models import Organization
-from registry.purchasing.models import PROJECT_STATUSES, ProjectSpending, PurchasedServiceProject
+from registry.purchasing.models import (
+    PROJECT_STATUSES,
+    PurchasedServiceProject,
+)
 from registry.purchasing.projects import project_filters
+from registry.purchasing.spending_models import ProjectSpending, ProjectSpendingArea
 from registry.scoping import visible
 from registry.texts import stored
 
 P = PurchasedServiceProject
 S = ProjectSpending
+A = ProjectSpendingArea
 GROUPINGS = {"county": _l("区县"), "year": _l("年度"), "category": _l("目录类别"),
              "provider": _l("承接主体")}
 KEY = {"county": "county_code", "year": "year", "category": "category_code",
@@ -27,41 +32,47 @@ KEY = {"county": "county_code", "year": "year", "category": "category_code",
 MAX_GROUPS = 500  # providers are many: the table shows the largest MAX_GROUPS
 
 
-def _summary_source(user: Any, filters: dict):
-    """The summary rows user sees, filtered, when the summary can answer (an official's or a
-    representative's table without a status or item filter); else None."""
+def _summary(user: Any, by: str, filters: dict):
+    """(summary table, its conditions) for the rows user sees, filtered, when a summary can
+    answer (an official's or a representative's table without a status or item filter); else
+    None. Without a provider in the question the per-area rows answer (far fewer)."""
     if filters.get("status") in PROJECT_STATUSES or filters.get("item_code"):
         return None
+    provider = filters.get("provider_id")
+    provider = provider if isinstance(provider, int) and 0 < provider < 2**31 else None
+    table = S if by == "provider" or user.role == ORG_ADMIN or provider else A
     if user.role == CITY_OFFICIAL:
         where = []
     elif user.role == COUNTY_OFFICIAL:
-        where = [S.county_code == user.region_code]
+        where = [table.county_code == user.region_code]
     elif user.role == ORG_ADMIN:
-        where = [S.provider_id == (user.organization_id or -1)]
+        where = [table.provider_id == (user.organization_id or -1)]
     else:
         return None
-    for name in ("year", "provider_id"):
-        value = filters.get(name)
-        if isinstance(value, int) and 0 < value < 2**31:
-            where.append(getattr(S, name) == value)
+    year = filters.get("year")
+    if isinstance(year, int) and 0 < year < 2**31:
+        where.append(table.year == year)
+    if provider:
+        where.append(table.provider_id == provider)
     for name in ("county_code", "category_code"):
         if filters.get(name):
-            where.append(getattr(S, name) == str(filters[name])[:20])
-    return where
+            where.append(getattr(table, name) == str(filters[name])[:20])
+    return table, where
 
 
 def spending(user: Any, by: str, filters: dict) -> dict:
     """{"by", "rows": [{"key", "label", "count", "amount_fen", "paid_fen"}], "total",
-    "truncated"}: one GROUP BY over the summary rows user sees (ProjectSpending, kept with
-    every project write), or over the projects themselves for a status or item filter."""
+    "truncated"}: one GROUP BY over the summary rows user sees (kept with every project
+    write), or over the projects themselves for a status or item filter."""
     by = by if by in GROUPINGS else "county"
-    where = _summary_source(user, filters)
-    if where is not None:
-        key = getattr(S, KEY[by])
-        count, amount, paid = (func.coalesce(func.sum(S.projects), 0),
-                               func.coalesce(func.sum(S.amount_fen), 0),
-                               func.coalesce(func.sum(S.paid_fen), 0))
-        stmt = select(key, func.max(S.category_name), count, amount, paid).where(*where)
+    summary = _summary(user, by, filters)
+    if summary is not None:
+        table, where = summary
+        key = getattr(table, KEY[by])
+        count, amount, paid = (func.coalesce(func.sum(table.projects), 0),
+                               func.coalesce(func.sum(table.amount_fen), 0),
+                               func.coalesce(func.sum(table.paid_fen), 0))
+        stmt = select(key, func.max(table.category_name), count, amount, paid).where(*where)
     else:
         key = getattr(P, KEY[by])
         count, amount, paid = (func.count(P.id), func.coalesce(func.sum(P.amount_fen), 0),

@@ -1,69 +1,88 @@
-"""The spending summary (ProjectSpending): one row per (year, county, category, provider), bumped
-in the same transaction as each project's creation, contract change and payment, and THE
-check that it still equals the projects (`mismatches`, run by `flask spending-check`)."""
+"""The spending summaries (ProjectSpending per year, county, category and provider;
+ProjectSpendingArea without the provider), bumped in the same transaction as each project's
+creation, contract change and payment, and THE check that they still equal the projects
+(`mismatches`, run by `flask spending-check`)."""
 
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from registry.extensions import db
-from registry.purchasing.models import ProjectSpending, PurchasedServiceProject
+from registry.purchasing.models import PurchasedServiceProject
+from registry.purchasing.spending_models import ProjectSpending, ProjectSpendingArea
 
 TABLE = ProjectSpending.__table__
+AREA_TABLE = ProjectSpendingArea.__table__
 COLUMNS = ("projects", "amount_fen", "paid_fen")
+KEYS = ("year", "county_code", "category_code", "provider_id")
 
 
 def bump(project: PurchasedServiceProject, **deltas: int) -> None:
-    """Add deltas to the project's summary row: one `UPDATE … SET x = x + :d` (row-locked),
-    else `INSERT … ON CONFLICT DO UPDATE`, so two first writers cannot both insert."""
+    """Add deltas to the project's rows of both summaries."""
     deltas = {name: int(value) for name, value in deltas.items() if value}
     if not deltas:
         return
-    key = {"year": project.year, "county_code": project.county_code,
-           "category_code": project.category_code, "provider_id": project.provider_id}
-    stmt = (update(TABLE).where(*[TABLE.c[k] == v for k, v in key.items()])
-            .values({name: TABLE.c[name] + value for name, value in deltas.items()}))
+    key = {name: getattr(project, name) for name in KEYS}
+    _bump(TABLE, key, project.category_name, deltas)
+    key.pop("provider_id")
+    _bump(AREA_TABLE, key, project.category_name, deltas)
+
+
+def _bump(table, key: dict, category_name: str, deltas: dict) -> None:
+    """One `UPDATE … SET x = x + :d` (row-locked), else `INSERT … ON CONFLICT DO UPDATE`, so
+    two first writers of a row cannot both insert."""
+    stmt = (update(table).where(*[table.c[k] == v for k, v in key.items()])
+            .values({name: table.c[name] + value for name, value in deltas.items()}))
     if db.session.execute(stmt).rowcount:
         return
-    row = {name: 0 for name in COLUMNS} | deltas | key | {
-        "category_name": project.category_name}
+    row = {name: 0 for name in COLUMNS} | deltas | key | {"category_name": category_name}
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    upsert = insert(TABLE).values(row)
+    upsert = insert(table).values(row)
     db.session.execute(upsert.on_conflict_do_update(
-        index_elements=[TABLE.c[k] for k in key],
-        set_={name: TABLE.c[name] + upsert.excluded[name] for name in deltas}))
+        index_elements=[table.c[k] for k in key],
+        set_={name: table.c[name] + upsert.excluded[name] for name in deltas}))
 
 
 def mismatches():
-    """Yield (key, stored, summed) for every summary row that differs from its projects."""
+    """Yield (key, stored, summed) for every row of either summary that differs from its
+    projects (stored is None when the row is missing)."""
+    for table, names in ((TABLE, KEYS), (AREA_TABLE, KEYS[:3])):
+        yield from _mismatches(table, names)
+
+
+def _mismatches(table, names):
     p = PurchasedServiceProject
-    keys = (p.year, p.county_code, p.category_code, p.provider_id)
+    keys = [getattr(p, name) for name in names]
     summed = (select(*keys, func.count(p.id).label("projects"),
                      func.sum(p.amount_fen).label("amount_fen"),
                      func.sum(p.paid_fen).label("paid_fen")).group_by(*keys).subquery())
-    pairs = [(summed.c[k.key], TABLE.c[k.key]) for k in keys]
-    stored = [TABLE.c[name] for name in COLUMNS]
+    pairs = [(summed.c[name], table.c[name]) for name in names]
+    stored = [table.c[name] for name in COLUMNS]
     sums = [summed.c[name] for name in COLUMNS]
-    joined = select(*[a for a, _ in pairs], TABLE.c.projects, *stored, *sums).select_from(
-        summed.outerjoin(TABLE, and_(*[a == b for a, b in pairs])))
-    rows = joined.where(or_(TABLE.c.projects.is_(None),
+    width = len(names)
+    joined = select(*[a for a, _ in pairs], table.c.projects, *stored, *sums).select_from(
+        summed.outerjoin(table, and_(*[a == b for a, b in pairs])))
+    rows = joined.where(or_(table.c.projects.is_(None),
                             *[a != b for a, b in zip(stored, sums, strict=True)]))
     for row in db.session.execute(rows):
-        key, have = tuple(row[:4]), row[4]
-        yield key, None if have is None else tuple(row[5:8]), tuple(int(v) for v in row[8:11])
-    orphans = select(*[TABLE.c[k.key] for k in keys], *stored).select_from(
-        TABLE.outerjoin(summed, and_(*[a == b for a, b in pairs]))).where(
+        have = row[width]
+        yield (tuple(row[:width]), None if have is None else tuple(row[width + 1:width + 4]),
+               tuple(int(v) for v in row[width + 4:width + 7]))
+    orphans = select(*[table.c[name] for name in names], *stored).select_from(
+        table.outerjoin(summed, and_(*[a == b for a, b in pairs]))).where(
         summed.c.year.is_(None), or_(*[c != 0 for c in stored]))
     for row in db.session.execute(orphans):
-        yield tuple(row[:4]), tuple(row[4:7]), (0, 0, 0)
+        yield tuple(row[:width]), tuple(row[width:width + 3]), (0, 0, 0)
 
 
 def rebuild() -> None:
-    """Make the summary anew from the projects (after a bulk load that bypassed the bumps)."""
+    """Make both summaries anew from the projects (after a bulk load that bypassed the
+    bumps)."""
     p = PurchasedServiceProject
-    keys = (p.year, p.county_code, p.category_code, p.provider_id)
-    db.session.execute(TABLE.delete())
-    db.session.execute(TABLE.insert().from_select(
-        ["year", "county_code", "category_code", "provider_id", "category_name", *COLUMNS],
-        select(*keys, func.max(p.category_name), func.count(p.id), func.sum(p.amount_fen),
-               func.sum(p.paid_fen)).group_by(*keys)))
+    for table, names in ((TABLE, KEYS), (AREA_TABLE, KEYS[:3])):
+        keys = [getattr(p, name) for name in names]
+        db.session.execute(table.delete())
+        db.session.execute(table.insert().from_select(
+            [*names, "category_name", *COLUMNS],
+            select(*keys, func.max(p.category_name), func.count(p.id),
+                   func.sum(p.amount_fen), func.sum(p.paid_fen)).group_by(*keys)))
