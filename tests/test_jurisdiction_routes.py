@@ -51,7 +51,12 @@ def demo(app):
                 if hasattr(model, name_column):
                     ours_anywhere |= set(db.session.scalars(
                         select(getattr(model, name_column)).where(pk.in_(mine))))
-        # A name that also belongs to a row 高坪区 may see is not a leak when it shows.
+        # A name that also belongs to a row 高坪区 may see is not a leak when it shows; nor is
+        # a registered organization's (the public registry lists it, and any county may buy
+        # services from it: a project's provider list offers every one).
+        from registry.organizations.models import Organization
+        ours_anywhere |= set(db.session.scalars(select(Organization.name).where(
+            Organization.status == "approved")))
         names = {model: their - ours_anywhere for model, their in names.items()}
         return {"foreign_ids": sorted(foreign - visible)[:12], "names": names}
 

@@ -126,3 +126,17 @@ def mismatches():
              .where(summed.c.month.is_(None), or_(*[c != 0 for c in stored])))
     for row in db.session.execute(empty):
         yield row[0], row[1], tuple(row[2:5]), (0, 0, 0)
+
+
+def rebuild() -> None:
+    """Make the summary anew from both ledgers (after history was rewritten outside the
+    ledger's write path, as tests that age entries do)."""
+    parts = union_all(_sums(PointsLedgerEntry, VOLUNTEER_KINDS),
+                      _sums(HouseholdPointsEntry, POOL_KINDS)).subquery()
+    table = PointsMonthStats.__table__
+    db.session.execute(table.delete())
+    db.session.execute(table.insert().from_select(
+        ["township_code", "month", *COLUMNS],
+        select(parts.c.township_code, parts.c.month,
+               *[func.sum(parts.c[name]) for name in COLUMNS])
+        .group_by(parts.c.township_code, parts.c.month)))

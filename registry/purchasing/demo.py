@@ -134,10 +134,16 @@ METHODS = ("open_tender", "competitive_consultation", "inquiry", "single_source"
 STEPS = ("procure", "sign", "perform", "accept", "evaluate", "close")
 
 
+def _local(providers: list, user) -> list:
+    """The providers of the recorder's own county when it has any (a county usually buys
+    from its own organizations), else all."""
+    return [p for p in providers if p.region_code.startswith(user.region_code)] or providers
+
+
 def seed_projects(users: dict) -> None:
     if db.session.scalar(select(PurchasedServiceProject.id).limit(1)):
         return
-    providers = projects.eligible_providers(limit=20)
+    providers = projects.eligible_providers(limit=200)
     if not providers or directory.current_edition() is None:
         return
     for number, (who, title, code, year, fen, status, scores) in enumerate(DEMO_PROJECTS):
@@ -147,7 +153,7 @@ def seed_projects(users: dict) -> None:
         audit.set_actor(user)
         row = projects.create_project(user, {
             "title": title, "item_code": code, "year": year, "purchaser": stored("民政局"),
-            "provider_id": providers[number % len(providers)].id,
+            "provider_id": _local(providers, user)[number % len(_local(providers, user))].id,
             "procurement_method": METHODS[number % len(METHODS)],
             "contract_no": f"NC-{year}-{number + 1:03d}", "amount_fen": fen,
             "starts_on": f"{year}-01-01", "ends_on": f"{year}-12-31",
