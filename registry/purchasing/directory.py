@@ -20,7 +20,6 @@ from registry.clock import today_local, utcnow
 from registry.errors import Conflict, FieldErrors, NotAllowed, NotFound, ValidationFailed
 from registry.extensions import db
 from registry.models import CITY_OFFICIAL, COUNTY_OFFICIAL, User
-from registry.purchasing import providers
 from registry.purchasing.models import (
     EDITION_STATUSES,
     MAX_DIRECTORY_LEVEL,
@@ -378,12 +377,6 @@ def remove_item(user, item: DirectoryItem) -> None:
         raise Conflict(_("该条目下还有下级条目，请先删除或移走下级条目"))
     db.session.delete(item)
     db.session.flush()
-
-
-def providers_of(item_code: str) -> list:
-    """The approved organizations that have delivered the item (by its code), with their
-    evaluation grades (purchased-service projects: registry/purchasing/providers.py)."""
-    return providers.providers_of(item_code)
 
 
 def city_user_for(username: str) -> User:

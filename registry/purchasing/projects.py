@@ -26,7 +26,6 @@ from registry.purchasing.models import (
     ProjectMilestone,
     PurchasedServiceProject,
 )
-from registry.purchasing.providers import providers_by_code, providers_of  # noqa: F401
 from registry.scoping import get_visible, visible_select
 from registry.validators import check_amount, check_text, parse_date, parse_yuan
 from registry.workflow import Machine, Move

@@ -1,6 +1,6 @@
 """The public side of projects: which approved organizations delivered a directory item, with
-their latest 绩效评价 grade. directory.providers_of (the public directory) calls this; it
-imports no rule module so that directory.py and projects.py may both use it."""
+their latest 绩效评价 grade, kept a short while for the public directory's pages and API; it
+imports no rule module so that any purchasing module may use it."""
 
 import json
 import time
@@ -52,11 +52,6 @@ def providers_by_code(codes) -> dict[str, list[dict]]:
         rows.sort(key=lambda r: order.get(r["evaluation_grade"], len(order)))
         found[code] = rows[:MAX_PER_ITEM]
     return found
-
-
-def providers_of(item_code: str) -> list[dict]:
-    """The approved organizations that delivered the item (by code, across editions)."""
-    return providers_by_code([item_code]).get(item_code, [])
 
 
 _kept: dict[str, tuple[float, dict, str]] = {}  # database URL → (when, the map, counts JSON)
