@@ -137,6 +137,10 @@ class Config:
     # at most once per this many seconds per worker (public figures may lag a project's
     # acceptance by as much; 0 = on every visit).
     PUBLIC_PROVIDERS_SECONDS = 60
+    # Which codes lie under each region (scoping.codes_under) is read once per this many
+    # seconds per worker. Only `flask load-regions` changes the tree (the back office edits
+    # names alone), so a reload reaches every worker within this time; 0 = every request.
+    REGION_TREE_SECONDS = 60
     # Exports (registry/exports.py): at most this many rows in one file.
     EXPORT_MAX_ROWS = int(env("EXPORT_MAX_ROWS", "100000"))
     IMPORT_MAX_ROWS = int(env("IMPORT_MAX_ROWS", "50000"))
@@ -183,6 +187,7 @@ class TestingConfig(Config):
     UPLOAD_DIR = None  # tests give each app its own temporary folder
     JOBS_IMMEDIATE = True  # a job runs at once, inside the request that starts it
     PUBLIC_PROVIDERS_SECONDS = 0  # tests see a project's providers at once
+    REGION_TREE_SECONDS = 0  # and the regions they load
 
 
 class ProductionConfig(Config):

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import DateTime
@@ -87,10 +88,14 @@ def audited_models() -> dict[str, type]:
 
 def model_named(object_type: str) -> type | None:
     """The model an audit row's object_type names (audited or not: explicit rows name any)."""
-    for mapper in db.Model.registry.mappers:
-        if mapper.class_.__name__ == object_type:
-            return mapper.class_
-    return None
+    if object_type not in _MODELS_BY_NAME:  # a model imported since, or no model: look again
+        _MODELS_BY_NAME.update((mapper.class_.__name__, mapper.class_)
+                               for mapper in db.Model.registry.mappers)
+        _MODELS_BY_NAME.setdefault(object_type, None)
+    return _MODELS_BY_NAME[object_type]
+
+
+_MODELS_BY_NAME: dict[str, type | None] = {}
 
 
 def type_label(object_type: str) -> str:
@@ -106,25 +111,39 @@ def action_label(action: str) -> str:
 
 def type_choices() -> list[tuple[str, str]]:
     """(object type, label) for the filter, by label."""
-    names = [*audited_models(), "AuditEntry"]  # the audit log's own export and chain check
-    return sorted(((name, type_label(name)) for name in names),
-                  key=lambda pair: pair[1])
+    return _per_locale("type_choices", lambda: sorted(
+        ((name, type_label(name))
+         for name in [*audited_models(), "AuditEntry"]),  # the log's own export and check
+        key=lambda pair: pair[1]))
 
 
 def action_choices() -> list[tuple[str, str]]:
-    return [(action, str(label)) for action, label in ACTION_LABELS.items()]
+    return _per_locale("action_choices", lambda: [
+        (action, str(label)) for action, label in ACTION_LABELS.items()])
+
+
+def _per_locale(name: str, build):
+    """A list of labels built once per app and language (every audit page shows the same)."""
+    cache = current_app.extensions.setdefault("audit_label_lists", {})
+    key = (name, str(get_locale()))
+    if key not in cache:
+        cache[key] = build()
+    return cache[key]
 
 
 def _view_labels(model: type | None) -> dict:
     """The back office's column labels of the model (the names people see on its list)."""
     if model is None:
         return {}
-    labels: dict = {}
-    for admin in current_app.extensions.get("admin", []):
-        for view in getattr(admin, "_views", []):
-            if getattr(view, "model", None) is model and view.column_labels:
-                labels = {**view.column_labels, **labels}
-    return labels
+    cache = current_app.extensions.setdefault("audit_view_labels", {})
+    if model not in cache:
+        labels: dict = {}
+        for admin in current_app.extensions.get("admin", []):
+            for view in getattr(admin, "_views", []):
+                if getattr(view, "model", None) is model and view.column_labels:
+                    labels = {**view.column_labels, **labels}
+        cache[model] = labels  # lazy labels: each reads in the language of its request
+    return cache[model]
 
 
 def field_label(model: type | None, key: str, view_labels: dict | None = None) -> str:
@@ -193,3 +212,15 @@ def shown_lines(entry) -> tuple[list[str], int]:
     """The first MAX_LINES lines of a row's changes, and how many more there are."""
     lines = change_lines(entry.object_type, entry.action, entry.changes)
     return lines[:MAX_LINES], max(0, len(lines) - MAX_LINES)
+
+
+def shown_rows(entries) -> list[dict]:
+    """Each row as the log page shows it (its table and its phone list read the same)."""
+    rows = []
+    for entry in entries:
+        lines, more = shown_lines(entry)
+        rows.append({"entry": entry, "lines": lines, "more": more,
+                     "action": action_label(entry.action),
+                     "type": type_label(entry.object_type),
+                     "role": str(ROLE_LABELS.get(entry.actor_role, entry.actor_role or ""))})
+    return rows

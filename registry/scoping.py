@@ -1,8 +1,9 @@
 """Jurisdiction: the one place that narrows any query to what a user may see."""
 
+import time
 from typing import Any
 
-from flask import abort, g
+from flask import abort, current_app, g
 from sqlalchemy import Select, false, or_, select, true
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -38,11 +39,30 @@ def region_codes_under(code: str) -> Select:
 
 
 def codes_under(code: str) -> list[str]:
-    """The codes of a region and all regions below it, as a list; asked once per request."""
+    """The codes of a region and all regions below it, as a list: asked of the database once
+    per request, or once per REGION_TREE_SECONDS per worker (every scoped page asks)."""
     cache = g.setdefault("codes_under", {})
     if code not in cache:
-        cache[code] = list(db.session.scalars(region_codes_under(code)))
+        cache[code] = _kept_codes_under(code)
     return cache[code]
+
+
+_kept_trees: dict[str, tuple[float, dict[str, list[str]]]] = {}
+
+
+def _kept_codes_under(code: str) -> list[str]:
+    seconds = current_app.config["REGION_TREE_SECONDS"]
+    if not seconds:
+        return list(db.session.scalars(region_codes_under(code)))
+    key, now = str(db.engine.url), time.monotonic()
+    kept = _kept_trees.get(key)
+    if kept is None or kept[0] < now:
+        tree: dict[str, list[str]] = {}
+        for row in db.session.execute(select(Region.code, Region.county_code, Region.city_code)):
+            for above in {row.code, row.county_code, row.city_code} - {None}:
+                tree.setdefault(above, []).append(row.code)
+        kept = _kept_trees[key] = (now + seconds, tree)
+    return list(kept[1].get(code, ()))
 
 
 def region_condition(column, code: str) -> ColumnElement[bool]:

@@ -28,6 +28,30 @@ def test_non_staff_get_403(browser, make_user, role, region):
     assert "没有权限" in browser.get("/admin/user/").get_data(as_text=True)
 
 
+def test_each_role_sees_only_its_menu_and_language(app, make_user):
+    """The menu is drawn once per role, language and page: a second role, a second language
+    and a second page of the same worker each get their own."""
+    from tests.conftest import Browser
+
+    def menu(role, region, url="/admin/", lang=None):
+        browser = Browser(app.test_client())
+        browser.login(make_user(role, region))
+        if lang:
+            browser.get(f"/lang/{lang}")
+        page = browser.get(url).get_data(as_text=True)
+        return page.split('navbar-nav mr-auto">', 1)[1].split("navbar-right", 1)[0], page
+
+    city, _ = menu("city_official", "511300")
+    system, _ = menu("system_admin", "511300")
+    assert 'href="/admin/volunteer/"' in city and 'href="/admin/region/"' not in city
+    assert 'href="/admin/region/"' in system and 'href="/admin/volunteer/"' not in system
+    english, _ = menu("city_official", "511300", lang="en")
+    assert "Volunteer" in english and "志愿者" not in english and "志愿者" in city
+    _, page = menu("city_official", "511300", url="/admin/volunteer/")
+    active = re.search(r'<a class="dropdown-item active[^"]*" href="([^"]+)"', page)
+    assert active and active.group(1) == "/admin/volunteer/"
+
+
 def test_admin_pages_are_chinese(browser, make_user):
     browser.login(make_user("system_admin", "511300"))
     page = browser.get("/admin/user/").get_data(as_text=True)

@@ -130,3 +130,30 @@ def test_region_visible(app, world):
         assert region_visible(city, GAOPING_TOWN) and region_visible(city, "511300")
         assert not region_visible(county, "5113020019999")
         assert db.session.get(Region, SHUNQING_TOWN).county_code == "511302"
+
+
+def test_the_kept_region_tree_scopes_as_the_database_does(app, world):
+    """Workers keep which codes lie under each region for REGION_TREE_SECONDS: the kept tree
+    gives every region exactly the codes the database query gives, and the same rows."""
+    from registry import scoping
+    from registry.scoping import codes_under, region_codes_under
+
+    app.config["REGION_TREE_SECONDS"] = 60
+    scoping._kept_trees.clear()
+    try:
+        with app.app_context():
+            codes = list(db.session.scalars(select(Region.code)))
+            asked = {code: sorted(db.session.scalars(region_codes_under(code)))
+                     for code in codes}
+        for code in codes:
+            with app.app_context():  # a new request: its own per-request cache
+                assert sorted(codes_under(code)) == asked[code]
+        assert scoping._kept_trees  # read once, kept
+        for who, (orgs, stations, volunteers) in EXPECTED.items():
+            with app.app_context():
+                user = db.session.get(User, world["users"][who])
+                assert _names(user, Organization, Organization.name) == orgs
+                assert _names(user, Station, Station.name) == stations
+                assert _names(user, Volunteer, Volunteer.name) == volunteers
+    finally:
+        scoping._kept_trees.clear()

@@ -24,7 +24,8 @@ def index():
     stmt = audit_search.search_stmt(current_user, filters)
     page = paginate_query(stmt, AuditEntry.id, request.args)
     return render_template(
-        "audit_log/index.html", page=page, filters=filters, labels=audit_labels,
+        "audit_log/index.html", page=page, filters=filters,
+        rows=audit_labels.shown_rows(page.items),
         object_types=audit_labels.type_choices(), actions=audit_labels.action_choices(),
         may_check=current_user.role in audit_search.CHECKERS)
 

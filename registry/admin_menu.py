@@ -1,0 +1,21 @@
+"""The back office's main menu, drawn once per role, language and page: it reads no data.
+
+Flask-Admin draws it on every page, asking each of ~50 views whether the user may open it.
+"""
+
+from flask import current_app, render_template_string
+from flask_babel import get_locale
+from flask_login import current_user
+from markupsafe import Markup
+
+MENU = "{% import 'admin/layout.html' as layout with context %}{{ layout.menu() }}"
+
+
+def menu_html(admin_view) -> Markup:
+    """The menu as Flask-Admin's layout.menu() draws it for this user's role and page."""
+    cache = current_app.extensions.setdefault("admin_menu_html", {})
+    # who may open a view depends on the role alone (admin.StaffOnly.is_accessible)
+    key = (current_user.role, str(get_locale()), admin_view.endpoint)
+    if key not in cache:
+        cache[key] = Markup(render_template_string(MENU, admin_view=admin_view))
+    return cache[key]
