@@ -19,8 +19,9 @@ CASES += [
     {"name": "volunteers-county-search",
      "path": "/api/v1/volunteers?per_page=20&status=active&q=%E7%8E%8B%E8%8A%B3",
      "login": _VOL_LOGIN},
-    {"name": "volunteers-county-phone", "path": "/api/v1/volunteers?q=13500000000",
-     "login": _VOL_LOGIN},
+    # A phone number is searched for in a POST body, never in a URL (issue 9).
+    {"name": "volunteers-county-phone", "path": "/api/v1/volunteers/search", "method": "POST",
+     "json": {"q": "13500000000"}, "login": _VOL_LOGIN},
     {"name": "stations-county-coverage", "path": "/api/v1/stations/coverage",
      "login": _VOL_LOGIN},
     {"name": "township-dashboard", "path": "/api/v1/stations/1/dashboard",

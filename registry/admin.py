@@ -24,7 +24,7 @@ from sqlalchemy.orm import Query
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import ValidationError
 
-from registry import accounts, admin_menu, audit_labels, exports
+from registry import accounts, admin_menu, audit_labels, exports, regions
 from registry.accounts import ROLE_LABELS
 from registry.clock import to_local, utcnow
 from registry.errors import RegistryError
@@ -412,6 +412,10 @@ class RegionView(ScopedModelView):
                      "parent": _l("上级"),
                      "county_code": _l("所属县级代码"), "effective_year": _l("区划年份")}
     form_columns = ("name", "effective_year")
+
+    def after_model_change(self, form, model, is_created) -> None:
+        super().after_model_change(form, model, is_created)
+        regions.forget()  # this worker shows the new name at once, the others within a minute
 
 
 class AuditEntryView(ScopedModelView):

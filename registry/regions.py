@@ -1,9 +1,12 @@
 """Nanchong's regions: loading the bundled list and looking regions up."""
 
 import csv
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import select
+from flask import current_app
+from sqlalchemy import Select, or_, select
 
 from registry.extensions import db
 from registry.models import Region
@@ -62,3 +65,65 @@ def townships_of(code: str) -> list[Region]:
 def counties() -> list[Region]:
     return list(db.session.scalars(select(Region).where(Region.level == "county")
                                    .order_by(Region.code)))
+
+
+@dataclass
+class RegionTable:
+    """Every region's name and the codes at or under it, as one worker keeps them."""
+
+    names: dict[str, str] = field(default_factory=dict)
+    under: dict[str, list[str]] = field(default_factory=dict)
+    counties: list[tuple[str, str]] = field(default_factory=list)  # (code, name), city first
+
+
+_kept: dict[str, tuple[float, RegionTable]] = {}
+
+
+def kept() -> RegionTable:
+    """The region table, read once per REGION_TREE_SECONDS per worker (0: on every call).
+
+    Nearly every page asks for a region's name or the codes under it; only `flask load-regions`
+    changes the tree and the back office only renames (RegionView forgets this worker's copy).
+    """
+    seconds = current_app.config["REGION_TREE_SECONDS"]
+    key, now = str(db.engine.url), time.monotonic()
+    held = _kept.get(key)
+    if seconds and held is not None and held[0] >= now:
+        return held[1]
+    table = RegionTable()
+    rows = db.session.execute(select(Region.code, Region.name, Region.level, Region.county_code,
+                                     Region.city_code).order_by(Region.code))
+    for row in rows:
+        table.names[row.code] = row.name
+        for above in {row.code, row.county_code, row.city_code} - {None}:
+            table.under.setdefault(above, []).append(row.code)
+        if row.level in ("city", "county"):
+            table.counties.append((row.code, row.name))
+    if seconds:
+        _kept[key] = (now + seconds, table)
+    return table
+
+
+def forget() -> None:
+    """Drop this worker's region table (after a rename here)."""
+    _kept.clear()
+
+
+def name_of(code: str | None) -> str:
+    """A region's name, or "" for no or an unknown code."""
+    return kept().names.get(code or "", "") if code else ""
+
+
+def codes_under(code: str) -> list[str]:
+    """The codes of a region and all regions below it (none for an unknown code)."""
+    if not current_app.config["REGION_TREE_SECONDS"]:
+        # tests and one-off commands: one indexed query, not the whole table
+        return list(db.session.scalars(region_codes_under(code)))
+    return list(kept().under.get(code, ()))
+
+
+def region_codes_under(code: str) -> Select:
+    """The codes of a region and all regions below it, as one indexed subquery."""
+    return select(Region.code).where(
+        or_(Region.code == code, Region.county_code == code, Region.city_code == code)
+    )

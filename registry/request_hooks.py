@@ -4,6 +4,7 @@ in URLs, bounded ids in URLs, no NUL characters, uploaded file names without con
 
 import secrets
 import time
+from typing import NamedTuple
 
 from flask import Flask, current_app, flash, g, redirect, request, session, url_for
 from flask_babel import gettext as _
@@ -13,13 +14,13 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 from wtforms import FileField
 
-from registry import audit, privacy
+from registry import audit, privacy, regions
 from registry.accounts import ROLE_LABELS, password_expired
 from registry.clock import to_local
 from registry.errors import api_error, render_error
 from registry.extensions import db, login_manager
 from registry.masking import mask_id_number, mask_name, mask_office_phone, mask_phone
-from registry.models import STAFF_ROLES, Region, User
+from registry.models import STAFF_ROLES, User
 from registry.validators import MAX_INT, clean_filename
 
 CSP = (
@@ -164,6 +165,7 @@ def register_request_hooks(app: Flask) -> None:
             "mask_id_number": mask_id_number,
             "mask_name": mask_name,
             "current_region": _current_region,
+            "region_name": regions.name_of,
             "current_lang": select_locale(),
             "csp_nonce": csp_nonce,
         }
@@ -199,12 +201,18 @@ def csp_nonce() -> str:
     return g.csp_nonce
 
 
-def _current_region() -> Region | None:
+class CurrentRegion(NamedTuple):
+    code: str
+    name: str
+
+
+def _current_region() -> CurrentRegion | None:
+    """The signed-in user's region as pages name it (from the table each worker keeps)."""
     if not current_user.is_authenticated:
         return None
-    if "current_region" not in g:
-        g.current_region = db.session.get(Region, current_user.region_code)
-    return g.current_region
+    name = regions.name_of(current_user.region_code)
+    return CurrentRegion(current_user.region_code, name) if name else None
+
 
 
 def _format_local(value, fmt: str = "%Y-%m-%d %H:%M") -> str:

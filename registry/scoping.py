@@ -1,12 +1,12 @@
 """Jurisdiction: the one place that narrows any query to what a user may see."""
 
-import time
 from typing import Any
 
-from flask import abort, current_app, g
-from sqlalchemy import Select, false, or_, select, true
+from flask import abort, g
+from sqlalchemy import Select, false, select, true
 from sqlalchemy.sql.elements import ColumnElement
 
+from registry import regions
 from registry.extensions import db
 from registry.models import (
     AUDITOR,
@@ -21,6 +21,7 @@ from registry.models import (
     Region,
     User,
 )
+from registry.regions import region_codes_under  # noqa: F401 (areas import it from here)
 
 REGIONAL_ROLES = (CITY_OFFICIAL, COUNTY_OFFICIAL, STATION_ADMIN)
 # Nanchong's largest county has 42 townships; the city 252 regions in all.
@@ -31,38 +32,13 @@ SYSTEM_ADMIN_MODELS = (User, Region)
 SECURITY_ADMIN_MODELS = (User,)
 
 
-def region_codes_under(code: str) -> Select:
-    """The codes of a region and all regions below it, as one indexed subquery."""
-    return select(Region.code).where(
-        or_(Region.code == code, Region.county_code == code, Region.city_code == code)
-    )
-
-
 def codes_under(code: str) -> list[str]:
-    """The codes of a region and all regions below it, as a list: asked of the database once
-    per request, or once per REGION_TREE_SECONDS per worker (every scoped page asks)."""
+    """The codes of a region and all regions below it, as a list: asked once per request (of
+    the table each worker keeps, regions.kept)."""
     cache = g.setdefault("codes_under", {})
     if code not in cache:
-        cache[code] = _kept_codes_under(code)
+        cache[code] = regions.codes_under(code)
     return cache[code]
-
-
-_kept_trees: dict[str, tuple[float, dict[str, list[str]]]] = {}
-
-
-def _kept_codes_under(code: str) -> list[str]:
-    seconds = current_app.config["REGION_TREE_SECONDS"]
-    if not seconds:
-        return list(db.session.scalars(region_codes_under(code)))
-    key, now = str(db.engine.url), time.monotonic()
-    kept = _kept_trees.get(key)
-    if kept is None or kept[0] < now:
-        tree: dict[str, list[str]] = {}
-        for row in db.session.execute(select(Region.code, Region.county_code, Region.city_code)):
-            for above in {row.code, row.county_code, row.city_code} - {None}:
-                tree.setdefault(above, []).append(row.code)
-        kept = _kept_trees[key] = (now + seconds, tree)
-    return list(kept[1].get(code, ()))
 
 
 def region_condition(column, code: str) -> ColumnElement[bool]:

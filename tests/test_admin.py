@@ -234,3 +234,26 @@ def test_every_filter_and_search_of_the_big_lists_leads_an_index(app, view_model
                     if hasattr(c, "columns") and len(c.columns)}
         wanted = set(view.column_filters) | set(view.column_searchable_list)
         assert wanted - leading == set()
+
+
+def test_a_renamed_region_shows_its_new_name_at_once_where_names_are_kept(app, make_user):
+    """Workers keep region names (regions.kept); a rename in the back office is shown at once
+    by that worker, on every page that names the region."""
+    from registry import regions
+    from tests.conftest import Browser
+
+    app.config["REGION_TREE_SECONDS"] = 60
+    regions.forget()
+    try:
+        official = Browser(app.test_client())
+        official.login(make_user("county_official", "511302"))
+        assert "顺庆区" in official.get("/").get_data(as_text=True)
+        admin = Browser(app.test_client())
+        admin.login(make_user("system_admin", "511300"))
+        admin.refresh_token("/admin/region/edit/?id=511302")
+        response = admin.post("/admin/region/edit/?id=511302", data={
+            "name": "顺庆区（新）", "effective_year": "2024"})
+        assert response.status_code == 302
+        assert "顺庆区（新）" in official.get("/").get_data(as_text=True)
+    finally:
+        regions.forget()

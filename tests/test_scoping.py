@@ -135,11 +135,11 @@ def test_region_visible(app, world):
 def test_the_kept_region_tree_scopes_as_the_database_does(app, world):
     """Workers keep which codes lie under each region for REGION_TREE_SECONDS: the kept tree
     gives every region exactly the codes the database query gives, and the same rows."""
-    from registry import scoping
+    from registry import regions
     from registry.scoping import codes_under, region_codes_under
 
     app.config["REGION_TREE_SECONDS"] = 60
-    scoping._kept_trees.clear()
+    regions.forget()
     try:
         with app.app_context():
             codes = list(db.session.scalars(select(Region.code)))
@@ -148,7 +148,7 @@ def test_the_kept_region_tree_scopes_as_the_database_does(app, world):
         for code in codes:
             with app.app_context():  # a new request: its own per-request cache
                 assert sorted(codes_under(code)) == asked[code]
-        assert scoping._kept_trees  # read once, kept
+        assert regions._kept  # read once, kept
         for who, (orgs, stations, volunteers) in EXPECTED.items():
             with app.app_context():
                 user = db.session.get(User, world["users"][who])
@@ -156,4 +156,4 @@ def test_the_kept_region_tree_scopes_as_the_database_does(app, world):
                 assert _names(user, Station, Station.name) == stations
                 assert _names(user, Volunteer, Volunteer.name) == volunteers
     finally:
-        scoping._kept_trees.clear()
+        regions.forget()

@@ -288,7 +288,7 @@ def _apply_filters(stmt: Select, filters: dict) -> Select:
     if filters.get("abnormal") is not None:
         stmt = stmt.where(Organization.abnormal_listed.is_(filters["abnormal"]))
     # Region and hub names for a page of rows in two queries, not two per row.
-    stmt = stmt.options(selectinload(Organization.region), selectinload(Organization.hub))
+    stmt = stmt.options(selectinload(Organization.hub))  # region names: regions.name_of
     return stmt.order_by(Organization.id.desc())
 
 

@@ -16,13 +16,13 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
 
-from registry import accounts, audit
+from registry import accounts, audit, regions
 from registry.clock import today_local
 from registry.errors import RegistryError, ValidationFailed
 from registry.extensions import db, limiter
 from registry.forms import show_errors
 from registry.forms.organizations import SignupForm
-from registry.models import ORG_ADMIN, Region
+from registry.models import ORG_ADMIN
 from registry.organizations import operations as orgs
 from registry.organizations.models import GRADES, ORG_CATEGORIES, ORG_TYPES, Organization
 from registry.pagination import paginate_query
@@ -32,11 +32,8 @@ bp = Blueprint("public_registry", __name__, url_prefix="/registry")
 PUBLIC_FILTERS = ("q", "org_type", "category", "region_code", "grade", "hub")
 
 
-def _counties() -> list:
-    from sqlalchemy import select
-
-    stmt = select(Region.code, Region.name).where(Region.level.in_(("city", "county")))
-    return list(db.session.execute(stmt.order_by(Region.code)))
+def _counties() -> list[tuple[str, str]]:
+    return regions.kept().counties
 
 
 @bp.route("/")

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_smorest.fields import Upload
 from marshmallow.validate import Length
 
-from registry import audit
+from registry import audit, regions
 from registry.clock import isoformat, today_local
 from registry.errors import NotFound
 from registry.extensions import db
@@ -189,7 +189,7 @@ def public_dump(org: Organization) -> dict:
         "org_type_label": org.type_label, "category": org.category,
         "category_label": org.category_label, "uscc": org.uscc,
         "legal_representative": org.legal_representative, "region_code": org.region_code,
-        "region_name": org.region.name if org.region else "",
+        "region_name": regions.name_of(org.region_code),
         "registration_kind": org.registration_kind,
         "registration_authority": org.registration_authority,
         "supervisory_unit": org.supervisory_unit, "business_scope": org.business_scope,
