@@ -209,3 +209,36 @@ def test_spending_groups_and_scopes(ctx, pworld):
     assert {r["key"]: r["amount_fen"] for r in by_cat["rows"]} == {"A": 1300, "B": 200}
     own = spending.spending(gp, "provider", {})
     assert [(r["label"], r["amount_fen"]) for r in own["rows"]] == [("高坪区乐龄中心", 1000)]
+
+
+def test_the_citys_table_by_provider_reads_the_per_provider_summary(ctx, pworld, monkeypatch):
+    """The city's table by provider (all years or one) ranks providers by contract amount
+    from the per-(year, provider) summary, which every project write keeps and the
+    spending check proves; cut to the largest MAX_GROUPS, its total is still everyone's."""
+    from registry.purchasing import spending_summary
+    from registry.purchasing.spending_models import ProjectSpendingProvider
+
+    sq, gp, city = user("psq"), user("pgp"), user("pcity")
+    le_ling = org_id("高坪区乐龄中心")
+    projects.create_project(sq, project_data(amount_fen=300))
+    projects.create_project(sq, project_data(amount_fen=200, item_code="B01"))
+    projects.create_project(gp, project_data(amount_fen=1000, purchaser="高坪区民政局",
+                                             provider_id=le_ling))
+    projects.create_project(gp, project_data(amount_fen=50, purchaser="高坪区民政局",
+                                             provider_id=le_ling, item_code="B01"))
+    db.session.commit()
+    assert list(spending_summary.mismatches()) == []
+    one_year = spending.spending(city, "provider", {"year": 2025})
+    assert [(r["label"], r["count"], r["amount_fen"]) for r in one_year["rows"]] == [
+        ("高坪区乐龄中心", 2, 1050), ("顺庆区阳光社工中心", 2, 500)]
+    every_year = spending.spending(city, "provider", {})
+    assert [(r["count"], r["amount_fen"]) for r in every_year["rows"]] == [(2, 1050), (2, 500)]
+    monkeypatch.setattr(spending, "MAX_GROUPS", 1)
+    cut = spending.spending(city, "provider", {"year": 2025})
+    assert cut["truncated"] and [r["amount_fen"] for r in cut["rows"]] == [1050]
+    assert cut["total"] == {"count": 4, "amount_fen": 1550, "paid_fen": 0}
+    # a county's table by provider still reads its own county's rows
+    assert [r["amount_fen"] for r in spending.spending(gp, "provider", {})["rows"]] == [1050]
+    db.session.get(ProjectSpendingProvider, (2025, le_ling)).amount_fen += 1
+    db.session.flush()
+    assert [key for key, _, _ in spending_summary.mismatches()] == [(2025, le_ling)]

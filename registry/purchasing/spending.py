@@ -18,18 +18,54 @@ from registry.purchasing.models import (
     PurchasedServiceProject,
 )
 from registry.purchasing.projects import project_filters
-from registry.purchasing.spending_models import ProjectSpending, ProjectSpendingArea
+from registry.purchasing.spending_models import (
+    ProjectSpending,
+    ProjectSpendingArea,
+    ProjectSpendingProvider,
+)
 from registry.scoping import visible
 from registry.texts import stored
 
 P = PurchasedServiceProject
 S = ProjectSpending
 A = ProjectSpendingArea
+R = ProjectSpendingProvider
 GROUPINGS = {"county": _l("区县"), "year": _l("年度"), "category": _l("目录类别"),
              "provider": _l("承接主体")}
 KEY = {"county": "county_code", "year": "year", "category": "category_code",
        "provider": "provider_id"}
 MAX_GROUPS = 500  # providers are many: the table shows the largest MAX_GROUPS
+
+
+def _valid_year(filters: dict) -> int | None:
+    year = filters.get("year")
+    return year if isinstance(year, int) and 0 < year < 2**31 else None
+
+
+def _city_by_provider(user: Any, by: str, filters: dict):
+    """(rows statement, totals statement) for the city's table by provider when only a year
+    narrows it: the largest providers read on (year, amount_fen) of the per-provider summary,
+    the totals from the per-area one; else None."""
+    if by != "provider" or user.role != CITY_OFFICIAL or filters.get("item_code") or any(
+            filters.get(name) for name in ("county_code", "category_code", "provider_id")) or (
+            filters.get("status") in PROJECT_STATUSES):
+        return None
+    year = _valid_year(filters)
+    if year:
+        ranked = (select(R.provider_id, R.projects, R.amount_fen, R.paid_fen)
+                  .where(R.year == year).order_by(R.amount_fen.desc()))
+    else:
+        amount = func.sum(R.amount_fen)
+        ranked = (select(R.provider_id, func.sum(R.projects).label("projects"),
+                         amount.label("amount_fen"), func.sum(R.paid_fen).label("paid_fen"))
+                  .group_by(R.provider_id).order_by(amount.desc()))
+    top = ranked.limit(MAX_GROUPS + 1).subquery()
+    rows = (select(top.c.provider_id, Organization.name, top.c.projects, top.c.amount_fen,
+                   top.c.paid_fen)  # the shown providers' names in the same query
+            .join(Organization, Organization.id == top.c.provider_id)
+            .order_by(top.c.amount_fen.desc()))
+    totals = select(func.sum(A.projects), func.sum(A.amount_fen), func.sum(A.paid_fen))
+    return rows, totals.where(A.year == year) if year else totals
 
 
 def _summary(user: Any, by: str, filters: dict):
@@ -49,8 +85,8 @@ def _summary(user: Any, by: str, filters: dict):
         where = [table.provider_id == (user.organization_id or -1)]
     else:
         return None
-    year = filters.get("year")
-    if isinstance(year, int) and 0 < year < 2**31:
+    year = _valid_year(filters)
+    if year:
         where.append(table.year == year)
     if provider:
         where.append(table.provider_id == provider)
@@ -65,8 +101,11 @@ def spending(user: Any, by: str, filters: dict) -> dict:
     "truncated"}: one GROUP BY over the summary rows user sees (kept with every project
     write), or over the projects themselves for a status or item filter."""
     by = by if by in GROUPINGS else "county"
+    city_by_provider = _city_by_provider(user, by, filters)
     summary = _summary(user, by, filters)
-    if summary is not None:
+    if city_by_provider is not None:
+        stmt, totals_stmt = city_by_provider
+    elif summary is not None:
         table, where = summary
         key = getattr(table, KEY[by])
         count, amount, paid = (func.coalesce(func.sum(table.projects), 0),
@@ -80,14 +119,19 @@ def spending(user: Any, by: str, filters: dict) -> dict:
         stmt = visible(user, project_filters(
             select(key, func.max(P.category_name), count, amount, paid).select_from(P),
             filters), P)
-    stmt = stmt.group_by(key).order_by(amount.desc() if by == "provider" else key)
+    if city_by_provider is None:
+        stmt = stmt.group_by(key).order_by(amount.desc() if by == "provider" else key)
     found = list(db.session.execute(stmt.limit(MAX_GROUPS + 1)))
     truncated = len(found) > MAX_GROUPS
-    rows = [{"key": str(code), "label": str(name if by == "category" else code),
+    named = by == "category" or city_by_provider is not None
+    rows = [{"key": str(code), "label": str(name if named else code),
              "count": int(n), "amount_fen": int(total or 0), "paid_fen": int(done or 0)}
             for code, name, n, total, done in found[:MAX_GROUPS]]
-    _name_rows(by, rows)
-    if truncated:  # the groups shown are not all: the total is asked for
+    if not named:
+        _name_rows(by, rows)
+    if truncated and city_by_provider is not None:
+        totals = db.session.execute(totals_stmt).one()
+    elif truncated:  # the groups shown are not all: the total is asked for
         groups = stmt.order_by(None).subquery()
         totals = db.session.execute(select(*[func.sum(column) for column in
                                              list(groups.c)[2:5]])).one()

@@ -1,7 +1,8 @@
 """The spending summaries: contract and paid amounts summed per year, county, directory category
-(and provider), kept by spending_summary.py with every project write; spending.py reads them."""
+(and provider), and per year and provider, kept by spending_summary.py with every project
+write; spending.py reads them."""
 
-from sqlalchemy import String
+from sqlalchemy import Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from registry.extensions import db
@@ -39,6 +40,22 @@ class ProjectSpendingArea(db.Model):
     county_code: Mapped[str] = mapped_column(String(9), primary_key=True)
     category_code: Mapped[str] = mapped_column(String(20), primary_key=True)
     category_name: Mapped[str] = mapped_column(String(200), default="")
+    projects: Mapped[int] = mapped_column(default=0)
+    amount_fen: Mapped[int] = mapped_column(FEN, default=0)
+    paid_fen: Mapped[int] = mapped_column(FEN, default=0)
+
+
+class ProjectSpendingProvider(db.Model):
+    """The same sums per (year, provider), counties and categories added up: the city's
+    table by provider for a year reads its largest rows on (year, amount_fen) instead of
+    grouping a row per project."""
+
+    __audit_skip__ = True  # derived from the (audited) projects and payments
+    __tablename__ = "project_spending_provider"
+    __table_args__ = (Index("ix_project_spending_provider_year_amount", "year", "amount_fen"),)
+
+    year: Mapped[int] = mapped_column(primary_key=True)
+    provider_id: Mapped[int] = mapped_column(primary_key=True)
     projects: Mapped[int] = mapped_column(default=0)
     amount_fen: Mapped[int] = mapped_column(FEN, default=0)
     paid_fen: Mapped[int] = mapped_column(FEN, default=0)

@@ -1,5 +1,6 @@
 """The spending summaries (ProjectSpending per year, county, category and provider;
-ProjectSpendingArea without the provider), bumped in the same transaction as each project's
+ProjectSpendingArea without the provider; ProjectSpendingProvider per year and provider),
+bumped in the same transaction as each project's
 creation, contract change and payment, and THE check that they still equal the projects
 (`mismatches`, run by `flask spending-check`)."""
 
@@ -8,23 +9,29 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from registry.extensions import db
 from registry.purchasing.models import PurchasedServiceProject
-from registry.purchasing.spending_models import ProjectSpending, ProjectSpendingArea
+from registry.purchasing.spending_models import (
+    ProjectSpending,
+    ProjectSpendingArea,
+    ProjectSpendingProvider,
+)
 
 TABLE = ProjectSpending.__table__
 AREA_TABLE = ProjectSpendingArea.__table__
+PROVIDER_TABLE = ProjectSpendingProvider.__table__
 COLUMNS = ("projects", "amount_fen", "paid_fen")
 KEYS = ("year", "county_code", "category_code", "provider_id")
+# each summary and the project columns that key its rows
+SUMMARIES = ((TABLE, KEYS), (AREA_TABLE, KEYS[:3]), (PROVIDER_TABLE, ("year", "provider_id")))
 
 
 def bump(project: PurchasedServiceProject, **deltas: int) -> None:
-    """Add deltas to the project's rows of both summaries."""
+    """Add deltas to the project's row of each summary."""
     deltas = {name: int(value) for name, value in deltas.items() if value}
     if not deltas:
         return
-    key = {name: getattr(project, name) for name in KEYS}
-    _bump(TABLE, key, project.category_name, deltas)
-    key.pop("provider_id")
-    _bump(AREA_TABLE, key, project.category_name, deltas)
+    for table, names in SUMMARIES:
+        _bump(table, {name: getattr(project, name) for name in names}, project.category_name,
+              deltas)
 
 
 def _bump(table, key: dict, category_name: str, deltas: dict) -> None:
@@ -34,7 +41,9 @@ def _bump(table, key: dict, category_name: str, deltas: dict) -> None:
             .values({name: table.c[name] + value for name, value in deltas.items()}))
     if db.session.execute(stmt).rowcount:
         return
-    row = {name: 0 for name in COLUMNS} | deltas | key | {"category_name": category_name}
+    row = {name: 0 for name in COLUMNS} | deltas | key
+    if "category_name" in table.c:
+        row["category_name"] = category_name
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     upsert = insert(table).values(row)
@@ -44,9 +53,9 @@ def _bump(table, key: dict, category_name: str, deltas: dict) -> None:
 
 
 def mismatches():
-    """Yield (key, stored, summed) for every row of either summary that differs from its
+    """Yield (key, stored, summed) for every row of any summary that differs from its
     projects (stored is None when the row is missing)."""
-    for table, names in ((TABLE, KEYS), (AREA_TABLE, KEYS[:3])):
+    for table, names in SUMMARIES:
         yield from _mismatches(table, names)
 
 
@@ -76,13 +85,14 @@ def _mismatches(table, names):
 
 
 def rebuild() -> None:
-    """Make both summaries anew from the projects (after a bulk load that bypassed the
+    """Make every summary anew from the projects (after a bulk load that bypassed the
     bumps)."""
     p = PurchasedServiceProject
-    for table, names in ((TABLE, KEYS), (AREA_TABLE, KEYS[:3])):
+    for table, names in SUMMARIES:
         keys = [getattr(p, name) for name in names]
+        named = "category_name" in table.c
         db.session.execute(table.delete())
         db.session.execute(table.insert().from_select(
-            [*names, "category_name", *COLUMNS],
-            select(*keys, func.max(p.category_name), func.count(p.id),
+            [*names, *(["category_name"] if named else []), *COLUMNS],
+            select(*keys, *([func.max(p.category_name)] if named else []), func.count(p.id),
                    func.sum(p.amount_fen), func.sum(p.paid_fen)).group_by(*keys)))
