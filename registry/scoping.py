@@ -119,5 +119,4 @@ def region_visible(user: Any, code: str | None) -> bool:
     """Whether a region code lies in user's jurisdiction (for choices and form checks)."""
     if not code or user is None or user.role not in REGIONAL_ROLES:
         return False
-    stmt = region_codes_under(user.region_code).where(Region.code == code)
-    return db.session.execute(stmt).first() is not None
+    return code in codes_under(user.region_code)

@@ -10,8 +10,9 @@ from registry import accounts
 from registry.clock import utcnow
 from registry.extensions import db
 from registry.incentives.models import Redemption, StoreItem
-from registry.points import ledger, month_stats
+from registry.points import ledger
 from registry.points.models import PointsLedgerEntry
+from registry.points.operations import rebuild_summaries
 from tests.conftest import PASSWORD
 
 
@@ -150,7 +151,7 @@ def test_me_points_fills_expiring_soon(app, api):
     with app.app_context():
         db.session.execute(update(PointsLedgerEntry).values(
             created_at=utcnow() - timedelta(days=710)))
-        month_stats.rebuild()  # history rewritten behind the ledger: its monthly summary too
+        rebuild_summaries()  # history rewritten behind the ledger: its summaries too
         db.session.commit()
     body = api.get("/api/v1/me/points", headers=auth(api, login)).get_json()
     assert body == {"balance": 60, "earned": 60, "spent": 0, "expired": 0,

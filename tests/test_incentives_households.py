@@ -15,10 +15,10 @@ from registry.extensions import db
 from registry.incentives import expiry, households, redemptions, settlement
 from registry.incentives.models import HouseholdMember
 from registry.models import User
-from registry.points import ledger, month_stats
+from registry.points import ledger
 from registry.points.ledger import HOUSEHOLDS
 from registry.points.models import HouseholdPointsEntry, PointsLedgerEntry
-from registry.points.operations import mismatches
+from registry.points.operations import mismatches, rebuild_summaries
 
 
 def user_of(username):
@@ -108,7 +108,7 @@ def _backdate(volunteer, days):
     db.session.execute(update(PointsLedgerEntry).where(
         PointsLedgerEntry.volunteer_id == volunteer.id, PointsLedgerEntry.kind == "earn")
         .values(created_at=utcnow() - timedelta(days=days)))
-    month_stats.rebuild()  # history rewritten behind the ledger: its monthly summary too
+    rebuild_summaries()  # history rewritten behind the ledger: its summaries too
 
 
 def test_expiry_takes_the_oldest_points_first_and_twice_is_a_no_op(app):
@@ -153,7 +153,7 @@ def test_a_household_pool_expires_too(app):
         households.transfer_in(user_of(login), head, 30)
         db.session.execute(update(HouseholdPointsEntry).values(
             created_at=utcnow() - timedelta(days=800)))
-        month_stats.rebuild()  # history rewritten behind the ledger: its monthly summary too
+        rebuild_summaries()  # history rewritten behind the ledger: its summaries too
         db.session.commit()
         assert expiry.run()["points"] == 30
         assert ledger.pool_balance(household.id).balance == 0

@@ -1,7 +1,7 @@
 """The points ledger: append-only entries, the balance row, refusals, ledger-check."""
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select, text, update
 from test_activities_helpers import make_volunteer
 
 from registry.audit import AppendOnlyError
@@ -181,3 +181,40 @@ def test_ledger_check_proves_the_monthly_summary(app):
     result = runner.invoke(args=["ledger-check"])
     assert result.exit_code == 1
     assert result.output.count("月度汇总") >= 2
+
+
+def test_earnings_before_a_cutoff_come_from_the_monthly_sums(ctx):
+    """What expiry reads (points earned before a cutoff) is the same from the per-month
+    earnings as from the entries, wherever the cutoff falls; every earning entry keeps them
+    and ledger-check's check finds a wrong month."""
+    from datetime import datetime
+
+    from registry.points import earned_months
+    from registry.points.ledger import VOLUNTEERS, earning_kinds
+
+    volunteer, _ = make_volunteer()
+    other, _ = make_volunteer()
+    kinds = earning_kinds(VOLUNTEERS)
+    times = [datetime(2024, 1, 31, 23, 59), datetime(2024, 2, 1, 0, 0),
+             datetime(2024, 2, 15, 12), datetime(2024, 2, 29, 23), datetime(2024, 3, 1, 8)]
+    for n, moment in enumerate(times):
+        entry = ledger.credit(volunteer, 10 + n, "earn", ref=f"service:{n}")
+        db.session.execute(update(PointsLedgerEntry).where(PointsLedgerEntry.id == entry.id)
+                           .values(created_at=moment))
+    ledger.debit(volunteer, 3, "reverse", ref="correction:1")  # now: a negative earning
+    ledger.credit(other, 99, "earn", ref="service:other")
+    assert list(earned_months.mismatches(kinds))  # history rewritten behind the ledger
+    points.rebuild_summaries()
+    assert list(earned_months.mismatches(kinds)) == []
+    for cutoff in [*times, datetime(2024, 2, 15, 11, 59), datetime(2023, 12, 1),
+                   datetime(2030, 1, 1)]:
+        e = PointsLedgerEntry
+        raw = db.session.scalar(select(db.func.coalesce(db.func.sum(e.points), 0)).where(
+            e.volunteer_id == volunteer.id, e.created_at < cutoff))
+        assert earned_months.earned_before(volunteer.id, cutoff, kinds) == raw, cutoff
+    ledger.credit(volunteer, 7, "earn", ref="service:later")  # the write path keeps them
+    assert list(earned_months.mismatches(kinds)) == []
+    db.session.execute(text("UPDATE points_earned_month SET earned = earned + 1 "
+                            "WHERE volunteer_id = :v"), {"v": other.id})
+    assert [(v, stored - summed) for v, _, stored, summed in
+            earned_months.mismatches(kinds)] == [(other.id, 1)]

@@ -36,7 +36,7 @@ from registry.extensions import db
 from registry.incentives.models import Household
 from registry.jobs import _app as task_app
 from registry.jobs import huey
-from registry.points import ledger
+from registry.points import earned_months, ledger
 from registry.points.ledger import HOUSEHOLDS, VOLUNTEERS, Balance, Book
 from registry.volunteers.models import Volunteer
 
@@ -56,11 +56,12 @@ def months_before(moment: datetime, count: int) -> datetime:
     return moment.replace(year=year, month=month0 + 1, day=day)
 
 
-def _earning_kinds(book: Book) -> list[str]:
-    return [kind for kind, bucket in book.buckets.items() if bucket == "earned"]
+_earning_kinds = ledger.earning_kinds
 
 
 def _old_points(book: Book, owner_id: int, cutoff: datetime) -> int:
+    if book is VOLUNTEERS:  # a few dozen monthly sums (earned_months), not every entry
+        return earned_months.earned_before(owner_id, cutoff, _earning_kinds(book))
     e = book.entry
     key = getattr(e, book.key)
     return db.session.scalar(

@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
 
+from registry import regions
 from registry.clock import from_local, today_local
 from registry.errors import FieldErrors, NotAllowed, NotFound
 from registry.extensions import db
@@ -116,11 +117,8 @@ def parse_filters(user: Any, args) -> Filters:
 
 
 def region_names(codes) -> dict[str, str]:
-    codes = set(codes)
-    if not codes:
-        return {}
-    return dict(db.session.execute(select(Region.code, Region.name)
-                                   .where(Region.code.in_(codes))).all())
+    names = regions.kept().names if codes else {}
+    return {code: names[code] for code in set(codes) if code in names}
 
 
 def points(filters: Filters) -> list[dict]:

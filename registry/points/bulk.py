@@ -11,7 +11,7 @@ from registry.crypto import encrypt, lookup_hash
 from registry.extensions import db
 from registry.masking import mask_id_number
 from registry.models import User
-from registry.points import month_stats
+from registry.points import earned_months, month_stats
 from registry.points.models import PointsBalance, PointsLedgerEntry
 from registry.volunteers.models import Station, Volunteer
 
@@ -118,6 +118,7 @@ def insert_plan_postgresql(plan, sums: dict[int, int], tag: str, totals: dict[in
     with indexes_rebuilt_after("points_ledger_entry", total):
         db.session.execute(INSERT_PLAN, values)
     db.session.execute(MONTH_STATS_PLAN, values)
+    db.session.execute(earned_months.bulk_plan(_CREATED_AT, _PLAN_ROWS), values)
     totals.update({vid: points_of(count) for vid, _, count in plan})
     return total
 

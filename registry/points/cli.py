@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from registry import audit
 from registry.extensions import db
-from registry.points import month_stats
+from registry.points import earned_months, month_stats
 from registry.points.bulk import (
     BENCH_PASSWORD,
     BENCH_VOLUNTEER,
@@ -23,7 +23,7 @@ from registry.points.bulk import (
     insert_plan_postgresql,
     write_entries,
 )
-from registry.points.ledger import HOUSEHOLDS, VOLUNTEERS
+from registry.points.ledger import HOUSEHOLDS, VOLUNTEERS, earning_kinds
 from registry.points.operations import mismatches
 from registry.volunteers.models import Volunteer
 
@@ -51,6 +51,12 @@ def register(app) -> None:
             bad += 1
             if bad <= limit:
                 click.echo(f"✗ 月度汇总 {township} {month}：汇总表（发放、兑换、过期）{stored} ≠ "
+                           f"流水合计 {summed}", err=True)
+        for owner_id, month, stored, summed in earned_months.mismatches(
+                earning_kinds(VOLUNTEERS)):
+            bad += 1
+            if bad <= limit:
+                click.echo(f"✗ 志愿者 {owner_id} {month} 月获得积分：汇总表 {stored} ≠ "
                            f"流水合计 {summed}", err=True)
         accounts = sum(db.session.scalar(select(func.count()).select_from(book.balance))
                        for book in (VOLUNTEERS, HOUSEHOLDS))
@@ -90,6 +96,7 @@ def register(app) -> None:
             written = write_entries(counted_by_month(entry_rows(plan, sums, tag, totals), tally),
                                     sum(count for _, _, count in plan))
             add_to_month_stats(tally)
+            earned_months.rebuild(earning_kinds(VOLUNTEERS))  # SQLite: small loads
         add_to_balances(totals)
         audit.record("seed_ledger", object_type="PointsLedgerEntry",
                      comment=f"批量生成积分流水 {written} 条")

@@ -29,7 +29,7 @@ from sqlalchemy.exc import IntegrityError
 from registry.clock import utcnow
 from registry.errors import Conflict, ValidationFailed
 from registry.extensions import db
-from registry.points import month_stats
+from registry.points import earned_months, month_stats
 from registry.points.models import (
     KIND_BUCKETS,
     KIND_LABELS,
@@ -147,8 +147,11 @@ def _post(book: Book, owner_id: int, township_code: str, points: int, kind: str,
     except IntegrityError:
         raise Conflict(_("该来源（%(ref)s）已记过%(value3)s积分，不能重复记入",
                          ref=ref, value3=labels[kind])) from None
-    # The officials' monthly summary, in this same transaction (rolled back with the entry).
+    # The officials' monthly summary and a volunteer's monthly earnings (what expiry reads),
+    # in this same transaction (rolled back with the entry).
     month_stats.record(book.stats, township_code, kind, points, now)
+    if book.entry is PointsLedgerEntry and bucket == "earned":
+        earned_months.record(owner_id, points, now)
     return entry
 
 
@@ -221,6 +224,11 @@ def append_expiries(book: Book, rows: list[dict]) -> None:
     if rows:
         db.session.execute(insert(book.entry.__table__), rows)
         month_stats.record_many(book.stats, rows)
+
+
+def earning_kinds(book: Book) -> list[str]:
+    """The kinds that count towards `earned` (areas add theirs to the buckets at import)."""
+    return [kind for kind, bucket in book.buckets.items() if bucket == "earned"]
 
 
 def balance(volunteer: Volunteer) -> Balance:

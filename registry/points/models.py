@@ -193,3 +193,17 @@ class PointsMonthStats(db.Model):
     @classmethod
     def jurisdiction_column(cls):
         return cls.township_code
+
+
+class PointsEarnedMonth(db.Model):
+    """Per volunteer and UTC month: the points of their earning entries (net of reversals).
+
+    Kept by points/earned_months.py in the same transaction as every earning entry, so that
+    what expires (incentives/expiry.py: the points earned before a cutoff) is a sum over at
+    most a few dozen months, not over every entry a volunteer ever had."""
+
+    __audit_skip__ = True  # derived from the (audited) ledger entries
+
+    volunteer_id: Mapped[int] = mapped_column(primary_key=True)
+    month: Mapped[int] = mapped_column(primary_key=True)  # YYYYMM of created_at (UTC)
+    earned: Mapped[int] = mapped_column(BIGINT, default=0)
