@@ -111,7 +111,8 @@ def test_weights_not_summing_to_100_are_refused(rows):
 
 def test_evaluation_grade_and_scale(ctx, pworld, app):
     sq = user("psq")
-    row = projects.create_project(sq, project_data())
+    row = projects.create_project(sq, project_data(milestones=[
+        {"name": "中期检查", "due_on": "2025-06-30"}]))
     with pytest.raises(Conflict):
         projects.evaluate(sq, row, {"scores": SCORES})
     signed(row, sq, "evaluating")
@@ -129,6 +130,13 @@ def test_evaluation_grade_and_scale(ctx, pworld, app):
                                                                                 "good")
     projects.move(sq, row, "close")
     assert row.status == "closed"
+    # a closed project's record is final: no milestone added or completed any more
+    open_milestone = projects.milestones_of(row)[0]
+    with pytest.raises(Conflict):
+        projects.complete_milestone(sq, row, open_milestone.id)
+    with pytest.raises(Conflict):
+        projects.add_milestone(sq, row, {"name": "补充", "due_on": "2025-12-01"})
+    assert open_milestone.done_on is None
     app.config["EVALUATION_INDICATORS"] = (("a", "甲", 50, 100), ("b", "乙", 40, 100))
     with pytest.raises(ValidationFailed) as caught:
         evaluations.indicators()

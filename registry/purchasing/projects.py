@@ -278,6 +278,8 @@ def add_milestone(user: Any, project: PurchasedServiceProject, data: dict) -> Pr
 def complete_milestone(user: Any, project: PurchasedServiceProject, milestone_id: Any,
                        done_on: Any = None) -> ProjectMilestone:
     require_recorder(user, project)
+    if project.status == "closed":  # a closed project's record is final, milestones included
+        raise Conflict(_("项目已结项"))
     row = db.session.scalar(select(ProjectMilestone).where(
         ProjectMilestone.project_id == project.id,
         ProjectMilestone.id == (int(milestone_id) if str(milestone_id).isdigit()
