@@ -176,6 +176,17 @@ def test_every_audited_model_has_a_label(app):
         assert len(labels) == len(set(labels))  # two models never read the same
 
 
+def test_every_column_of_an_audited_model_reads_by_a_chinese_name(app):
+    """An auditor reads every change as "字段: 旧值 → 新值" with the field's Chinese name, never
+    its column name: each column of each audited model has a label."""
+    with app.test_request_context():
+        missing = [f"{name}.{column.key}"
+                   for name, model in sorted(audit_labels.audited_models().items())
+                   for column in model.__table__.columns
+                   if audit_labels.field_label(model, column.key) == column.key]
+    assert missing == []
+
+
 def _recorded_actions() -> set[str]:
     """Every action code the code records: audit.record("x", ...), and the actions given to
     accounts.count_wrong_password."""

@@ -115,6 +115,7 @@ class Redemption(db.Model):
     monthly settlement (通存通兑)."""
 
     __label__ = _l("积分兑换")
+    __field_labels__ = {"item_id": _l("商品")}  # not a directory item (audit_labels.py)
 
     __table_args__ = (
         CheckConstraint("quantity > 0", name="quantity_positive"),
