@@ -145,3 +145,45 @@ def test_foreign_applications_and_evidence_are_404(app, api, world):
     download = person(app, "sq").get(f"/awards/evidence/{file_id}")
     assert download.status_code == 200 and download.data == PDF
     assert Browser(app.test_client()).get("/awards/applications").status_code in (302, 401)
+
+
+def test_an_official_records_a_penalty_from_the_credit_profile(app, world, api):
+    """The credit profile offers officials 登记行政处罚; a bad date or an empty field is named
+    at the field and nothing is saved; a recorded penalty shows in the profile (page and
+    API) and refuses the organization's award application; other counties and other roles
+    cannot record one."""
+    from registry.purchasing.models import OrgPenalty
+    from tests.test_purchasing_award_helpers import apply as apply_api
+
+    org = world["rep"]
+    sq = person(app, "sq")
+    profile = sq.get(f"/organizations/{org}").get_data(as_text=True)
+    assert f"/awards/penalties/{org}/new" in profile
+    page = f"/awards/penalties/{org}/new"
+    assert sq.get(page).status_code == 200
+    for bad, field_message in ((dict(decided_on=""), "请填写处罚决定日期"),
+                               (dict(decided_on="0001-01-01"), ""),
+                               (dict(decided_on=str(today_local() + timedelta(days=1))),
+                                "不能晚于今天"),
+                               (dict(decision_no=""), "请填写处罚决定书文号"),
+                               (dict(reason="x" * 2001), "2000")):
+        data = {"decided_on": str(today_local()), "decision_no": "顺民罚2号",
+                "reason": "违规收费"} | bad
+        response = sq.post(page, data=data)
+        assert response.status_code == 422, bad
+        assert field_message in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.query(OrgPenalty).filter_by(organization_id=org).count() == 0
+    assert person(app, "gp").get(page).status_code == 404  # 高坪区: not its organization
+    assert person(app, "stn").get(page).status_code == 403
+    assert person(app, "rep").get(page).status_code == 403
+    response = sq.post(page, data={"decided_on": str(today_local()), "decision_no": "顺民罚2号",
+                                   "reason": "违规收费"})
+    assert response.status_code == 302 and f"/organizations/{org}" in response.location
+    assert "顺民罚2号" in sq.get(f"/organizations/{org}").get_data(as_text=True)
+    api.token("sq")
+    penalties = api.get(f"/api/v1/organizations/{org}/credit").get_json()["penalties"]
+    assert penalties == [{"decided_on": str(today_local()), "decision_no": "顺民罚2号",
+                          "reason": "违规收费"}]
+    response = apply_api(api, world)
+    assert response.status_code == 409 and "行政处罚" in response.get_json()["error"]["message"]

@@ -108,3 +108,12 @@ class PaymentForm(Form):
 class ObjectionForm(Form):
     reason = TextAreaField(_l("异议理由"), validators=[
         DataRequired(_l("请填写异议理由")), Length(max=1000, message=_l("不能超过 1000 个字"))])
+
+
+class PenaltyForm(Form):
+    decided_on = ChineseDateField(_l("处罚决定日期"),
+                                  validators=[InputRequired(_l("请填写处罚决定日期"))])
+    decision_no = StringField(_l("处罚决定书文号"), validators=[
+        DataRequired(_l("请填写处罚决定书文号")), Length(max=100, message=_l("不能超过 100 个字"))])
+    reason = TextAreaField(_l("处罚事由"), validators=[
+        DataRequired(_l("请填写处罚事由")), Length(max=2000, message=_l("不能超过 2000 个字"))])

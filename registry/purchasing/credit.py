@@ -9,7 +9,7 @@ from registry.clock import today_local
 from registry.extensions import db
 from registry.organizations.models import AbnormalListing, AnnualReport, Organization
 from registry.purchasing import award_applications, eligibility
-from registry.purchasing.models import PurchasedServiceProject
+from registry.purchasing.models import OrgPenalty, PurchasedServiceProject
 from registry.scoping import visible_select
 from registry.support.models import GRANT_STATUSES, GRANT_TYPES, Grant
 
@@ -30,6 +30,10 @@ def profile(user: Any, org: Organization) -> dict:
         select(PurchasedServiceProject)
         .where(PurchasedServiceProject.provider_id == org.id)
         .order_by(PurchasedServiceProject.id.desc()).limit(PROFILE_ROWS)))
+    penalties = list(db.session.scalars(select(OrgPenalty).where(
+        OrgPenalty.organization_id == org.id).order_by(OrgPenalty.decided_on.desc(),
+                                                       OrgPenalty.id.desc())
+        .limit(PROFILE_ROWS)))
     grants = list(db.session.scalars(
         visible_select(user, Grant).where(Grant.organization_id == org.id)
         .order_by(Grant.id.desc()).limit(PROFILE_ROWS)))
@@ -38,6 +42,7 @@ def profile(user: Any, org: Organization) -> dict:
         "grade": org.current_grade(today), "grade_valid_until": org.grade_valid_until,
         "grade_expired": bool(org.grade and not org.current_grade(today)),
         "reports": reports, "listings": listings, "projects": projects,
+        "penalties": penalties,
         "awards": award_applications.awards_of(org.id), "grants": grants,
         "eligibility": [eligibility.eligibility(org, purpose) for purpose in eligibility.PURPOSES],
     }

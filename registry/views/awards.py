@@ -28,17 +28,20 @@ from registry.forms.awards import (
     EvidenceForm,
     ObjectionForm,
     PaymentForm,
+    PenaltyForm,
     RoundForm,
     criteria_rows,
     round_text,
     tier_rows,
 )
-from registry.models import CITY_OFFICIAL
+from registry.models import CITY_OFFICIAL, COUNTY_OFFICIAL
+from registry.organizations.models import Organization
 from registry.pagination import paginate_query
 from registry.privacy import mask_in_text
 from registry.purchasing import award_applications as apps
 from registry.purchasing import award_evidence, award_export, awards, eligibility
 from registry.purchasing.models import AWARD_STATUSES, AwardApplication, AwardEvidence, AwardRound
+from registry.scoping import get_visible_or_404
 from registry.validators import parse_yuan
 from registry.views.access import roles
 from registry.workflow import history
@@ -96,6 +99,32 @@ def object_to(application_id: int):
     else:
         flash(_("异议已提交，该奖励退回市民政局复核"), "success")
     return redirect(url_for("awards.index"))
+
+
+# --- administrative penalties (an award is refused for AWARD_PENALTY_YEARS after one) ----------
+
+@bp.route("/penalties/<int:org_id>/new", methods=["GET", "POST"])
+@roles(CITY_OFFICIAL, COUNTY_OFFICIAL)
+def record_penalty(org_id: int):
+    """An official records an administrative penalty (行政处罚) of an organization in their
+    jurisdiction; it shows in the organization's credit profile."""
+    org = get_visible_or_404(current_user, Organization, org_id)
+    form = PenaltyForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            awards.record_penalty(current_user, org.id, {
+                "decided_on": form.decided_on.data, "decision_no": form.decision_no.data,
+                "reason": form.reason.data})
+            db.session.commit()
+            flash(_("已登记行政处罚"), "success")
+            return redirect(url_for("organizations.detail", org_id=org.id) + "#credit")
+        except RegistryError as error:
+            db.session.rollback()
+            show_errors(form, error)
+    if form.errors:
+        status = 422
+    return render_template("awards/penalty_form.html", form=form, org=org), status
 
 
 # --- rounds --------------------------------------------------------------------------------------

@@ -185,6 +185,7 @@ class CreditOut(ma.Schema):
     projects = ma.fields.List(ma.fields.Dict(values=ma.fields.Raw(allow_none=True)))
     awards = ma.fields.List(ma.fields.Dict(values=ma.fields.Raw(allow_none=True)))
     grants = ma.fields.List(ma.fields.Dict(values=ma.fields.Raw(allow_none=True)))
+    penalties = ma.fields.List(ma.fields.Dict(values=ma.fields.Raw(allow_none=True)))
     eligibility = ma.fields.List(ma.fields.Nested(EligibilityOut))
 
 
@@ -397,5 +398,7 @@ def organization_credit(org_id):
         "awards": found["awards"],
         "grants": [{"id": g.id, "grant_type": g.grant_type, "amount_fen": g.amount_fen,
                     "year": g.year, "status": g.status} for g in found["grants"]],
+        "penalties": [{"decided_on": p.decided_on.isoformat(), "decision_no": p.decision_no,
+                       "reason": p.reason} for p in found["penalties"]],
         "eligibility": [e.as_dict() for e in found["eligibility"]],
     }
