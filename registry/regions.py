@@ -73,7 +73,7 @@ class RegionTable:
 
     names: dict[str, str] = field(default_factory=dict)
     under: dict[str, list[str]] = field(default_factory=dict)
-    counties: list[tuple[str, str]] = field(default_factory=list)  # (code, name), city first
+    city_and_counties: list[tuple[str, str]] = field(default_factory=list)  # (code, name)
 
 
 _kept: dict[str, tuple[float, RegionTable]] = {}
@@ -98,7 +98,7 @@ def kept() -> RegionTable:
         for above in {row.code, row.county_code, row.city_code} - {None}:
             table.under.setdefault(above, []).append(row.code)
         if row.level in ("city", "county"):
-            table.counties.append((row.code, row.name))
+            table.city_and_counties.append((row.code, row.name))
     if seconds:
         _kept[key] = (now + seconds, table)
     return table

@@ -56,17 +56,14 @@ def months_before(moment: datetime, count: int) -> datetime:
     return moment.replace(year=year, month=month0 + 1, day=day)
 
 
-_earning_kinds = ledger.earning_kinds
-
-
 def _old_points(book: Book, owner_id: int, cutoff: datetime) -> int:
     if book is VOLUNTEERS:  # a few dozen monthly sums (earned_months), not every entry
-        return earned_months.earned_before(owner_id, cutoff, _earning_kinds(book))
+        return earned_months.earned_before(owner_id, cutoff, ledger.earning_kinds(book))
     e = book.entry
     key = getattr(e, book.key)
     return db.session.scalar(
         select(func.coalesce(func.sum(e.points), 0)).where(
-            key == owner_id, e.created_at < cutoff, e.kind.in_(_earning_kinds(book)))) or 0
+            key == owner_id, e.created_at < cutoff, e.kind.in_(ledger.earning_kinds(book)))) or 0
 
 
 def due(book: Book, owner_id: int, balance: Balance, cutoff: datetime) -> int:
@@ -101,7 +98,7 @@ def _candidates(book: Book, owner, low: int, high: int, cutoff: datetime):
     key = getattr(e, book.key)
     old = (select(key.label("owner"), func.sum(e.points).label("old"))
            .where(key >= low, key < high, e.created_at < cutoff,
-                  e.kind.in_(_earning_kinds(book)))
+                  e.kind.in_(ledger.earning_kinds(book)))
            .group_by(key).subquery())
     left = old.c.old - b.c.spent - b.c.expired
     stmt = (select(b.c[book.key], owner.township_code, b.c.balance, left, b.c.spent,

@@ -7,9 +7,9 @@ its transaction, read by expiry for the points earned before a cutoff, proven by
 
 from datetime import datetime
 
-from sqlalchemy import Integer, and_, cast, func, or_, select, text, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Integer, and_, cast, func, or_, select, text
 
+from registry import counters
 from registry.extensions import db
 from registry.points.models import PointsEarnedMonth, PointsLedgerEntry
 
@@ -22,22 +22,9 @@ def month_of(moment: datetime) -> int:
 
 
 def record(volunteer_id: int, points: int, moment: datetime) -> None:
-    """Add an earning entry's signed points to its month: one `UPDATE … SET earned = earned +
-    :d` (row-locked), else `INSERT … ON CONFLICT DO UPDATE` (two first writers cannot both
-    insert)."""
-    if not points:
-        return
-    month = month_of(moment)
-    stmt = (update(TABLE).where(TABLE.c.volunteer_id == volunteer_id, TABLE.c.month == month)
-            .values(earned=TABLE.c.earned + points))
-    if db.session.execute(stmt).rowcount:
-        return
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    upsert = insert(TABLE).values(volunteer_id=volunteer_id, month=month, earned=points)
-    db.session.execute(upsert.on_conflict_do_update(
-        index_elements=[TABLE.c.volunteer_id, TABLE.c.month],
-        set_={"earned": TABLE.c.earned + upsert.excluded.earned}))
+    """Add an earning entry's signed points to its month (registry/counters.py)."""
+    counters.add(TABLE, {"volunteer_id": volunteer_id, "month": month_of(moment)},
+                 {"earned": points})
 
 
 def earned_before(volunteer_id: int, cutoff: datetime, kinds: list[str]) -> int:

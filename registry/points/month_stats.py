@@ -4,9 +4,9 @@ or expired, and the concurrency-safe bump every ledger write makes in its own tr
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import Integer, and_, case, cast, func, or_, select, text, union_all, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Integer, and_, case, cast, func, or_, select, text, union_all
 
+from registry import counters
 from registry.clock import to_local
 from registry.extensions import db
 from registry.points.models import HouseholdPointsEntry, PointsLedgerEntry, PointsMonthStats
@@ -38,27 +38,10 @@ def delta(kinds: dict, kind: str, points: int) -> dict[str, int]:
 
 
 def bump(township_code: str, month: int, **deltas: int) -> None:
-    """Add deltas to the (township, month) row in the caller's transaction: one
-    `UPDATE … SET x = x + :d` (row-locked), else `INSERT … ON CONFLICT DO UPDATE`, so two
-    first writers of a month cannot both insert (the pattern of township_counters.bump)."""
-    deltas = {name: int(value) for name, value in deltas.items() if value}
-    if not deltas:
-        return
-    table = PointsMonthStats.__table__
-    session = db.session
-    stmt = (update(table)
-            .where(table.c.township_code == township_code, table.c.month == month)
-            .values({name: table.c[name] + value for name, value in deltas.items()}))
-    if session.execute(stmt).rowcount:
-        return
-    row = {name: 0 for name in COLUMNS} | deltas | {"township_code": township_code,
-                                                    "month": month}
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    upsert = insert(table).values(row)
-    session.execute(upsert.on_conflict_do_update(
-        index_elements=[table.c.township_code, table.c.month],
-        set_={name: table.c[name] + upsert.excluded[name] for name in deltas}))
+    """Add deltas to the (township, month) row in the caller's transaction
+    (registry/counters.py: concurrency-safe)."""
+    counters.add(PointsMonthStats.__table__, {"township_code": township_code, "month": month},
+                 deltas, zeros=COLUMNS)
 
 
 def record(kinds: dict, township_code: str, kind: str, points: int, moment: datetime) -> None:

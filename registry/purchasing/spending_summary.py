@@ -4,9 +4,9 @@ bumped in the same transaction as each project's
 creation, contract change and payment, and THE check that they still equal the projects
 (`mismatches`, run by `flask spending-check`)."""
 
-from sqlalchemy import and_, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import and_, func, or_, select
 
+from registry import counters
 from registry.extensions import db
 from registry.purchasing.models import PurchasedServiceProject
 from registry.purchasing.spending_models import (
@@ -26,30 +26,14 @@ SUMMARIES = ((TABLE, KEYS), (AREA_TABLE, KEYS[:3]), (PROVIDER_TABLE, ("year", "p
 
 def bump(project: PurchasedServiceProject, **deltas: int) -> None:
     """Add deltas to the project's row of each summary."""
-    deltas = {name: int(value) for name, value in deltas.items() if value}
-    if not deltas:
-        return
     for table, names in SUMMARIES:
         _bump(table, {name: getattr(project, name) for name in names}, project.category_name,
               deltas)
 
 
 def _bump(table, key: dict, category_name: str, deltas: dict) -> None:
-    """One `UPDATE … SET x = x + :d` (row-locked), else `INSERT … ON CONFLICT DO UPDATE`, so
-    two first writers of a row cannot both insert."""
-    stmt = (update(table).where(*[table.c[k] == v for k, v in key.items()])
-            .values({name: table.c[name] + value for name, value in deltas.items()}))
-    if db.session.execute(stmt).rowcount:
-        return
-    row = {name: 0 for name in COLUMNS} | deltas | key
-    if "category_name" in table.c:
-        row["category_name"] = category_name
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    upsert = insert(table).values(row)
-    db.session.execute(upsert.on_conflict_do_update(
-        index_elements=[table.c[k] for k in key],
-        set_={name: table.c[name] + upsert.excluded[name] for name in deltas}))
+    fill = {"category_name": category_name} if "category_name" in table.c else None
+    counters.add(table, key, deltas, zeros=COLUMNS, fill=fill)
 
 
 def mismatches():

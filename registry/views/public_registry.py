@@ -33,7 +33,7 @@ PUBLIC_FILTERS = ("q", "org_type", "category", "region_code", "grade", "hub")
 
 
 def _counties() -> list[tuple[str, str]]:
-    return regions.kept().counties
+    return regions.kept().city_and_counties
 
 
 @bp.route("/")
