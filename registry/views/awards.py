@@ -110,7 +110,6 @@ def record_penalty(org_id: int):
     jurisdiction; it shows in the organization's credit profile."""
     org = get_visible_or_404(current_user, Organization, org_id)
     form = PenaltyForm()
-    status = 200
     if form.validate_on_submit():
         try:
             awards.record_penalty(current_user, org.id, {
@@ -122,9 +121,8 @@ def record_penalty(org_id: int):
         except RegistryError as error:
             db.session.rollback()
             show_errors(form, error)
-    if form.errors:
-        status = 422
-    return render_template("awards/penalty_form.html", form=form, org=org), status
+    return (render_template("awards/penalty_form.html", form=form, org=org),
+            422 if form.errors else 200)
 
 
 # --- rounds --------------------------------------------------------------------------------------
