@@ -141,6 +141,10 @@ class Config:
     # seconds per worker. Only `flask load-regions` changes the tree (the back office edits
     # names alone), so a reload reaches every worker within this time; 0 = every request.
     REGION_TREE_SECONDS = 60
+    # A back-office list found to hold more than COUNT_CAP rows is not counted again for this
+    # many seconds per worker (the same person, filters and search): it still says "more than
+    # 1,000". Smaller lists are counted on every visit, so a new row shows at once.
+    OVER_CAP_SECONDS = 60
     # Exports (registry/exports.py): at most this many rows in one file.
     EXPORT_MAX_ROWS = int(env("EXPORT_MAX_ROWS", "100000"))
     IMPORT_MAX_ROWS = int(env("IMPORT_MAX_ROWS", "50000"))
@@ -188,6 +192,7 @@ class TestingConfig(Config):
     JOBS_IMMEDIATE = True  # a job runs at once, inside the request that starts it
     PUBLIC_PROVIDERS_SECONDS = 0  # tests see a project's providers at once
     REGION_TREE_SECONDS = 0  # and the regions they load
+    OVER_CAP_SECONDS = 0  # and count every list on every visit
 
 
 class ProductionConfig(Config):

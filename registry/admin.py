@@ -9,7 +9,7 @@ values or ranges (no "contains" filter).
 from datetime import datetime
 
 from flask import abort, flash, redirect, request, url_for
-from flask_admin import Admin, AdminIndexView, expose
+from flask_admin import Admin, AdminIndexView, babel, expose
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla.filters import FilterLike, FilterNotLike
 from flask_admin.form import BaseForm
@@ -24,7 +24,7 @@ from sqlalchemy.orm import Query
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import ValidationError
 
-from registry import accounts, admin_menu, audit_labels, exports, regions
+from registry import accounts, admin_menu, admin_rows, audit_labels, exports, regions
 from registry.accounts import ROLE_LABELS
 from registry.clock import to_local, utcnow
 from registry.errors import RegistryError
@@ -84,8 +84,10 @@ class CappedCountQuery(Query):
     counted by pagination.capped_count: the number of rows up to COUNT_CAP, else None, which
     makes Flask-Admin show its previous/next pager instead of page numbers."""
 
+    remember_as: tuple | None = None  # set by ScopedModelView.get_count_query
+
     def scalar(self):
-        return capped_count(self.statement)
+        return capped_count(self.statement, remember_as=self.remember_as)
 
 
 class AdminForm(BaseForm):
@@ -97,6 +99,7 @@ class AdminForm(BaseForm):
             return without_stray_files(form, super().wrap_formdata(form, formdata))
 
 
+LIST_PAGING_ARGS = ("page", "page_size", "sort", "desc")  # they order a list, not narrow it
 ROW_ID_SLOT = "0ROWID0"  # stands for a row's key in a list's link URLs (unchanged by quoting)
 
 
@@ -152,8 +155,14 @@ class ScopedModelView(StaffOnly, ModelView):
             region_code=current_user.region_code)
 
     def get_count_query(self):
-        return CappedCountQuery(self.model, db.session()).filter(
+        query = CappedCountQuery(self.model, db.session()).filter(
             scope_condition(current_user, self.model))
+        # The list as this person sees it: same account, jurisdiction, filters and search.
+        query.remember_as = (self.endpoint, current_user.id, current_user.role,
+                             current_user.region_code, current_user.organization_id,
+                             tuple(sorted((key, value) for key, value in request.args.items(
+                                 multi=True) if key not in LIST_PAGING_ARGS)))
+        return query
 
     def _apply_search(self, query, count_query, joins, count_joins, search):
         """Each word must start one of the searchable columns (LIKE 'word%': an index range on
@@ -183,11 +192,16 @@ class ScopedModelView(StaffOnly, ModelView):
             # key): Flask-Admin builds two URLs per row, a third of the list's time.
             return_url = kwargs.get("return_url")
             kwargs["row_link_urls"] = {
-                "row_actions.view_row": self.get_url(".details_view", id=ROW_ID_SLOT,
-                                                     url=return_url),
-                "row_actions.edit_row": self.get_url(".edit_view", id=ROW_ID_SLOT, url=return_url),
+                admin_rows.VIEW_ROW: self.get_url(".details_view", id=ROW_ID_SLOT,
+                                                  url=return_url),
+                admin_rows.EDIT_ROW: self.get_url(".edit_view", id=ROW_ID_SLOT, url=return_url),
             }
             kwargs["row_id_slot"] = ROW_ID_SLOT
+            kwargs["row_html"] = admin_rows.rows_html(
+                self, kwargs["data"], list_columns=kwargs["list_columns"],
+                row_actions=kwargs["list_row_actions"], link_urls=kwargs["row_link_urls"],
+                row_id_slot=ROW_ID_SLOT,
+                checkbox_title=babel.gettext("Select record") if kwargs.get("actions") else None)
         return super().render(template, **kwargs)
 
     def search_placeholder(self) -> str | None:

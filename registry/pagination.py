@@ -1,9 +1,11 @@
 """Pages of a query: page numbers for the first pages, a keyset cursor for deep ones."""
 
 import base64
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import Select, func, literal_column, select
 
@@ -16,6 +18,10 @@ MAX_PAGE = 100_000
 # after COUNT_CAP + 1 rows, so a list of a million rows costs no more to count than one of a
 # thousand (an exact count(*) is ~70 ms on 1M rows, ~0.7 s on 20M).
 COUNT_CAP = 1_000
+# When each remembered list (capped_count's remember_as) was last found over the cap, per
+# worker; cleared whole when it reaches _OVER_CAP_KEPT lists.
+_over_cap_seen: dict[tuple, float] = {}
+_OVER_CAP_KEPT = 10_000
 
 
 @dataclass
@@ -72,16 +78,30 @@ def decode_cursor(raw: str) -> int:
     return value
 
 
-def capped_count(stmt: Select, cap: int = COUNT_CAP) -> int | None:
+def capped_count(stmt: Select, cap: int = COUNT_CAP, *,
+                 remember_as: tuple | None = None) -> int | None:
     """How many rows stmt selects, or None when there are more than cap.
 
     The rows are read as a constant, no column: an index that serves the filters answers
-    alone (an index-only scan), without reading the table.
+    alone (an index-only scan), without reading the table. With remember_as (a key naming the
+    list: who asks, which filters), a list found over the cap is taken to be still over it for
+    OVER_CAP_SECONDS without counting again.
     """
+    seconds = current_app.config["OVER_CAP_SECONDS"]
+    if remember_as is not None and seconds:
+        seen = _over_cap_seen.get(remember_as)
+        if seen is not None and time.monotonic() - seen < seconds:
+            return None
     limited = (stmt.order_by(None).limit(cap + 1)
                .with_only_columns(literal_column("1"), maintain_column_froms=True))
     total = db.session.scalar(select(func.count()).select_from(limited.subquery()))
-    return None if total > cap else total
+    if total <= cap:
+        return total
+    if remember_as is not None and seconds:
+        if len(_over_cap_seen) >= _OVER_CAP_KEPT:
+            _over_cap_seen.clear()
+        _over_cap_seen[remember_as] = time.monotonic()
+    return None
 
 
 def paginate_query(stmt: Select, key_column, args, *, default_per_page: int = 20,
