@@ -145,6 +145,9 @@ class Config:
     # many seconds per worker (the same person, filters and search): it still says "more than
     # 1,000". Smaller lists are counted on every visit, so a new row shows at once.
     OVER_CAP_SECONDS = 60
+    # Officials' statistics are computed at most once per this many seconds per worker, per
+    # region, period and language (the pages say so); 0 = on every visit.
+    STATISTICS_SECONDS = 60
     # Exports (registry/exports.py): at most this many rows in one file.
     EXPORT_MAX_ROWS = int(env("EXPORT_MAX_ROWS", "100000"))
     IMPORT_MAX_ROWS = int(env("IMPORT_MAX_ROWS", "50000"))
@@ -193,6 +196,7 @@ class TestingConfig(Config):
     PUBLIC_PROVIDERS_SECONDS = 0  # tests see a project's providers at once
     REGION_TREE_SECONDS = 0  # and the regions they load
     OVER_CAP_SECONDS = 0  # and count every list on every visit
+    STATISTICS_SECONDS = 0  # and see every write in the statistics at once
 
 
 class ProductionConfig(Config):

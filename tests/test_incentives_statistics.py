@@ -190,3 +190,27 @@ def test_reports_by_category_and_outcome(app, api, make_user):
 def test_month_is_the_beijing_month():
     assert month_stats.month_of(datetime(2026, 1, 31, 16, 30)) == 202602
     assert month_stats.month_of(datetime(2026, 1, 31, 15, 59)) == 202601
+
+
+def test_figures_are_kept_a_while_per_region_and_language(app, api, make_user, figures):
+    """STATISTICS_SECONDS: a second look within the period reads the kept figures (a new
+    earning shows after it); another county and another language are never served them."""
+    app.config["STATISTICS_SECONDS"] = 60
+    make_user("county_official", "511302", "sq-kept")
+    make_user("county_official", "511303", "gp-kept")
+    api.token("sq-kept")
+    first = rows_by_region(api.get("/api/v1/incentives/statistics").get_json())
+    with app.app_context():
+        rich_volunteer(40, A)
+        db.session.commit()
+    kept = rows_by_region(api.get("/api/v1/incentives/statistics").get_json())
+    assert kept[A]["issued"] == first[A]["issued"]
+    english = api.get("/api/v1/incentives/statistics", headers={"Accept-Language": "en"})
+    assert rows_by_region(english.get_json())[A]["issued"] == first[A]["issued"] + 40
+    api.token("gp-kept")
+    other = rows_by_region(api.get("/api/v1/incentives/statistics").get_json())
+    assert set(other) == {OTHER}
+    app.config["STATISTICS_SECONDS"] = 0
+    api.token("sq-kept")
+    fresh = rows_by_region(api.get("/api/v1/incentives/statistics").get_json())
+    assert fresh[A]["issued"] == first[A]["issued"] + 40

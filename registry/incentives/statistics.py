@@ -11,13 +11,14 @@ grouped over one period on their (time, township) indexes. Python only sees grou
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
 
-from registry import regions
+from registry import memo, regions
 from registry.clock import from_local, today_local
 from registry.errors import FieldErrors, NotAllowed, NotFound
 from registry.extensions import db
@@ -250,18 +251,33 @@ BUILDERS = {"points": points, "stores": stores, "reports": reports, "deeds": dee
 
 
 def compute(filters: Filters, tables=TABLES) -> dict[str, list[dict]]:
-    return {name: BUILDERS[name](filters) for name in tables}
+    """The tables asked for, kept per worker for STATISTICS_SECONDS (per region, period and
+    language: the rows carry labels). The caller has already checked the jurisdiction."""
+    key = (filters.region.code, filters.year, filters.month, tuple(tables), str(get_locale()))
+    return memo.remembered("STATISTICS_SECONDS", key,
+                           lambda: {name: BUILDERS[name](filters) for name in tables})
 
 
-def region_choices(user: Any, filters: Filters) -> list[Region]:
+class RegionChoice(NamedTuple):
+    code: str
+    name: str
+
+
+def region_choices(user: Any, filters: Filters) -> list[RegionChoice]:
     """The regions the viewer may pick: their own, the regions just below it, and the
-    townships of the county a city official has drilled into (a county has ≤ 42)."""
+    townships of the county a city official has drilled into (a county has ≤ 42); kept per
+    worker as the region table is (REGION_TREE_SECONDS)."""
     parents = [user.region_code]
     if filters.region.level == "county" and filters.region.code != user.region_code:
         parents.append(filters.region.code)
-    return list(db.session.scalars(select(Region).where(
-        (Region.code == user.region_code) | Region.parent_code.in_(parents))
-        .order_by(Region.code)))
+
+    def compute() -> list[RegionChoice]:
+        return [RegionChoice(code, name) for code, name in db.session.execute(
+            select(Region.code, Region.name).where(
+                (Region.code == user.region_code) | Region.parent_code.in_(parents))
+            .order_by(Region.code))]
+
+    return memo.remembered("REGION_TREE_SECONDS", ("statistics choices", *parents), compute)
 
 
 # One Excel sheet per table: its header and how a row reads.

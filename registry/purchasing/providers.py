@@ -3,11 +3,10 @@ their latest 绩效评价 grade, kept a short while for the public directory's p
 imports no rule module so that any purchasing module may use it."""
 
 import json
-import time
 
-from flask import current_app
 from sqlalchemy import func, select
 
+from registry import memo
 from registry.extensions import db
 from registry.organizations.models import Organization
 from registry.purchasing.models import EVALUATION_GRADES, PurchasedServiceProject
@@ -54,24 +53,16 @@ def providers_by_code(codes) -> dict[str, list[dict]]:
     return found
 
 
-_kept: dict[str, tuple[float, dict, str]] = {}  # database URL → (when, the map, counts JSON)
-
-
 def _all() -> tuple[dict[str, list[dict]], str]:
     """providers_by_code(None) and how many each code has (as JSON), asked of the database at
     most once per PUBLIC_PROVIDERS_SECONDS (the public directory's every visit would otherwise
     group every delivered project)."""
-    seconds = current_app.config["PUBLIC_PROVIDERS_SECONDS"]
-    key, now = str(db.engine.url), time.monotonic()
-    kept = _kept.get(key)
-    if seconds > 0 and kept and now - kept[0] < seconds:
-        return kept[1], kept[2]
-    found = providers_by_code(None)
-    counts = json.dumps({code: len(rows) for code, rows in found.items()},
-                        separators=(",", ":"))
-    if seconds > 0:
-        _kept[key] = (now, found, counts)
-    return found, counts
+    def compute():
+        found = providers_by_code(None)
+        return found, json.dumps({code: len(rows) for code, rows in found.items()},
+                                 separators=(",", ":"))
+
+    return memo.remembered("PUBLIC_PROVIDERS_SECONDS", (), compute)
 
 
 def all_providers() -> dict[str, list[dict]]:
