@@ -323,12 +323,16 @@ def user_for_token(raw: str) -> tuple[User, ApiToken] | None:
     """The user holding a live token, or None."""
     if not raw or len(raw) > 200:
         return None
-    token = db.session.execute(
-        select(ApiToken).where(ApiToken.token_hash == token_hash(raw))
-    ).scalar_one_or_none()
-    if token is None or token.revoked_at or token.expires_at <= utcnow():
+    # The token and its user in one query: every API call starts here.
+    found = db.session.execute(
+        select(ApiToken, User).join(User, User.id == ApiToken.user_id)
+        .where(ApiToken.token_hash == token_hash(raw))
+    ).one_or_none()
+    if found is None:
         return None
-    user = token.user
+    token, user = found
+    if token.revoked_at or token.expires_at <= utcnow():
+        return None
     if not user.active or token.session_version != user.session_version:
         return None
     if user.locked_until and user.locked_until > utcnow():

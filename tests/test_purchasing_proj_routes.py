@@ -134,11 +134,11 @@ def test_public_providers_are_kept_for_their_configured_seconds(app, api, pworld
     """The public directory asks who delivered each item at most once per
     PUBLIC_PROVIDERS_SECONDS: within it a newly accepted project is not named yet, after it
     it is (tests run with 0 seconds: always fresh)."""
-    from registry.purchasing import providers
+    from registry import memo
 
     clock = [1000.0]
-    monkeypatch.setattr(providers.time, "monotonic", lambda: clock[0])
-    monkeypatch.setattr(providers, "_kept", {})
+    monkeypatch.setattr(memo.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(memo, "_kept", {})
     app.config["PUBLIC_PROVIDERS_SECONDS"] = 60
     assert api.client.get("/api/v1/public/directory").get_json()["provider_counts"] == {}
     with app.app_context():

@@ -44,7 +44,7 @@ def profile(user: Any, org: Organization) -> dict:
         "reports": reports, "listings": listings, "projects": projects,
         "penalties": penalties,
         "awards": award_applications.awards_of(org.id), "grants": grants,
-        "eligibility": [eligibility.eligibility(org, purpose) for purpose in eligibility.PURPOSES],
+        "eligibility": eligibility.eligibilities(org),
     }
 
 

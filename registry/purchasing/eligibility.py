@@ -122,6 +122,21 @@ def eligibility(org: Organization, purpose: str, when: date | None = None) -> El
     return Eligibility(purpose, [rule(org, when) for rule in RULES[purpose]])
 
 
+def eligibilities(org: Organization, when: date | None = None) -> list[Eligibility]:
+    """Every purpose's answer (the credit profile), each rule checked once: the purposes
+    share rules."""
+    when = when or today_local()
+    answers: dict = {}
+
+    def answer(rule) -> Rule:
+        if rule not in answers:
+            answers[rule] = rule(org, when)
+        return answers[rule]
+
+    return [Eligibility(purpose, [answer(rule) for rule in RULES[purpose]])
+            for purpose in PURPOSES]
+
+
 def require_eligible(org: Organization, purpose: str, field_name: str) -> None:
     """Raise a 422 at field_name naming the organization and the rule that decided."""
     result = eligibility(org, purpose)
