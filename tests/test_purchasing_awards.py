@@ -109,6 +109,27 @@ def test_eligibility_reasons(app, world):
         assert "行政处罚" not in "".join(eligibility.award_eligibility(org, later)[1])
 
 
+@pytest.mark.parametrize("cut", [False, True])
+def test_the_credit_profile_answers_as_the_rules_do(app, world, monkeypatch, cut):
+    """The profile lets the rules read the lists it has read (whole ones only): the answers
+    are the rules' own, for every kind of organization, and with lists cut short too."""
+    from registry.organizations.models import Organization
+    from registry.purchasing import credit
+
+    if cut:
+        monkeypatch.setattr(credit, "PROFILE_ROWS", 1)
+    with app.app_context():
+        viewer = user("city")
+        for name in ("rep", "rep_gp", "rep_noreport", "rep_fail", "rep_abnormal", "rep_dereg",
+                     "rep_penalty"):
+            org = db.session.get(Organization, world[name])
+            shown = [answer.as_dict() for answer in credit.profile(viewer, org)["eligibility"]]
+            asked = [eligibility.eligibility(org, purpose).as_dict()
+                     for purpose in eligibility.PURPOSES]
+            assert shown == asked, name
+            assert shown[1]["eligible"] == (name in ("rep", "rep_gp")), name
+
+
 def test_eligibility_is_checked_again_at_approval(app, api, world):
     application = apply(api, world).get_json()["id"]
     assert score(api, world, application).status_code == 200

@@ -37,6 +37,11 @@ def profile(user: Any, org: Organization) -> dict:
     grants = list(db.session.scalars(
         visible_select(user, Grant).where(Grant.organization_id == org.id)
         .order_by(Grant.id.desc()).limit(PROFILE_ROWS)))
+    # A list shorter than PROFILE_ROWS is whole: the eligibility rules read it instead of
+    # asking the database again (a cut list leaves them to ask).
+    whole = {name: rows for name, rows in {"reports": reports, "listings": listings,
+                                           "penalties": penalties}.items()
+             if len(rows) < PROFILE_ROWS}
     return {
         "organization": org,
         "grade": org.current_grade(today), "grade_valid_until": org.grade_valid_until,
@@ -44,7 +49,7 @@ def profile(user: Any, org: Organization) -> dict:
         "reports": reports, "listings": listings, "projects": projects,
         "penalties": penalties,
         "awards": award_applications.awards_of(org.id), "grants": grants,
-        "eligibility": eligibility.eligibilities(org),
+        "eligibility": eligibility.eligibilities(eligibility.Facts(org, **whole)),
     }
 
 

@@ -56,7 +56,43 @@ class Eligibility:
                 "rules": [vars(rule) for rule in self.rules]}
 
 
-def _registered(org: Organization, when: date) -> Rule:
+class Facts:
+    """What the rules ask about one organization, from the database; the credit profile
+    passes the lists it has already read (each whole, newest first), which then answer."""
+
+    def __init__(self, org: Organization, *, reports: list[AnnualReport] | None = None,
+                 listings: list[AbnormalListing] | None = None,
+                 penalties: list[OrgPenalty] | None = None):
+        self.org, self.reports, self.listings, self.penalties = org, reports, listings, penalties
+
+    def listed_on(self, when: date) -> bool:
+        """In the abnormal list on day `when` (listed by then, not removed by then)."""
+        if self.listings is not None:
+            return any(row.listed_on <= when and (row.removed_on is None or row.removed_on > when)
+                       for row in self.listings)
+        return db.session.scalar(select(AbnormalListing.id).where(
+            AbnormalListing.organization_id == self.org.id, AbnormalListing.listed_on <= when,
+            or_(AbnormalListing.removed_on.is_(None), AbnormalListing.removed_on > when))
+            .limit(1)) is not None
+
+    def report_result(self, year: int) -> str | None:
+        if self.reports is not None:
+            return next((row.result for row in self.reports if row.year == year), None)
+        return db.session.scalar(select(AnnualReport.result).where(
+            AnnualReport.organization_id == self.org.id, AnnualReport.year == year))
+
+    def latest_penalty(self, after: date, until: date) -> date | None:
+        """The day of the latest penalty decided after `after`, up to `until`."""
+        if self.penalties is not None:
+            return max((row.decided_on for row in self.penalties
+                        if after < row.decided_on <= until), default=None)
+        return db.session.scalar(select(OrgPenalty.decided_on).where(
+            OrgPenalty.organization_id == self.org.id, OrgPenalty.decided_on > after,
+            OrgPenalty.decided_on <= until).order_by(OrgPenalty.decided_on.desc()).limit(1))
+
+
+def _registered(facts: Facts, when: date) -> Rule:
+    org = facts.org
     ok = org.status == "approved"
     return Rule("registered", _("已依法登记"), ok,
                 _("已登记（准予登记）") if ok else _(
@@ -64,25 +100,23 @@ def _registered(org: Organization, when: date) -> Rule:
                     status=org.status_label))
 
 
-def _not_abnormal(org: Organization, when: date) -> Rule:
+def _not_abnormal(facts: Facts, when: date) -> Rule:
     # Listed now (the organization's flag), or on the day asked about (the listing's dates).
-    listed = org.abnormal_listed or db.session.scalar(select(AbnormalListing.id).where(
-        AbnormalListing.organization_id == org.id, AbnormalListing.listed_on <= when,
-        or_(AbnormalListing.removed_on.is_(None), AbnormalListing.removed_on > when)).limit(1))
+    listed = facts.org.abnormal_listed or facts.listed_on(when)
     return Rule("not_abnormal", _("未列入活动异常名录"), not listed,
                 _("未在活动异常名录中") if not listed else _(
                     "组织在活动异常名录中，移出名录前不符合条件（《社会组织信用信息管理办法》）"))
 
 
-def _report_passed(org: Organization, when: date) -> Rule:
+def _report_passed(facts: Facts, when: date) -> Rule:
     """Last year's annual report reviewed as 合格 or 基本合格; not due in the year the
     organization registered."""
+    org = facts.org
     label = _("上一年度报告结论合格")
     last_year = when.year - 1
     if org.status != "approved" or registered_on(org).year > last_year:
         return Rule("annual_report", label, True, _("登记未满一个完整年度，尚无应报年报"))
-    result = db.session.scalar(select(AnnualReport.result).where(
-        AnnualReport.organization_id == org.id, AnnualReport.year == last_year))
+    result = facts.report_result(last_year)
     if result not in PASSING_RESULTS:
         return Rule("annual_report", label, False, _(
             "%(year)s 年度报告未报送、未审查或不合格，须为合格或基本合格", year=last_year))
@@ -90,16 +124,15 @@ def _report_passed(org: Organization, when: date) -> Rule:
         "%(year)s 年度报告结论：%(result)s", year=last_year, result=REPORT_RESULTS[result]))
 
 
-def _not_penalised(org: Organization, when: date) -> Rule:
+def _not_penalised(facts: Facts, when: date) -> Rule:
     """No administrative penalty (OrgPenalty) in the AWARD_PENALTY_YEARS before `when`, and
     the registration not revoked."""
+    org = facts.org
     years = current_app.config["AWARD_PENALTY_YEARS"]
     label = _("近 %(years)s 年未受行政处罚", years=years)
     if org.status in ("rejected", "deregistered") and org.deregistered_at is not None:
         return Rule("not_penalised", label, False, _("已被注销或撤销登记"))
-    penalty = db.session.scalar(select(OrgPenalty.decided_on).where(
-        OrgPenalty.organization_id == org.id, OrgPenalty.decided_on > add_years(when, -years),
-        OrgPenalty.decided_on <= when).order_by(OrgPenalty.decided_on.desc()).limit(1))
+    penalty = facts.latest_penalty(add_years(when, -years), when)
     if penalty:
         return Rule("not_penalised", label, False, _(
             "组织 %(day)s 受到行政处罚，%(years)s 年内不能获得奖励", day=penalty, years=years))
@@ -119,10 +152,11 @@ def eligibility(org: Organization, purpose: str, when: date | None = None) -> El
     if purpose not in RULES:
         raise ValueError(purpose)
     when = when or today_local()
-    return Eligibility(purpose, [rule(org, when) for rule in RULES[purpose]])
+    facts = Facts(org)
+    return Eligibility(purpose, [rule(facts, when) for rule in RULES[purpose]])
 
 
-def eligibilities(org: Organization, when: date | None = None) -> list[Eligibility]:
+def eligibilities(facts: Facts, when: date | None = None) -> list[Eligibility]:
     """Every purpose's answer (the credit profile), each rule checked once: the purposes
     share rules."""
     when = when or today_local()
@@ -130,7 +164,7 @@ def eligibilities(org: Organization, when: date | None = None) -> list[Eligibili
 
     def answer(rule) -> Rule:
         if rule not in answers:
-            answers[rule] = rule(org, when)
+            answers[rule] = rule(facts, when)
         return answers[rule]
 
     return [Eligibility(purpose, [answer(rule) for rule in RULES[purpose]])
