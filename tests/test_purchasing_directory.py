@@ -52,6 +52,19 @@ def test_the_edition_in_force_is_the_newest_published_one_not_after_this_year(ct
     assert directory.current_edition(this_year + 1).year == this_year + 1
 
 
+def test_a_published_editions_tree_is_kept_and_a_search_leaves_it_whole(ctx):
+    from registry.purchasing import directory_tree
+
+    published, draft = edition(2025), edition(2026)
+    whole = directory_tree.tree(published)
+    assert directory_tree.tree(published) is whole  # frozen: read once per process
+    assert directory_tree.tree(draft) is not directory_tree.tree(draft)  # drafts change
+    found = list(directory_tree.flatten(directory_tree.tree(published, "A010101")))
+    assert [node.item.code for node in found if node.matched] == ["A010101"]
+    kept = list(directory_tree.flatten(directory_tree.tree(published)))
+    assert len(kept) == count(2025) and not any(node.matched for node in kept)
+
+
 @pytest.mark.parametrize("data,field,message", [
     ({"code": "C", "level": 1, "parent_code": "A", "name": "x"}, "parent_code", "一级条目不能"),
     ({"code": "C", "level": 2, "parent_code": "", "name": "x"}, "parent_code", "须填写上级"),

@@ -135,14 +135,23 @@ def _guard_frozen(session: Session, flush_context, instances) -> None:
 
 # --- editions ------------------------------------------------------------------------------
 
-def current_edition(year: int | None = None) -> DirectoryEdition | None:
-    """The edition in force in year (default this year): the newest published one whose year
-    is not after it."""
+def published_editions() -> list[DirectoryEdition]:
+    """Every published edition, newest first: one a year, a few dozen over the decades."""
+    return list(db.session.scalars(select(DirectoryEdition).where(
+        DirectoryEdition.status == "published").order_by(DirectoryEdition.year.desc())))
+
+
+def in_force(editions: list[DirectoryEdition],
+             year: int | None = None) -> DirectoryEdition | None:
+    """Of published editions (newest first), the one in force in year (default this year):
+    the newest whose year is not after it."""
     year = year or today_local().year
-    return db.session.scalar(
-        select(DirectoryEdition).where(DirectoryEdition.status == "published",
-                                       DirectoryEdition.year <= year)
-        .order_by(DirectoryEdition.year.desc()).limit(1))
+    return next((edition for edition in editions if edition.year <= year), None)
+
+
+def current_edition(year: int | None = None) -> DirectoryEdition | None:
+    """The edition in force in year (default this year)."""
+    return in_force(published_editions(), year)
 
 
 def published_edition(year: int) -> DirectoryEdition | None:
@@ -152,9 +161,7 @@ def published_edition(year: int) -> DirectoryEdition | None:
 
 
 def published_years() -> list[int]:
-    return list(db.session.scalars(
-        select(DirectoryEdition.year).where(DirectoryEdition.status == "published")
-        .order_by(DirectoryEdition.year.desc())))
+    return [edition.year for edition in published_editions()]
 
 
 def check_year(value, field_name: str = "year") -> int:

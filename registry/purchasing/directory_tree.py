@@ -56,10 +56,18 @@ class Node:
     matched: bool = False
 
 
+_frozen_trees: dict[tuple, list[Node]] = {}
+
+
 def tree(edition: DirectoryEdition, q: str = "") -> list[Node]:
     """The edition's items as a tree (siblings by position, then code). With q, only the
     items whose code, name, description, department or requirements contain it, with their
-    ancestors for context."""
+    ancestors for context. A published edition's whole tree is kept in memory: callers read
+    nodes and never change them (a search builds its own)."""
+    q = (q or "").strip().lower()
+    key = frozen_key(edition)
+    if not q and key is not None and key in _frozen_trees:
+        return _frozen_trees[key]
     nodes = {row.id: Node(row) for row in edition_rows(edition)}
     roots = []
     for node in nodes.values():
@@ -69,9 +77,8 @@ def tree(edition: DirectoryEdition, q: str = "") -> list[Node]:
         else:
             node.parent_code = parent.item.code
             parent.children.append(node)
-    q = (q or "").strip().lower()
     if not q:
-        return roots
+        return remember(_frozen_trees, key, roots) if key is not None else roots
     keep = set()
     for node in nodes.values():
         item = node.item

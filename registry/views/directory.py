@@ -50,7 +50,9 @@ def index():
     (?cat=, default the first) or the items matching ?q=, PAGE_SIZE at a time (?page=), so
     that a 2,000-item edition stays light on a phone."""
     year = _year_arg()
-    edition = directory.published_edition(year) if year else directory.current_edition()
+    published = directory.published_editions()  # the year list, the one in force, the asked
+    current = directory.in_force(published)
+    edition = next((e for e in published if e.year == year), None) if year else current
     if year and edition is None:
         return render_error(404, _("%(year)s 年度没有已发布的目录", year=year))
     q = _query_arg()
@@ -69,8 +71,8 @@ def index():
     return render_template("directory/index.html", edition=edition, roots=roots, q=q,
                            selected=selected, page=page, pages=pages,
                            nodes=nodes[(page - 1) * PAGE_SIZE:page * PAGE_SIZE],
-                           total=len(nodes), years=directory.published_years(),
-                           current=directory.current_edition(),
+                           total=len(nodes), years=[e.year for e in published],
+                           current=current,
                            providers_by_code=all_providers())
 
 
