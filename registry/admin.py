@@ -20,7 +20,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import or_
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Query
+from sqlalchemy.orm import Query, load_only
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import ValidationError
 
@@ -131,8 +131,16 @@ class ScopedModelView(StaffOnly, ModelView):
                                    for key, labels in model.__value_labels__.items()}
         super().__init__(model, db, name=name, **kwargs)
 
+    # The columns a large table's list and export read (their formatters included); the
+    # others stay in the database, and reading one of them from a listed row is an error.
+    list_loads: tuple[str, ...] = ()
+
     def get_query(self):
-        return super().get_query().filter(scope_condition(current_user, self.model))
+        query = super().get_query().filter(scope_condition(current_user, self.model))
+        if self.list_loads:
+            query = query.options(load_only(*(getattr(self.model, name)
+                                              for name in self.list_loads), raiseload=True))
+        return query
 
     @expose("/export/<export_type>/")
     def export(self, export_type: str):
@@ -472,6 +480,7 @@ def init_admin(app, area_views) -> None:
         csp_nonce_generator=csp_nonce,
     )
     app.jinja_env.globals["admin_menu_html"] = admin_menu.menu_html
+    app.jinja_env.globals["admin_static_url"] = admin_menu.static_url
     admin.add_view(UserView(User, name=_l("用户"), category=_l("系统")))
     admin.add_view(RoleView(User, name=_l("角色授权"), category=_l("系统"),
                    endpoint="admin_user_roles",

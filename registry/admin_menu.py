@@ -1,9 +1,10 @@
-"""The back office's main menu, drawn once per role, language and page: it reads no data.
+"""The back office's main menu, drawn once per role, language and page (it reads no data), and
+its static files' URLs, built once.
 
-Flask-Admin draws it on every page, asking each of ~50 views whether the user may open it.
+Flask-Admin draws the menu on every page, asking each of ~50 views whether the user may open it.
 """
 
-from flask import current_app, render_template_string
+from flask import current_app, render_template_string, request
 from flask_babel import get_locale
 from flask_login import current_user
 from markupsafe import Markup
@@ -18,4 +19,14 @@ def menu_html(admin_view) -> Markup:
     key = (current_user.role, str(get_locale()), admin_view.endpoint)
     if key not in cache:
         cache[key] = Markup(render_template_string(MENU, admin_view=admin_view))
+    return cache[key]
+
+
+def static_url(admin_view, kwargs: dict) -> str:
+    """A Flask-Admin static file's URL (templates/admin/static.html), built once per file:
+    a list page names about twenty."""
+    cache = current_app.extensions.setdefault("admin_static_urls", {})
+    key = (request.script_root, admin_view.admin.endpoint, tuple(sorted(kwargs.items())))
+    if key not in cache:
+        cache[key] = admin_view.get_url(f"{admin_view.admin.endpoint}.static", **kwargs)
     return cache[key]

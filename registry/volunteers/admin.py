@@ -54,6 +54,8 @@ class VolunteerView(ScopedModelView):
     can_view_details = True
     column_list = ("volunteer_no", "name", "id_number_masked", "phone", "township", "status",
                    "total_minutes", "created_at")
+    list_loads = ("volunteer_no", "name", "id_number_masked", "phone", "township_code", "status",
+                  "total_minutes", "created_at")
     column_details_list = ("volunteer_no", "name", "id_number_masked", "gender", "birth_date",
                            "phone", "township", "status", "skills", "guardian_name",
                            "guardian_phone", "guardian_consent_at", "total_minutes", "source",
