@@ -74,21 +74,26 @@ def due(book: Book, owner_id: int, balance: Balance, cutoff: datetime) -> int:
     return min(balance.balance, max(0, old - balance.spent - balance.expired))
 
 
-def expiring_soon(volunteer: Volunteer, now: datetime | None = None) -> int:
-    """Points of the volunteer that expire within 30 days (those already due included)."""
+def expiring_soon(volunteer: Volunteer, now: datetime | None = None,
+                  balance: ledger.Balance | None = None) -> int:
+    """Points of the volunteer that expire within 30 days (those already due included);
+    balance: the volunteer's balance if the caller has just read it."""
     if months() <= 0:
         return 0
     now = now or utcnow()
-    return due(VOLUNTEERS, volunteer.id, ledger.balance(volunteer),
-               months_before(now + SOON, months()))
+    if balance is None:
+        balance = ledger.balance(volunteer)
+    return due(VOLUNTEERS, volunteer.id, balance, months_before(now + SOON, months()))
 
 
-def pool_expiring_soon(household: Household, now: datetime | None = None) -> int:
+def pool_expiring_soon(household: Household, now: datetime | None = None,
+                       balance: ledger.Balance | None = None) -> int:
     if months() <= 0:
         return 0
     now = now or utcnow()
-    return due(HOUSEHOLDS, household.id, ledger.pool_balance(household.id),
-               months_before(now + SOON, months()))
+    if balance is None:
+        balance = ledger.pool_balance(household.id)
+    return due(HOUSEHOLDS, household.id, balance, months_before(now + SOON, months()))
 
 
 def _candidates(book: Book, owner, low: int, high: int, cutoff: datetime):

@@ -88,9 +88,10 @@ def points():
     recent = list(db.session.scalars(redemptions.my_redemptions_stmt(volunteer).limit(5)))
     pooled = list(db.session.scalars(households.pool_entries_stmt(household).limit(5))
                   ) if household else []
+    balance = ledger.balance(volunteer)
     return render_template(
-        "me/points.html", page=page, balance=ledger.balance(volunteer),
-        expiring_soon=expiry.expiring_soon(volunteer), months=expiry.months(),
+        "me/points.html", page=page, balance=balance,
+        expiring_soon=expiry.expiring_soon(volunteer, balance=balance), months=expiry.months(),
         household=household, recent=recent,
         pool=ledger.pool_balance(household.id) if household else None,
         members=households.members(household) if household else [],

@@ -331,7 +331,8 @@ def my_points():
     volunteer = _me()
     balance = ledger.balance(volunteer)
     return {"balance": balance.balance, "earned": balance.earned, "spent": balance.spent,
-            "expired": balance.expired, "expiring_soon": expiry.expiring_soon(volunteer)}
+            "expired": balance.expired,
+            "expiring_soon": expiry.expiring_soon(volunteer, balance=balance)}
 
 
 @blp.route("/me/ledger", methods=["GET"])

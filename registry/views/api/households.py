@@ -124,7 +124,8 @@ def household_dict(household: Household) -> dict:
                          "is_head": m.is_head, "joined_at": isoformat(m.joined_at)}
                         for m in households.members(household)],
             "balance": bal.balance, "earned": bal.earned, "spent": bal.spent,
-            "expired": bal.expired, "expiring_soon": expiry.pool_expiring_soon(household)}
+            "expired": bal.expired,
+            "expiring_soon": expiry.pool_expiring_soon(household, balance=bal)}
 
 
 def _me() -> Volunteer:
