@@ -219,6 +219,22 @@ def test_spending_groups_and_scopes(ctx, pworld):
     assert [(r["label"], r["amount_fen"]) for r in own["rows"]] == [("高坪区乐龄中心", 1000)]
 
 
+def test_the_spending_table_is_kept_a_while_per_person_and_filter(app, ctx, pworld):
+    """STATISTICS_SECONDS: within it the same person's same table reads the kept figures;
+    another filter or another person's jurisdiction is computed for them."""
+    app.config["STATISTICS_SECONDS"] = 60
+    sq, gp, city = user("psq"), user("pgp"), user("pcity")
+    projects.create_project(sq, project_data(amount_fen=300))
+    first = spending.spending(city, "county", {})
+    projects.create_project(gp, project_data(amount_fen=1000, purchaser="高坪区民政局",
+                                             provider_id=org_id("高坪区乐龄中心")))
+    assert spending.spending(city, "county", {}) == first
+    assert spending.spending(city, "county", {"year": 2025})["total"]["amount_fen"] == 1300
+    assert {r["key"] for r in spending.spending(gp, "county", {})["rows"]} == {"511303"}
+    app.config["STATISTICS_SECONDS"] = 0
+    assert spending.spending(city, "county", {})["total"]["amount_fen"] == 1300
+
+
 def test_the_citys_table_by_provider_reads_the_per_provider_summary(ctx, pworld, monkeypatch):
     """The city's table by provider (all years or one) ranks providers by contract amount
     from the per-(year, provider) summary, which every project write keeps and the

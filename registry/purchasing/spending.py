@@ -5,11 +5,12 @@ on the indexed (year, county_code, category_code, provider_id) columns; and its 
 from decimal import Decimal
 from typing import Any
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from registry import exports
+from registry import exports, memo
 from registry.extensions import db
 from registry.models import CITY_OFFICIAL, COUNTY_OFFICIAL, ORG_ADMIN, Region
 from registry.organizations.models import Organization
@@ -99,7 +100,16 @@ def _summary(user: Any, by: str, filters: dict):
 def spending(user: Any, by: str, filters: dict) -> dict:
     """{"by", "rows": [{"key", "label", "count", "amount_fen", "paid_fen"}], "total",
     "truncated"}: one GROUP BY over the summary rows user sees (kept with every project
-    write), or over the projects themselves for a status or item filter."""
+    write), or over the projects themselves for a status or item filter. Like the other
+    officials' statistics it is kept per worker for STATISTICS_SECONDS, per person (their
+    jurisdiction), grouping, filters and language."""
+    key = ("spending", user.id, user.role, user.region_code, by,
+           tuple(sorted((name, str(value)) for name, value in filters.items())),
+           str(get_locale()))
+    return memo.remembered("STATISTICS_SECONDS", key, lambda: _spending(user, by, filters))
+
+
+def _spending(user: Any, by: str, filters: dict) -> dict:
     by = by if by in GROUPINGS else "county"
     city_by_provider = _city_by_provider(user, by, filters)
     summary = _summary(user, by, filters)
