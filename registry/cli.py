@@ -111,6 +111,8 @@ def register_cli(app: Flask) -> None:
 def print_logins(logins) -> None:
     click.echo("")
     click.echo("演示账号（demo logins）:")
-    for username, password, label in logins:
-        click.echo(f"  {str(label):<12}  用户名 {username:<16} 密码 {password}")
+    for login, password, label in logins:
+        # Volunteers sign in with their mobile number; their username never holds it.
+        kind = "手机号" if login.isdigit() else "用户名"
+        click.echo(f"  {str(label):<12}  {kind} {login:<16} 密码 {password}")
     click.echo("")
