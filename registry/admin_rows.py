@@ -29,13 +29,13 @@ def rows_html(view, rows, *, list_columns, row_actions, link_urls: dict[str, str
     column_names = [(name, f'<td class="col-{escape(name)}">') for name, _label in list_columns]
     drawn = []
     for row in rows:
-        row_id = escape(view.get_pk_value(row))
+        row_id = str(view.get_pk_value(row))
         parts = []
         if checkbox_title is not None:
             parts.append(f'<td><input type="checkbox" name="rowid" class="action-checkbox" '
-                         f'value="{row_id}" title="{escape(checkbox_title)}" /></td>')
+                         f'value="{escape(row_id)}" title="{escape(checkbox_title)}" /></td>')
         if view.column_display_actions:
-            quoted = quote(str(view.get_pk_value(row)), safe="")
+            quoted = quote(row_id, safe="")
             parts.append('<td class="list-buttons-column">')
             for url, title, icon in links:
                 href = escape(url.replace(row_id_slot, quoted))

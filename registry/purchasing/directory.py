@@ -9,6 +9,7 @@ refuses any ORM change to a published edition or its items whatever route made i
 """
 
 import re
+from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -160,8 +161,22 @@ def published_edition(year: int) -> DirectoryEdition | None:
         DirectoryEdition.year == year, DirectoryEdition.status == "published"))
 
 
-def published_years() -> list[int]:
-    return [edition.year for edition in published_editions()]
+@dataclass
+class PublicEditions:
+    """What the public directory (page and API) shows: the edition asked for (a published
+    year, else the one in force; None if there is none), the one in force, every year."""
+
+    edition: DirectoryEdition | None
+    current: DirectoryEdition | None
+    years: list[int]
+
+
+def public_editions(year: int | None) -> PublicEditions:
+    """The public directory's editions from one query of the published ones."""
+    published = published_editions()
+    current = in_force(published)
+    edition = next((e for e in published if e.year == year), None) if year else current
+    return PublicEditions(edition, current, [e.year for e in published])
 
 
 def check_year(value, field_name: str = "year") -> int:

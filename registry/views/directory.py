@@ -50,9 +50,8 @@ def index():
     (?cat=, default the first) or the items matching ?q=, PAGE_SIZE at a time (?page=), so
     that a 2,000-item edition stays light on a phone."""
     year = _year_arg()
-    published = directory.published_editions()  # the year list, the one in force, the asked
-    current = directory.in_force(published)
-    edition = next((e for e in published if e.year == year), None) if year else current
+    shown = directory.public_editions(year)
+    edition = shown.edition
     if year and edition is None:
         return render_error(404, _("%(year)s 年度没有已发布的目录", year=year))
     q = _query_arg()
@@ -71,8 +70,7 @@ def index():
     return render_template("directory/index.html", edition=edition, roots=roots, q=q,
                            selected=selected, page=page, pages=pages,
                            nodes=nodes[(page - 1) * PAGE_SIZE:page * PAGE_SIZE],
-                           total=len(nodes), years=[e.year for e in published],
-                           current=current,
+                           total=len(nodes), years=shown.years, current=shown.current,
                            providers_by_code=all_providers())
 
 

@@ -205,14 +205,14 @@ def public_directory(args):
     ?q= only matching items, with their ancestors). Codes are the edition's own (see
     code_note: the demo's are positional, not official)."""
     year = args["year"]
-    edition = directory.published_edition(year) if year else directory.current_edition()
+    shown = directory.public_editions(year)
+    edition = shown.edition
     if edition is None:
         raise NotFound(_(
             "%(year)s 年度没有已发布的目录", year=year) if year else _("目前还没有已发布的目录"))
-    current = directory.current_edition()
     head = {"edition": dump_edition(edition),
-            "in_force": current is not None and current.id == edition.id,
-            "years": directory.published_years()}
+            "in_force": shown.current is not None and shown.current.id == edition.id,
+            "years": shown.years}
     # A published edition never changes: its items' JSON is made once per process and kept
     # (the tree of 2,000 items costs ~0.3 s to build and dump; the kept text nothing).
     key = (directory_tree.frozen_key(edition), args["q"])
