@@ -6,7 +6,7 @@ from pathlib import Path
 from flask import Flask
 
 from config import CONFIGS
-from registry import admin, audit, jobs  # noqa: F401  (audit registers its session events)
+from registry import admin, audit, i18n, jobs  # noqa: F401  (audit registers its session events)
 from registry.areas import AREAS
 from registry.cli import register_cli
 from registry.errors import register_error_handlers
@@ -52,6 +52,7 @@ def register_extensions(app: Flask) -> None:
         locale_selector=select_locale,
         default_translation_directories=str(ROOT / "registry" / "translations"),
     )
+    i18n.install(app)
     limiter.init_app(app)
     jobs.init_app(app)
 

@@ -9,8 +9,6 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -18,6 +16,8 @@ from registry import audit, lockout, privacy, scoping
 from registry.clock import utcnow
 from registry.errors import NotAllowed, ValidationFailed
 from registry.extensions import db
+from registry.i18n import gettext as _
+from registry.i18n import lazy_gettext as _l
 from registry.models import (
     AUDITOR,
     COUNTY_OFFICIAL,

@@ -15,8 +15,6 @@ from flask_admin.contrib.sqla.filters import FilterLike, FilterNotLike
 from flask_admin.form import BaseForm
 from flask_admin.model import typefmt
 from flask_admin.theme import Bootstrap4Theme
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import or_
 from sqlalchemy.exc import IntegrityError
@@ -29,6 +27,8 @@ from registry.accounts import ROLE_LABELS
 from registry.clock import to_local, utcnow
 from registry.errors import RegistryError
 from registry.extensions import db
+from registry.i18n import gettext as _
+from registry.i18n import lazy_gettext as _l
 from registry.masking import mask_phone
 from registry.models import (
     AUDITOR,

@@ -11,13 +11,13 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import get_locale
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import DateTime
 
 from registry.accounts import ROLE_LABELS
 from registry.clock import to_local
 from registry.extensions import db
+from registry.i18n import gettext as _
+from registry.i18n import lazy_gettext as _l
 
 # Every action an audit row can carry: the ORM's writes and each explicit audit.record(...).
 # tests/test_audit_labels.py fails when code records an action that is not named here.

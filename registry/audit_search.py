@@ -5,12 +5,12 @@ import json
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 
-from flask_babel import gettext as _
 from sqlalchemy import Select
 
 from registry import audit, audit_chain, audit_labels, exports, jobs
 from registry.clock import from_local, to_local
 from registry.errors import NotAllowed, ValidationFailed
+from registry.i18n import gettext as _
 from registry.models import AUDITOR, CITY_OFFICIAL, AuditEntry, User
 from registry.scoping import visible_select
 from registry.validators import parse_date

@@ -3,12 +3,12 @@
 import re
 
 from flask import Flask, flash, jsonify, redirect, render_template, request
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from registry.extensions import db
+from registry.i18n import gettext as _
+from registry.i18n import lazy_gettext as _l
 
 API_CODES = {
     400: "bad_request",

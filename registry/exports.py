@@ -16,11 +16,11 @@ from itertools import islice
 from typing import Any
 
 from flask import Response, current_app, send_file
-from flask_babel import gettext as _
 from sqlalchemy import Select
 
 from registry import audit
 from registry.extensions import db
+from registry.i18n import gettext as _
 from registry.pagination import capped_count
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

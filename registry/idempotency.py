@@ -3,12 +3,12 @@ registry/views/api/idempotency.py."""
 
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from registry.clock import utcnow
 from registry.extensions import db
+from registry.i18n import lazy_gettext as _l
 
 
 class IdempotencyRecord(db.Model):

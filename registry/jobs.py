@@ -17,7 +17,6 @@ from datetime import datetime
 from pathlib import Path
 
 from flask import Flask, abort, current_app, has_app_context
-from flask_babel import lazy_gettext as _l
 from huey import RedisHuey, SqliteHuey, crontab
 from sqlalchemy import ForeignKey, String, Text, update
 from sqlalchemy.orm import Mapped, mapped_column
@@ -28,6 +27,7 @@ from registry.clock import utcnow
 from registry.crypto import decrypt, encrypt
 from registry.errors import RegistryError
 from registry.extensions import db
+from registry.i18n import lazy_gettext as _l
 from registry.idempotency import purge
 from registry.models import User
 

@@ -3,7 +3,6 @@ are in its own models.py)."""
 
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, false, text, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -11,6 +10,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from registry.clock import utcnow
 from registry.extensions import db
+from registry.i18n import lazy_gettext as _l
 
 # Roles, in the order the back office lists them.
 SYSTEM_ADMIN = "system_admin"

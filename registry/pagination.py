@@ -6,11 +6,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import current_app
-from flask_babel import gettext as _
 from sqlalchemy import Select, func, literal_column, select
 
 from registry.errors import ValidationFailed
 from registry.extensions import db
+from registry.i18n import gettext as _
 
 MAX_PER_PAGE = 100
 MAX_PAGE = 100_000

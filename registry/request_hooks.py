@@ -7,7 +7,6 @@ import time
 from typing import NamedTuple
 
 from flask import Flask, current_app, flash, g, redirect, request, session, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.exceptions import HTTPException
@@ -19,6 +18,7 @@ from registry.accounts import ROLE_LABELS, password_expired
 from registry.clock import to_local
 from registry.errors import api_error, render_error
 from registry.extensions import db, login_manager
+from registry.i18n import gettext as _
 from registry.masking import mask_id_number, mask_name, mask_office_phone, mask_phone
 from registry.models import STAFF_ROLES, User
 from registry.validators import MAX_INT, clean_filename
@@ -34,6 +34,8 @@ OPEN_ENDPOINTS = {"auth.change_password", "auth.logout", "static", "main.set_lan
                   "main.healthz"}
 # Files that hold no personal data and may be cached by browsers and proxies.
 STATIC_PREFIXES = ("/static/", "/admin/static/")
+# Seconds between two writes of the session's last activity (the idle timeout's clock).
+LAST_SEEN_GRANULARITY = 60
 
 
 def without_stray_files(form, formdata):
@@ -135,7 +137,9 @@ def register_request_hooks(app: Flask) -> None:
                 session.pop("last_seen", None)
                 flash(_("长时间未操作，已自动退出，请重新登录"), "warning")
                 return redirect(url_for("auth.login", next=request.full_path))
-        session["last_seen"] = now
+        # Written at most once a minute: an unchanged session is not signed and sent again.
+        if now - session.get("last_seen", 0) >= LAST_SEEN_GRANULARITY:
+            session["last_seen"] = now
         if request.endpoint not in OPEN_ENDPOINTS and (
             current_user.must_change_password or password_expired(current_user)
         ):

@@ -7,11 +7,11 @@ import re
 import unicodedata
 from datetime import date, datetime
 
-from flask_babel import gettext as _
 from stdnum import exceptions as stdnum_errors
 from stdnum.cn import ric, uscc
 
 from registry.errors import ValidationFailed
+from registry.i18n import gettext as _
 
 PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
 # A fixed-line (office) number: area code 010/02x (3 digits) or 0xxx (4 digits), optionally in

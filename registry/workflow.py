@@ -4,12 +4,12 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
-from flask_babel import gettext as _
 from sqlalchemy import select
 
 from registry import audit
 from registry.errors import Conflict, NotAllowed, ValidationFailed
 from registry.extensions import db
+from registry.i18n import gettext as _
 from registry.models import AuditEntry
 
 

@@ -119,6 +119,27 @@ def test_staff_session_expires_after_15_idle_minutes(browser, make_user, monkeyp
     assert response.status_code == 302 and "/login" in response.location
 
 
+def test_activity_keeps_a_staff_session_alive_without_a_new_cookie_per_page(
+        browser, make_user, monkeypatch):
+    username = make_user("county_official", "511302")
+    browser.login(username)
+    start = time.time()
+    clock = {"now": start}
+    monkeypatch.setattr(time, "time", lambda: clock["now"])
+    assert browser.get("/").status_code == 200
+    # Within the minute the session is unchanged: no cookie to sign and send again.
+    clock["now"] = start + 30
+    assert "Set-Cookie" not in browser.get("/").headers
+    # Each page after that moves the idle clock: 10 + 10 minutes of use stays signed in.
+    clock["now"] = start + 10 * 60
+    assert browser.get("/").status_code == 200
+    clock["now"] = start + 20 * 60
+    assert browser.get("/").status_code == 200
+    clock["now"] = start + 36 * 60
+    response = browser.get("/")
+    assert response.status_code == 302 and "/login" in response.location
+
+
 def test_logout_kills_a_copied_session_cookie(app, make_user):
     username = make_user("county_official", "511302")
     from tests.conftest import Browser

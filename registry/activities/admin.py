@@ -2,8 +2,6 @@
 certificates: scoped to the jurisdiction; everything but an activity's texts is read-only
 (state changes go through the activity pages, which apply the rules)."""
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from registry.activities.models import (
@@ -20,6 +18,8 @@ from registry.activities.models import (
 from registry.activities.service_rules import points_rate_error
 from registry.admin import ScopedModelView
 from registry.errors import NotAllowed, ValidationFailed
+from registry.i18n import gettext as _
+from registry.i18n import lazy_gettext as _l
 from registry.models import CITY_OFFICIAL, COUNTY_OFFICIAL, STATION_ADMIN
 from registry.points.models import KIND_LABELS, PointsLedgerEntry
 from registry.validators import check_text

@@ -4,8 +4,6 @@ credited only when approved (REVIEW_MACHINE); a rejection credits nothing."""
 
 from typing import Any
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
@@ -23,6 +21,8 @@ from registry.activities.service_rules import require_creditable
 from registry.clock import utcnow
 from registry.errors import NotAllowed, NotFound
 from registry.extensions import db
+from registry.i18n import gettext as _
+from registry.i18n import lazy_gettext as _l
 from registry.models import CITY_OFFICIAL, COUNTY_OFFICIAL, STATION_ADMIN, User
 from registry.pagination import capped_count
 from registry.points import ledger

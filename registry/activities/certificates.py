@@ -24,8 +24,6 @@ import secrets
 from dataclasses import dataclass
 
 from flask import current_app
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -44,6 +42,8 @@ from registry.activities.models import (
 from registry.clock import isoformat, to_local, today_local
 from registry.errors import Conflict, NotFound, ValidationFailed
 from registry.extensions import db
+from registry.i18n import gettext as _
+from registry.i18n import lazy_gettext as _l
 from registry.masking import mask_name
 from registry.models import STATION_ADMIN, User
 from registry.volunteers.models import Station, Volunteer

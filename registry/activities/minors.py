@@ -13,14 +13,14 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from registry.activities.models import ACTIVITY_CATEGORIES, Activity, Signup
 from registry.clock import to_local
 from registry.errors import Conflict, FieldErrors
 from registry.extensions import db
+from registry.i18n import gettext as _
+from registry.i18n import lazy_gettext as _l
 from registry.volunteers.models import Volunteer
 from registry.volunteers.operations import ADULT_AGE, age_on
 

@@ -5,8 +5,6 @@ Functions flush, the caller commits."""
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -22,6 +20,8 @@ from registry.activities.service_rules import points_rate_error
 from registry.clock import from_local, to_local, utcnow
 from registry.errors import Conflict, FieldErrors, NotAllowed, NotFound, ValidationFailed
 from registry.extensions import db
+from registry.i18n import gettext as _
+from registry.i18n import lazy_gettext as _l
 from registry.models import STATION_ADMIN, VOLUNTEER, Region, User
 from registry.pagination import capped_count
 from registry.scoping import region_condition, visible

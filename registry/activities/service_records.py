@@ -5,8 +5,6 @@ counters, in one transaction)."""
 
 from typing import Any
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -25,6 +23,8 @@ from registry.activities.service_rules import points_for
 from registry.clock import utcnow
 from registry.errors import Conflict, FieldErrors, NotFound, ValidationFailed
 from registry.extensions import db
+from registry.i18n import gettext as _
+from registry.i18n import lazy_gettext as _l
 from registry.models import User
 from registry.points import operations as points
 from registry.validators import check_amount, check_text

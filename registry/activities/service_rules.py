@@ -6,7 +6,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -14,6 +13,7 @@ from registry.activities.models import Activity, ServiceRecord, Signup
 from registry.clock import CHINA, from_local, to_local
 from registry.errors import Conflict, NotFound, ValidationFailed
 from registry.extensions import db
+from registry.i18n import gettext as _
 from registry.scoping import scope_condition
 from registry.validators import check_text
 from registry.volunteers.models import VOLUNTEER_STATUSES, Volunteer

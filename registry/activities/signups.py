@@ -3,8 +3,6 @@
 from datetime import datetime
 
 from flask import current_app
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -31,6 +29,8 @@ from registry.activities.operations import (
 from registry.clock import to_local, utcnow
 from registry.errors import Conflict, NotFound, ValidationFailed
 from registry.extensions import db
+from registry.i18n import gettext as _
+from registry.i18n import lazy_gettext as _l
 from registry.models import User
 from registry.points import operations as points
 from registry.volunteers.models import Volunteer

@@ -1,11 +1,11 @@
 """Forms for activities, check-in, service confirmation and corrections (shape only: the
 rules and their Chinese messages are in registry/activities.py)."""
 
-from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, SelectChoice, SelectField, StringField, TextAreaField
 
 from registry.activities.models import ACTIVITY_CATEGORIES
 from registry.forms import Form
+from registry.i18n import lazy_gettext as _l
 
 
 class ActivityForm(Form):

@@ -1,10 +1,10 @@
 """Login and password forms."""
 
-from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from registry.forms import Form
+from registry.i18n import lazy_gettext as _l
 
 
 class LoginForm(Form):

@@ -3,14 +3,14 @@ award_applications.py). A round's criteria and tiers are typed one per line."""
 
 import re
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_wtf.file import MultipleFileField
 from wtforms import IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from registry.errors import FieldErrors
 from registry.forms import ChineseDateField, Form
+from registry.i18n import gettext as _
+from registry.i18n import lazy_gettext as _l
 from registry.validators import parse_yuan
 
 SEPARATORS = re.compile(r"[\s,，、|]+")

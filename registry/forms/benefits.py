@@ -1,10 +1,10 @@
 """Forms of 公益反哺 (shape only; the rules live in registry/incentives/benefits.py)."""
 
-from flask_babel import lazy_gettext as _l
 from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from registry.forms import ChineseDateField, Form
+from registry.i18n import lazy_gettext as _l
 from registry.volunteers.models import STAR_LABELS
 
 

@@ -1,12 +1,12 @@
 """Forms for the guidance directory's editor (shape only; the rules are in
 registry/purchasing/directory.py)."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Optional
 
 from registry.forms import Form
+from registry.i18n import lazy_gettext as _l
 
 LEVEL_CHOICES = [("1", _l("1 级（大类）")), ("2", _l("2 级")), ("3", _l("3 级")),
                  ("4", _l("4 级"))]

@@ -1,11 +1,11 @@
 """Forms of the 道德银行 (shape only; the rules live in registry/incentives/deeds.py)."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from registry.forms import ChineseDateField, Form
+from registry.i18n import lazy_gettext as _l
 from registry.incentives.models import DEED_CATEGORIES
 from registry.validators import MAX_INT
 

@@ -3,8 +3,6 @@ the helpers that fill an application form and read it back."""
 
 from datetime import date
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from sqlalchemy import select
 from wtforms import (
@@ -19,6 +17,8 @@ from wtforms.validators import DataRequired, Length
 from registry.errors import ValidationFailed
 from registry.extensions import db
 from registry.forms import ChineseDateField, Form
+from registry.i18n import gettext as _
+from registry.i18n import lazy_gettext as _l
 from registry.models import CITY_OFFICIAL, OFFICIAL_ROLES, Region
 from registry.organizations import fields
 from registry.organizations.models import (

@@ -1,10 +1,10 @@
 """Forms for purchased-service projects (shape only; the rules are in registry/purchasing/)."""
 
-from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import Optional
 
 from registry.forms import Form
+from registry.i18n import lazy_gettext as _l
 from registry.purchasing.models import PROCUREMENT_METHODS
 
 

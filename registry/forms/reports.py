@@ -1,11 +1,11 @@
 """Forms of 举报奖励 (shape only; the rules live in registry/incentives/reports.py)."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from registry.forms import Form
+from registry.i18n import lazy_gettext as _l
 from registry.incentives.models import REPORT_CATEGORIES
 from registry.validators import MAX_INT
 

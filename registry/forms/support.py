@@ -1,12 +1,12 @@
 """Forms for incubation, training and grants (shape only; rules live in the domain modules)."""
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from wtforms import SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Optional
 
 from registry.extensions import db
 from registry.forms import ChineseDateField, Form
+from registry.i18n import lazy_gettext as _l
 from registry.models import Region
 from registry.scoping import region_codes_under
 from registry.support.models import GRANT_TYPES

@@ -1,7 +1,5 @@
 """Forms for volunteers and stations (shape only; the rules live in registry/volunteers/)."""
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import select
 from wtforms import BooleanField, PasswordField, SelectField, StringField, TextAreaField
@@ -9,6 +7,8 @@ from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from registry.extensions import db
 from registry.forms import Form
+from registry.i18n import gettext as _
+from registry.i18n import lazy_gettext as _l
 from registry.models import Region
 from registry.scoping import region_codes_under
 

@@ -1,8 +1,7 @@
 """Back-office views for the incentives."""
 
-from flask_babel import lazy_gettext as _l
-
 from registry.admin import ScopedModelView
+from registry.i18n import lazy_gettext as _l
 from registry.incentives.models import (
     DEED_STATUSES,
     REDEMPTION_STATUSES,

@@ -10,7 +10,6 @@ code; nobody else can.
 from collections.abc import Mapping
 from typing import Any
 
-from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -18,6 +17,7 @@ from registry import audit
 from registry.clock import today_local, utcnow
 from registry.errors import Conflict, FieldErrors, NotAllowed, ValidationFailed
 from registry.extensions import db
+from registry.i18n import gettext as _
 from registry.incentives.models import Benefit, BenefitClaim
 from registry.incentives.reports import clean_code, new_code
 from registry.models import CITY_OFFICIAL, User

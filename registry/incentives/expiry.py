@@ -26,13 +26,13 @@ import logging
 from datetime import datetime, timedelta
 
 from flask import current_app
-from flask_babel import gettext as _
 from huey import crontab
 from sqlalchemy import func, select
 
 from registry import audit
 from registry.clock import utcnow
 from registry.extensions import db
+from registry.i18n import gettext as _
 from registry.incentives.models import Household
 from registry.jobs import _app as task_app
 from registry.jobs import huey

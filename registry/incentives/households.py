@@ -11,13 +11,13 @@ points move only through points/ledger.py (pool_credit, pool_debit, transfer_to_
 import secrets
 from typing import Any
 
-from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from registry.clock import utcnow
 from registry.errors import Conflict, FieldErrors, NotAllowed, NotFound, ValidationFailed
 from registry.extensions import db
+from registry.i18n import gettext as _
 from registry.incentives.models import Household, HouseholdMember
 from registry.incentives.store import whole_number
 from registry.models import STAFF_ROLES, VOLUNTEER

@@ -2,8 +2,6 @@
 
 from datetime import date, datetime
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     CheckConstraint,
     ForeignKey,
@@ -17,6 +15,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.clock import to_local, utcnow
 from registry.extensions import db
+from registry.i18n import gettext as _
+from registry.i18n import lazy_gettext as _l
 from registry.models import Region, User
 from registry.volunteers.models import Station, Volunteer
 

@@ -7,9 +7,9 @@ import secrets
 from pathlib import Path
 
 from flask import current_app
-from flask_babel import gettext as _
 
 from registry.errors import ValidationFailed
+from registry.i18n import gettext as _
 from registry.validators import check_text
 
 MAX_PHOTO_BYTES = 10 * 1024 * 1024

@@ -12,7 +12,6 @@ from datetime import timedelta
 from typing import Any
 
 from flask import current_app
-from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select, update
 from sqlalchemy.orm.attributes import set_committed_value
@@ -20,6 +19,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from registry.clock import to_local, today_local, utcnow
 from registry.errors import Conflict, FieldErrors, NotAllowed, NotFound, ValidationFailed
 from registry.extensions import db
+from registry.i18n import gettext as _
 from registry.incentives import households, store
 from registry.incentives.models import REDEMPTION_STATUSES, Household, Redemption, StoreItem
 from registry.models import STATION_ADMIN, VOLUNTEER

@@ -18,8 +18,6 @@ from datetime import timedelta
 from typing import Any
 
 from flask import current_app
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from registry import audit
@@ -27,6 +25,8 @@ from registry.clock import utcnow
 from registry.crypto import decrypt, encrypt, lookup_hash
 from registry.errors import Conflict, FieldErrors, NotAllowed, NotFound, ValidationFailed
 from registry.extensions import db
+from registry.i18n import gettext as _
+from registry.i18n import lazy_gettext as _l
 from registry.incentives import photos
 from registry.incentives.models import REPORT_CATEGORIES, Report
 from registry.masking import mask_contact

@@ -10,13 +10,13 @@ as settled)."""
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 
 from registry.clock import from_local
 from registry.errors import NotAllowed, ValidationFailed
 from registry.extensions import db
+from registry.i18n import gettext as _
+from registry.i18n import lazy_gettext as _l
 from registry.incentives.models import Redemption
 from registry.models import CITY_OFFICIAL, COUNTY_OFFICIAL, Region
 from registry.scoping import region_condition

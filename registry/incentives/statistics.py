@@ -14,14 +14,14 @@ from datetime import date, datetime
 from typing import Any, NamedTuple
 
 from flask_babel import get_locale
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
 
 from registry import memo, regions
 from registry.clock import from_local, today_local
 from registry.errors import FieldErrors, NotAllowed, NotFound
 from registry.extensions import db
+from registry.i18n import gettext as _
+from registry.i18n import lazy_gettext as _l
 from registry.incentives.models import (
     REPORT_CATEGORIES,
     REPORT_STATUSES,

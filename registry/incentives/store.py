@@ -3,11 +3,11 @@ the guarded stock updates every redemption and cancellation goes through."""
 
 from typing import Any
 
-from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
 from registry.errors import Conflict, FieldErrors, NotAllowed, ValidationFailed
 from registry.extensions import db
+from registry.i18n import gettext as _
 from registry.incentives.models import PointsStore, Redemption, StoreItem, StoreRestock
 from registry.models import STATION_ADMIN
 from registry.validators import check_text

@@ -2,9 +2,9 @@
 the organization pages, where the workflow and its rules apply)."""
 
 from flask import abort
-from flask_babel import lazy_gettext as _l
 
 from registry.admin import ScopedModelView
+from registry.i18n import lazy_gettext as _l
 from registry.masking import mask_office_phone
 from registry.models import OFFICIAL_ROLES
 from registry.organizations.models import (

@@ -8,12 +8,12 @@ from pathlib import Path
 from typing import Any
 
 from flask import current_app
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from registry.errors import Conflict, NotAllowed, ValidationFailed
 from registry.extensions import db
+from registry.i18n import gettext as _
+from registry.i18n import lazy_gettext as _l
 from registry.models import OFFICIAL_ROLES, ORG_ADMIN
 from registry.organizations.models import DOCUMENT_KINDS, Organization, OrgDocument
 from registry.scoping import can_see

@@ -5,13 +5,13 @@ import re
 from datetime import date
 from typing import Any
 
-from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from registry.clock import today_local
 from registry.errors import Conflict, ValidationFailed
 from registry.extensions import db
+from registry.i18n import gettext as _
 from registry.models import OFFICIAL_ROLES, Region
 from registry.organizations.models import (
     ORG_CATEGORIES,

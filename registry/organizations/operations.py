@@ -5,8 +5,6 @@ functions flush, the caller commits."""
 from datetime import date
 from typing import Any
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, or_, select, update
 from sqlalchemy.orm import selectinload
 
@@ -14,6 +12,8 @@ from registry import exports
 from registry.clock import today_local, utcnow
 from registry.errors import Conflict, NotAllowed, ValidationFailed
 from registry.extensions import db
+from registry.i18n import gettext as _
+from registry.i18n import lazy_gettext as _l
 from registry.masking import mask_office_phone
 from registry.models import CITY_OFFICIAL, COUNTY_OFFICIAL, OFFICIAL_ROLES, ORG_ADMIN
 from registry.organizations import documents

@@ -2,11 +2,11 @@
 
 from typing import Any
 
-from flask_babel import gettext as _
 from sqlalchemy import Select, case, func, or_, select
 
 from registry.errors import Conflict, NotAllowed, ValidationFailed
 from registry.extensions import db
+from registry.i18n import gettext as _
 from registry.models import CITY_OFFICIAL, OFFICIAL_ROLES, ORG_ADMIN, Region
 from registry.organizations.fields import CITY_CODE, clean_party, hub_alias, normalize_name
 from registry.organizations.models import Organization

@@ -3,12 +3,12 @@
 from datetime import date, timedelta
 from typing import Any
 
-from flask_babel import gettext as _
 from sqlalchemy import select
 
 from registry.clock import today_local, utcnow
 from registry.errors import Conflict, NotAllowed, ValidationFailed
 from registry.extensions import db
+from registry.i18n import gettext as _
 from registry.models import OFFICIAL_ROLES, ORG_ADMIN
 from registry.organizations.fields import (
     GRADE_VALID_YEARS,

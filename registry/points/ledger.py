@@ -18,7 +18,6 @@ HouseholdBalance), written here too: `pool_credit`, `pool_debit`, `transfer_to_p
 from dataclasses import dataclass
 from typing import Any
 
-from flask_babel import gettext as _
 from sqlalchemy import (
     insert,
     select,
@@ -29,6 +28,7 @@ from sqlalchemy.exc import IntegrityError
 from registry.clock import utcnow
 from registry.errors import Conflict, ValidationFailed
 from registry.extensions import db
+from registry.i18n import gettext as _
 from registry.points import earned_months, month_stats
 from registry.points.models import (
     KIND_BUCKETS,

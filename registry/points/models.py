@@ -3,7 +3,6 @@ and the kinds of entry with the balance column each counts towards."""
 
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     CheckConstraint,
     ForeignKey,
@@ -16,6 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.clock import utcnow
 from registry.extensions import db
+from registry.i18n import lazy_gettext as _l
 from registry.volunteers.models import Volunteer
 
 BIGINT = db.BigInteger().with_variant(db.Integer, "sqlite")

@@ -1,12 +1,12 @@
 """Back-office views for the purchasing area."""
 
 from flask import abort
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from registry.admin import CappedCountQuery, ScopedModelView
 from registry.errors import NotFound
 from registry.extensions import db
+from registry.i18n import lazy_gettext as _l
 from registry.models import CITY_OFFICIAL, COUNTY_OFFICIAL
 from registry.purchasing import directory
 from registry.purchasing.models import (

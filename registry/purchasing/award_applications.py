@@ -7,14 +7,14 @@ from datetime import date, timedelta
 from typing import Any
 
 from flask import current_app
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, or_, select, update
 
 from registry import audit
 from registry.clock import to_local, today_local, utcnow
 from registry.errors import Conflict, FieldErrors, NotAllowed, NotFound, ValidationFailed
 from registry.extensions import db
+from registry.i18n import gettext as _
+from registry.i18n import lazy_gettext as _l
 from registry.models import CITY_OFFICIAL, COUNTY_OFFICIAL, ORG_ADMIN, STATION_ADMIN, Region
 from registry.organizations.models import Organization
 from registry.purchasing import award_evidence, awards, eligibility

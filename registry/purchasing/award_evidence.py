@@ -8,11 +8,11 @@ from pathlib import Path
 from typing import Any
 
 from flask import current_app
-from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from registry.errors import Conflict, ValidationFailed
 from registry.extensions import db
+from registry.i18n import gettext as _
 from registry.organizations.documents import MAX_UPLOAD_BYTES, NAME_EXTENSIONS, sniff
 from registry.purchasing.models import AwardApplication, AwardEvidence
 from registry.validators import check_text, clean_filename

@@ -7,7 +7,6 @@ from decimal import Decimal
 from itertools import islice
 from typing import Any
 
-from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import aliased, joinedload, lazyload
 
@@ -15,6 +14,7 @@ from registry import exports, jobs
 from registry.clock import to_local, today_local
 from registry.errors import FieldErrors, NotAllowed, NotFound
 from registry.extensions import db
+from registry.i18n import gettext as _
 from registry.models import Region, User
 from registry.purchasing import awards
 from registry.purchasing.award_applications import READERS, list_stmt

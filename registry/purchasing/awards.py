@@ -6,12 +6,12 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from flask_babel import gettext as _
 from sqlalchemy import delete, select, true
 
 from registry.clock import today_local, utcnow
 from registry.errors import Conflict, FieldErrors, NotAllowed, NotFound, ValidationFailed
 from registry.extensions import db
+from registry.i18n import gettext as _
 from registry.models import CITY_OFFICIAL, COUNTY_OFFICIAL, Region
 from registry.organizations.models import Organization
 from registry.purchasing.models import AwardCriterion, AwardRound, AwardTier, OrgPenalty

@@ -3,7 +3,6 @@
 import sys
 
 import click
-from flask_babel import gettext as _
 from sqlalchemy import insert, select
 
 from registry import audit
@@ -11,6 +10,7 @@ from registry.cli import fail
 from registry.clock import utcnow
 from registry.errors import NotAllowed, RegistryError
 from registry.extensions import db
+from registry.i18n import gettext as _
 from registry.models import User
 from registry.purchasing import awards, directory, directory_xlsx, spending_summary
 from registry.purchasing.models import DirectoryEdition, DirectoryItem

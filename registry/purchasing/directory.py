@@ -11,8 +11,6 @@ refuses any ORM change to a published edition or its items whatever route made i
 import re
 from dataclasses import dataclass
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import event, func, insert, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
@@ -20,6 +18,8 @@ from registry import audit
 from registry.clock import today_local, utcnow
 from registry.errors import Conflict, FieldErrors, NotAllowed, NotFound, ValidationFailed
 from registry.extensions import db
+from registry.i18n import gettext as _
+from registry.i18n import lazy_gettext as _l
 from registry.models import CITY_OFFICIAL, COUNTY_OFFICIAL, User
 from registry.purchasing.models import (
     EDITION_STATUSES,

@@ -8,13 +8,13 @@ import zipfile
 from collections import defaultdict
 
 from flask import current_app
-from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
 from registry import audit, exports, jobs
 from registry.errors import FieldErrors, ValidationFailed
 from registry.extensions import db
+from registry.i18n import gettext as _
 from registry.purchasing import directory
 from registry.purchasing.directory import FIELD_LABELS, check_code, check_parent, clean_fields
 from registry.purchasing.models import DirectoryEdition, DirectoryItem

@@ -6,13 +6,13 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask import current_app
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 
 from registry.clock import today_local
 from registry.errors import Conflict, ValidationFailed
 from registry.extensions import db
+from registry.i18n import gettext as _
+from registry.i18n import lazy_gettext as _l
 from registry.organizations.models import (
     REPORT_RESULTS,
     AbnormalListing,

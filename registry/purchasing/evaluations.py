@@ -6,10 +6,10 @@ from fractions import Fraction
 from typing import Any
 
 from flask import current_app
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from registry.errors import FieldErrors, ValidationFailed
+from registry.i18n import gettext as _
+from registry.i18n import lazy_gettext as _l
 
 # The grade bands (PRACTICE.md §1): 优 90–100, 良 80–89, 中 60–79, 差 below 60, on the total
 # rounded to one decimal (what is shown is what decides: 89.95 shows 90.0 and is 优).

@@ -4,7 +4,6 @@ corrections go into the next edition."""
 
 from datetime import date, datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -20,6 +19,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from registry.clock import utcnow
 from registry.extensions import db
+from registry.i18n import lazy_gettext as _l
 from registry.organizations.models import Organization
 from registry.volunteers.models import Station
 

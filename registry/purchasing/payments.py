@@ -8,12 +8,12 @@ transaction holds the database's write lock until it commits (as points/ledger.p
 
 from typing import Any
 
-from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from registry.clock import today_local
 from registry.errors import Conflict, FieldErrors, ValidationFailed
 from registry.extensions import db
+from registry.i18n import gettext as _
 from registry.purchasing import spending_summary
 from registry.purchasing.models import ProjectPayment, PurchasedServiceProject
 from registry.purchasing.projects import PAYABLE, amount_of, require_recorder

@@ -4,7 +4,6 @@ in batches from the scoped list (projects_stmt), audited, and the background job
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -12,6 +11,7 @@ from registry import exports, jobs
 from registry.clock import today_local
 from registry.errors import FieldErrors, NotAllowed
 from registry.extensions import db
+from registry.i18n import gettext as _
 from registry.models import CITY_OFFICIAL, COUNTY_OFFICIAL, ORG_ADMIN, Region, User
 from registry.purchasing import directory
 from registry.purchasing.models import (

@@ -6,12 +6,12 @@ from decimal import Decimal
 from typing import Any
 
 from flask_babel import get_locale
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from registry import exports, memo
 from registry.extensions import db
+from registry.i18n import gettext as _
+from registry.i18n import lazy_gettext as _l
 from registry.models import CITY_OFFICIAL, COUNTY_OFFICIAL, ORG_ADMIN, Region
 from registry.organizations.models import Organization
 from registry.purchasing.models import (

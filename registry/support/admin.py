@@ -4,9 +4,8 @@ Changes go through the pages under /support (the domain rules and workflow live 
 views are read-only.
 """
 
-from flask_babel import lazy_gettext as _l
-
 from registry.admin import ScopedModelView
+from registry.i18n import lazy_gettext as _l
 from registry.models import CITY_OFFICIAL, COUNTY_OFFICIAL
 from registry.support.models import (
     GRANT_STATUSES,

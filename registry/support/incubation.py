@@ -10,13 +10,13 @@ from datetime import date
 from typing import Any
 
 from flask import current_app
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 
 from registry.clock import today_local
 from registry.errors import Conflict, NotAllowed, ValidationFailed
 from registry.extensions import db
+from registry.i18n import gettext as _
+from registry.i18n import lazy_gettext as _l
 from registry.models import CITY_OFFICIAL, COUNTY_OFFICIAL, ORG_ADMIN
 from registry.organizations.models import Organization
 from registry.scoping import get_visible, region_visible, visible_select

@@ -7,8 +7,6 @@ grant the recipient organization's region at the time of the grant.
 
 from datetime import date, datetime
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     BigInteger,
     ForeignKey,
@@ -26,6 +24,8 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from registry.clock import utcnow
 from registry.extensions import db
+from registry.i18n import gettext as _
+from registry.i18n import lazy_gettext as _l
 from registry.models import ORG_ADMIN, Region, always
 from registry.organizations.models import Organization
 

@@ -6,13 +6,13 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, distinct, func, select
 
 from registry.clock import today_local, utcnow
 from registry.errors import Conflict, ValidationFailed
 from registry.extensions import db
+from registry.i18n import gettext as _
+from registry.i18n import lazy_gettext as _l
 from registry.models import Region
 from registry.organizations.models import Organization
 from registry.scoping import region_codes_under, region_visible, visible, visible_select

@@ -12,7 +12,6 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -41,6 +40,7 @@ from registry.forms.activities import (
     ReviewForm,
     WalkInForm,
 )
+from registry.i18n import gettext as _
 from registry.models import CITY_OFFICIAL, COUNTY_OFFICIAL, STATION_ADMIN
 from registry.pagination import paginate_query
 from registry.qr import qr_data_uri

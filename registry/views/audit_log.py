@@ -4,12 +4,12 @@
 import tempfile
 
 from flask import Blueprint, redirect, render_template, request, send_file, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from registry import audit_labels, audit_search, exports, jobs
 from registry.clock import today_local
 from registry.extensions import db
+from registry.i18n import gettext as _
 from registry.models import AUDITOR, CITY_OFFICIAL, AuditEntry
 from registry.pagination import paginate_query
 from registry.views.access import roles

@@ -4,7 +4,6 @@ import time
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from registry import accounts, audit
@@ -12,6 +11,7 @@ from registry.errors import RegistryError
 from registry.extensions import db, limiter
 from registry.forms import show_errors
 from registry.forms.auth import ChangePasswordForm, LoginForm
+from registry.i18n import gettext as _
 
 bp = Blueprint("auth", __name__)
 

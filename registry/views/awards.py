@@ -15,7 +15,6 @@ from flask import (
     send_file,
     url_for,
 )
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from registry import exports, jobs
@@ -34,6 +33,7 @@ from registry.forms.awards import (
     round_text,
     tier_rows,
 )
+from registry.i18n import gettext as _
 from registry.models import CITY_OFFICIAL, COUNTY_OFFICIAL
 from registry.organizations.models import Organization
 from registry.pagination import paginate_query

@@ -2,13 +2,13 @@
 the city's publishing, and the provider's confirmation of use by claim code."""
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from registry.errors import RegistryError
 from registry.extensions import db
 from registry.forms import form_page
 from registry.forms.benefits import BenefitForm, ClaimForm, ConfirmForm
+from registry.i18n import gettext as _
 from registry.incentives import benefits as ops
 from registry.incentives.models import Benefit
 from registry.incentives.reports import show_code

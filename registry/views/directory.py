@@ -7,7 +7,6 @@ import io
 import tempfile
 
 from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from registry import exports, jobs
@@ -16,6 +15,7 @@ from registry.errors import NotFound, RegistryError, render_error
 from registry.extensions import db
 from registry.forms import form_page, show_errors
 from registry.forms.directory import ActionForm, EditionForm, ImportForm, ItemForm
+from registry.i18n import gettext as _
 from registry.purchasing import directory, directory_tree, directory_xlsx
 from registry.purchasing.directory_diff import diff as compare
 from registry.purchasing.providers import all_providers

@@ -3,12 +3,12 @@ adding and removing members, changing the 户主, the pool's ledger) and a volun
 household with what its members have pooled. The rules are in incentives/households.py."""
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from registry.activities import operations as activities
 from registry.errors import RegistryError, ValidationFailed
 from registry.extensions import db
+from registry.i18n import gettext as _
 from registry.incentives import households, redemptions
 from registry.incentives.models import Household
 from registry.models import STATION_ADMIN, VOLUNTEER

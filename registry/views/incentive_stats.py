@@ -2,12 +2,12 @@
 month and region filter (the city drills into a county), each table downloadable as Excel."""
 
 from flask import Blueprint, abort, render_template, request
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from registry import exports
 from registry.clock import today_local
 from registry.errors import ValidationFailed
+from registry.i18n import gettext as _
 from registry.incentives import statistics
 from registry.models import CITY_OFFICIAL, COUNTY_OFFICIAL, STATION_ADMIN
 from registry.views.access import roles

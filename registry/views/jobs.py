@@ -1,9 +1,9 @@
 """Background jobs' pages: progress (a page polling a JSON status) and the result download."""
 
 from flask import Blueprint, jsonify, render_template, send_file
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from registry.i18n import gettext as _
 from registry.jobs import JOB_STATUSES, own_job_or_404
 
 bp = Blueprint("jobs", __name__, url_prefix="/jobs")

@@ -12,7 +12,6 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from registry import crypto
@@ -23,6 +22,7 @@ from registry.errors import RegistryError
 from registry.extensions import db
 from registry.forms import show_errors
 from registry.forms.volunteers import ContactForm, ResubmitForm, township_choices
+from registry.i18n import gettext as _
 from registry.incentives import expiry, households, redemptions
 from registry.models import VOLUNTEER
 from registry.pagination import paginate_query

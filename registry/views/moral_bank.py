@@ -12,7 +12,6 @@ from flask import (
     send_file,
     url_for,
 )
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -20,6 +19,7 @@ from registry.errors import RegistryError
 from registry.extensions import db, limiter
 from registry.forms import form_page, show_errors
 from registry.forms.moral_bank import DeedForm, ObjectionForm, ReviewForm, RuleForm
+from registry.i18n import gettext as _
 from registry.incentives import deeds as ops
 from registry.incentives import photos
 from registry.incentives.models import DEED_STATUSES, Deed, MoralRule

@@ -3,7 +3,6 @@ applications, review, documents, annual reports, grades, abnormal list, hubs, pa
 
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -29,6 +28,7 @@ from registry.forms.organizations import (
     org_form_data,
     region_choices,
 )
+from registry.i18n import gettext as _
 from registry.models import CITY_OFFICIAL, OFFICIAL_ROLES, ORG_ADMIN
 from registry.organizations import documents, party_and_hubs, records
 from registry.organizations import operations as orgs

@@ -5,7 +5,6 @@ the credit-profile section of an organization's page. Rules live in registry/pur
 import tempfile
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from registry import exports, jobs
@@ -22,6 +21,7 @@ from registry.forms.projects import (
     PaymentForm,
     ProjectForm,
 )
+from registry.i18n import gettext as _
 from registry.models import CITY_OFFICIAL, COUNTY_OFFICIAL, ORG_ADMIN, Region
 from registry.organizations.models import Organization
 from registry.pagination import paginate_query

@@ -13,7 +13,6 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import gettext as _
 from flask_login import current_user, login_user
 
 from registry import accounts, audit, regions
@@ -22,6 +21,7 @@ from registry.errors import RegistryError, ValidationFailed
 from registry.extensions import db, limiter
 from registry.forms import show_errors
 from registry.forms.organizations import SignupForm
+from registry.i18n import gettext as _
 from registry.models import ORG_ADMIN
 from registry.organizations import operations as orgs
 from registry.organizations.models import GRADES, ORG_CATEGORIES, ORG_TYPES, Organization

@@ -12,7 +12,6 @@ from flask import (
     send_file,
     url_for,
 )
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from registry.errors import RegistryError
@@ -26,6 +25,7 @@ from registry.forms.reports import (
     VerifyForm,
 )
 from registry.forms.volunteers import township_choices
+from registry.i18n import gettext as _
 from registry.incentives import photos
 from registry.incentives import reports as ops
 from registry.incentives.models import REPORT_CATEGORIES, REPORT_STATUSES, Report

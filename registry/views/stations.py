@@ -2,7 +2,6 @@
 editing it and appointing its admins."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -17,6 +16,7 @@ from registry.forms.volunteers import (
     StationForm,
     township_choices,
 )
+from registry.i18n import gettext as _
 from registry.models import CITY_OFFICIAL, COUNTY_OFFICIAL, STATION_ADMIN, Region
 from registry.scoping import get_visible_or_404
 from registry.views.access import roles

@@ -4,7 +4,6 @@ printable receipt with fulfil and cancel, and the city's monthly 通存通兑 se
 
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -13,6 +12,7 @@ from registry.activities import operations as activities
 from registry.clock import to_local, today_local
 from registry.errors import RegistryError
 from registry.extensions import db
+from registry.i18n import gettext as _
 from registry.incentives import households, redemptions, settlement, store
 from registry.incentives.models import PointsStore, Redemption, StoreItem, StoreRestock
 from registry.models import CITY_OFFICIAL, COUNTY_OFFICIAL, STATION_ADMIN

@@ -2,7 +2,6 @@
 
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -26,6 +25,7 @@ from registry.forms.support import (
     TrainingForm,
     region_choices_for,
 )
+from registry.i18n import gettext as _
 from registry.models import ORG_ADMIN
 from registry.pagination import paginate_query
 from registry.scoping import get_visible_or_404, region_visible, visible_select

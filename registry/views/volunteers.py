@@ -16,7 +16,6 @@ from flask import (
     send_file,
     url_for,
 )
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from registry import accounts, exports, jobs, privacy
@@ -31,6 +30,7 @@ from registry.forms.volunteers import (
     StaffRegistrationForm,
     township_choices,
 )
+from registry.i18n import gettext as _
 from registry.models import STATION_ADMIN, VOLUNTEER, Region
 from registry.scoping import get_visible_or_404
 from registry.views.access import require, roles

@@ -1,12 +1,12 @@
 """Back-office views for stations and volunteers: scoped, masked, never the encrypted ID."""
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from registry import regions
 from registry.admin import ScopedModelView
 from registry.errors import Conflict, ValidationFailed
+from registry.i18n import gettext as _
+from registry.i18n import lazy_gettext as _l
 from registry.masking import mask_office_phone, mask_phone
 from registry.models import CITY_OFFICIAL, COUNTY_OFFICIAL, STATION_ADMIN
 from registry.validators import check_person_name, check_text, normalize_office_phone

@@ -5,13 +5,13 @@ import secrets
 from collections import Counter
 from dataclasses import dataclass
 
-from flask_babel import gettext as _
 from sqlalchemy import exists, insert, select
 
 from registry import crypto
 from registry.clock import today_local, utcnow
 from registry.errors import Conflict
 from registry.extensions import db
+from registry.i18n import gettext as _
 from registry.masking import mask_id_number
 from registry.models import VOLUNTEER, Region, User
 from registry.scoping import region_codes_under

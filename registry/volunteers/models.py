@@ -2,13 +2,13 @@
 
 from datetime import date, datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import BigInteger, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql.elements import ColumnElement
 
 from registry.clock import utcnow
 from registry.extensions import db
+from registry.i18n import lazy_gettext as _l
 from registry.models import Region, User
 
 VOLUNTEER_STATUSES = {

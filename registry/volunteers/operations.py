@@ -7,8 +7,6 @@ from contextlib import contextmanager
 from datetime import date
 
 from flask import current_app
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, or_, select
 from sqlalchemy.exc import IntegrityError
 
@@ -16,6 +14,8 @@ from registry import accounts, audit, crypto
 from registry.clock import today_local, utcnow
 from registry.errors import Conflict, FieldErrors, NotAllowed, NotFound, ValidationFailed
 from registry.extensions import db
+from registry.i18n import gettext as _
+from registry.i18n import lazy_gettext as _l
 from registry.masking import mask_contact, mask_id_number, mask_name, mask_phone
 from registry.models import (
     CITY_OFFICIAL,

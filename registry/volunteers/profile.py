@@ -4,13 +4,13 @@ returned registration, and where their registration stands (what to do next)."""
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from flask_babel import gettext as _
 from sqlalchemy import exists, or_, select
 
 from registry import crypto
 from registry.clock import utcnow
 from registry.errors import Conflict, FieldErrors, NotFound
 from registry.extensions import db
+from registry.i18n import gettext as _
 from registry.masking import mask_id_number
 from registry.models import VOLUNTEER, Region, User
 from registry.validators import (

@@ -3,13 +3,13 @@
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from registry import accounts, audit
 from registry.clock import today_local
 from registry.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from registry.extensions import db
+from registry.i18n import gettext as _
 from registry.models import CITY_OFFICIAL, COUNTY_OFFICIAL, STATION_ADMIN, Region, User
 from registry.scoping import get_visible, region_codes_under, region_visible, visible_select
 from registry.texts import stored

@@ -2,10 +2,10 @@
 forgotten password reset at the station (there is no SMS)."""
 
 from flask import current_app
-from flask_babel import gettext as _
 
 from registry import accounts
 from registry.errors import Conflict, NotFound
+from registry.i18n import gettext as _
 from registry.models import User
 from registry.pagination import capped_count
 from registry.scoping import get_visible

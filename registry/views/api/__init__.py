@@ -4,8 +4,6 @@ OpenAPI document that says which statuses and which error shape each operation a
 from functools import wraps
 
 from flask import Flask, g, request
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_smorest import Api
 from flask_smorest import Blueprint as ApiBlueprint
 
@@ -18,6 +16,8 @@ from registry.accounts import (
 )
 from registry.errors import NotAllowed, RegistryError
 from registry.extensions import csrf
+from registry.i18n import gettext as _
+from registry.i18n import lazy_gettext as _l
 from registry.pagination import Page
 from registry.views.api.json_body import GuardedParser, json_body
 from registry.views.api.schemas import ErrorSchema

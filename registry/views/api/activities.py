@@ -3,8 +3,6 @@ certificate, and public activities and certificate verification (API.md)."""
 
 import marshmallow as ma
 from flask import make_response
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from marshmallow.validate import Length, OneOf, Range
 
 from registry.activities import certificates, service_records, signups
@@ -13,6 +11,8 @@ from registry.activities.models import ACTIVITY_CATEGORIES, Activity, ServiceRec
 from registry.clock import isoformat
 from registry.errors import NotFound
 from registry.extensions import db
+from registry.i18n import gettext as _
+from registry.i18n import lazy_gettext as _l
 from registry.incentives import expiry
 from registry.models import STATION_ADMIN, VOLUNTEER
 from registry.pagination import paginate_query

@@ -2,14 +2,14 @@
 
 import marshmallow as ma
 from flask import current_app, g
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from marshmallow.validate import Length
 
 from registry import accounts, audit
 from registry.clock import isoformat
 from registry.errors import NotAllowed, NotFound
 from registry.extensions import db, limiter
+from registry.i18n import gettext as _
+from registry.i18n import lazy_gettext as _l
 from registry.models import (
     COUNTY_OFFICIAL,
     SECURITY_ADMIN,

@@ -4,14 +4,14 @@ its objections. Rules in registry/purchasing/awards.py and award_applications.py
 
 import marshmallow as ma
 from flask import current_app
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_smorest.fields import Upload
 from marshmallow.validate import Length, OneOf, Range
 
 from registry.clock import isoformat
 from registry.errors import ValidationFailed
 from registry.extensions import db, limiter
+from registry.i18n import gettext as _
+from registry.i18n import lazy_gettext as _l
 from registry.models import CITY_OFFICIAL
 from registry.pagination import paginate_query
 from registry.purchasing import award_applications as apps

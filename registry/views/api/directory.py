@@ -11,13 +11,13 @@ import json
 
 import marshmallow as ma
 from flask import Response, request
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from marshmallow.validate import Length, Range
 
 from registry.clock import isoformat
 from registry.errors import NotFound, ValidationFailed
 from registry.extensions import db
+from registry.i18n import gettext as _
+from registry.i18n import lazy_gettext as _l
 from registry.pagination import paginate_query
 from registry.purchasing import directory, directory_tree, directory_xlsx
 from registry.purchasing.directory_diff import diff as compare

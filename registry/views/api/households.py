@@ -2,8 +2,6 @@
 station's households and members) and the monthly 通存通兑 settlement table."""
 
 import marshmallow as ma
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from marshmallow.validate import Length, Regexp
 from sqlalchemy import false, select
 
@@ -11,6 +9,8 @@ from registry.activities import operations as activities
 from registry.clock import isoformat, today_local
 from registry.errors import NotFound, ValidationFailed
 from registry.extensions import db
+from registry.i18n import gettext as _
+from registry.i18n import lazy_gettext as _l
 from registry.incentives import expiry, households, settlement
 from registry.incentives.models import Household
 from registry.models import CITY_OFFICIAL, COUNTY_OFFICIAL, STATION_ADMIN, VOLUNTEER

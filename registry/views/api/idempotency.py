@@ -16,12 +16,12 @@ from functools import wraps
 from typing import Any
 
 from flask import request
-from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from registry.errors import ValidationFailed
 from registry.extensions import db
+from registry.i18n import gettext as _
 from registry.idempotency import IdempotencyRecord
 from registry.views.api import current_api_user
 from registry.views.api.json_body import json_body

@@ -2,9 +2,9 @@
 benefits), the same figures and jurisdiction as the statistics page."""
 
 import marshmallow as ma
-from flask_babel import lazy_gettext as _l
 from marshmallow.validate import Length
 
+from registry.i18n import lazy_gettext as _l
 from registry.incentives import statistics
 from registry.models import CITY_OFFICIAL, COUNTY_OFFICIAL, STATION_ADMIN
 from registry.views.api import auth_required, blp, current_api_user

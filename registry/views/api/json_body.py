@@ -12,11 +12,11 @@ import json
 import math
 
 from flask import g, request
-from flask_babel import gettext as _
 from webargs import core
 from webargs.flaskparser import FlaskParser
 
 from registry.errors import RegistryError
+from registry.i18n import gettext as _
 
 MAX_JSON_BYTES = 1024 * 1024  # a registry body is a few kilobytes; files are not sent as JSON
 MAX_DEPTH = 32

@@ -3,8 +3,6 @@ public registry of approved organizations."""
 
 import marshmallow as ma
 from flask import request
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_smorest.fields import Upload
 from marshmallow.validate import Length
 
@@ -12,6 +10,8 @@ from registry import audit, regions
 from registry.clock import isoformat, today_local
 from registry.errors import NotFound
 from registry.extensions import db
+from registry.i18n import gettext as _
+from registry.i18n import lazy_gettext as _l
 from registry.masking import mask_office_phone
 from registry.models import CITY_OFFICIAL, COUNTY_OFFICIAL, OFFICIAL_ROLES, ORG_ADMIN
 from registry.organizations import documents

@@ -5,12 +5,12 @@ registry/purchasing/ (projects.py, payments.py, evaluations.py, spending.py, cre
 
 import marshmallow as ma
 from flask import jsonify, request
-from flask_babel import lazy_gettext as _l
 from marshmallow.validate import Length, OneOf, Range
 
 from registry.clock import isoformat
 from registry.errors import NotFound
 from registry.extensions import db
+from registry.i18n import lazy_gettext as _l
 from registry.models import CITY_OFFICIAL, COUNTY_OFFICIAL, ORG_ADMIN
 from registry.organizations.models import Organization
 from registry.pagination import paginate_query

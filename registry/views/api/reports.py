@@ -3,13 +3,13 @@
 
 import marshmallow as ma
 from flask import current_app
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from marshmallow.validate import Length, OneOf
 
 from registry.clock import isoformat
 from registry.errors import NotFound
 from registry.extensions import db, limiter
+from registry.i18n import gettext as _
+from registry.i18n import lazy_gettext as _l
 from registry.incentives import benefits, deeds, reports
 from registry.incentives.models import REPORT_CATEGORIES, Benefit, Deed, Report
 from registry.masking import mask_name

@@ -2,11 +2,11 @@
 error shape."""
 
 import marshmallow as ma
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from marshmallow.validate import Length, Range
 
 from registry.errors import ValidationFailed
+from registry.i18n import gettext as _
+from registry.i18n import lazy_gettext as _l
 from registry.validators import EARLIEST_DATE, LATEST_DATE, MAX_INT, check_date_range
 
 

@@ -2,7 +2,6 @@
 member, and its decisions (approve, reject with a reason)."""
 
 import marshmallow as ma
-from flask_babel import gettext as _
 from marshmallow.validate import Length, Range
 
 from registry.activities import approvals, service_rules
@@ -10,6 +9,7 @@ from registry.activities.models import ServiceReview
 from registry.clock import isoformat
 from registry.errors import NotFound
 from registry.extensions import db
+from registry.i18n import gettext as _
 from registry.pagination import paginate_query
 from registry.scoping import get_visible
 from registry.views.api import auth_required, blp, current_api_user, page_body

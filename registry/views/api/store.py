@@ -2,8 +2,6 @@
 the city's monthly 通存通兑 settlement (API.md: store items, redemptions)."""
 
 import marshmallow as ma
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from marshmallow.validate import Length, OneOf, Range
 from sqlalchemy import select
 
@@ -11,6 +9,8 @@ from registry.activities import operations as activities
 from registry.clock import isoformat
 from registry.errors import NotFound, ValidationFailed
 from registry.extensions import db
+from registry.i18n import gettext as _
+from registry.i18n import lazy_gettext as _l
 from registry.incentives import redemptions, store
 from registry.incentives.models import (
     REDEMPTION_STATUSES,

@@ -2,13 +2,13 @@
 /api/v1/incubations, /api/v1/trainings, /api/v1/grants. Same rules as the pages."""
 
 import marshmallow as ma
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from marshmallow.validate import Length, Range
 
 from registry.clock import isoformat
 from registry.errors import NotFound
 from registry.extensions import db
+from registry.i18n import gettext as _
+from registry.i18n import lazy_gettext as _l
 from registry.models import CITY_OFFICIAL, COUNTY_OFFICIAL, ORG_ADMIN
 from registry.pagination import paginate_query
 from registry.scoping import get_visible, visible_select

@@ -2,12 +2,12 @@
 
 import marshmallow as ma
 from flask import current_app
-from flask_babel import gettext as _
 from marshmallow.validate import Length
 
 from registry.clock import isoformat
 from registry.errors import NotFound
 from registry.extensions import db, limiter
+from registry.i18n import gettext as _
 from registry.models import CITY_OFFICIAL, COUNTY_OFFICIAL, STATION_ADMIN, VOLUNTEER
 from registry.pagination import paginate_query
 from registry.scoping import get_visible
