@@ -197,7 +197,7 @@ class AuditEntry(db.Model):
     comment: Mapped[str] = mapped_column(Text, default="")
     region_code: Mapped[str | None] = mapped_column(String(9), index=True)
     prev_hash: Mapped[str] = mapped_column(String(64))
-    row_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    row_hash: Mapped[str] = mapped_column(String(64))
 
     @classmethod
     def jurisdiction_column(cls):

@@ -14,6 +14,7 @@ from typing import Any
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from registry.clock import to_local, today_local, utcnow
@@ -76,9 +77,11 @@ def redeem(user: Any, volunteer: Volunteer, item: StoreItem, quantity: Any, *,
     memo = f"{item.name} × {quantity}（{item.store.name}）"
     if household is not None:
         entry = ledger.pool_debit(household.id, household.township_code, points, "redeem", memo,
-                                  _ref(redemption), by=user, member_id=volunteer.id)
+                                  _ref(redemption), by=user, member_id=volunteer.id,
+                                  new_ref=True)
     else:
-        entry = ledger.debit(volunteer, points, "redeem", memo, _ref(redemption), by=user)
+        entry = ledger.debit(volunteer, points, "redeem", memo, _ref(redemption), by=user,
+                             new_ref=True)
     stock = store.take_stock(item, quantity)
     set_committed_value(item, "stock", stock)  # what the guarded UPDATE returned
     redemption.balance_after = entry.balance_after
@@ -209,7 +212,9 @@ def get_item(item_id: Any) -> StoreItem:
         ident = int(item_id)
     except (TypeError, ValueError, OverflowError):
         raise ValidationFailed(_("请选择商品"), "item_id") from None
-    item = db.session.get(StoreItem, ident) if 0 < ident < 2**31 else None
+    # With its store: a redemption's memo names it.
+    item = db.session.get(StoreItem, ident, options=[joinedload(StoreItem.store)]) \
+        if 0 < ident < 2**31 else None
     if item is None:
         raise NotFound(_("商品不存在"))
     return item

@@ -101,18 +101,22 @@ def _ensure_balance_row(book: Book, owner_id: int) -> bool:
 
 
 def _post(book: Book, owner_id: int, township_code: str, points: int, kind: str, memo: str,
-          ref: str | None, by: Any, *, guard: bool, **extra) -> Any:
+          ref: str | None, by: Any, *, guard: bool, new_ref: bool = False, **extra) -> Any:
     """Move points (signed) and append the entry, in the caller's transaction.
 
     The balance row is changed by one UPDATE … WHERE balance + points >= 0 RETURNING balance:
     on PostgreSQL the UPDATE takes the row lock and re-checks the condition on the newest row
     version, so concurrent debits of one account queue and none overdraws; on SQLite a write
     takes the database's single write lock, so transactions are serialized anyway. The CHECK
-    (balance >= 0) refuses what a missing guard would let through, on both."""
+    (balance >= 0) refuses what a missing guard would let through, on both.
+
+    new_ref: the ref names a row inserted in this transaction (a redemption's id)."""
     if kind not in book.buckets:
         raise ValueError(f"unknown ledger kind {kind!r}")
     labels = book.labels
-    if ref is not None and db.session.scalar(select(book.entry.id).where(
+    # A ref made for this entry (a row just inserted) cannot be taken: no need to ask. The
+    # unique (kind, ref) still backs the rule.
+    if ref is not None and not new_ref and db.session.scalar(select(book.entry.id).where(
             book.entry.kind == kind, book.entry.ref == ref)):
         raise Conflict(_("该来源（%(ref)s）已记过%(value3)s积分，不能重复记入",
                          ref=ref, value3=labels[kind]))
@@ -163,10 +167,11 @@ def credit(volunteer: Volunteer, points: int, kind: str = "earn", memo: str = ""
 
 
 def debit(volunteer: Volunteer, points: int, kind: str, memo: str = "",
-          ref: str | None = None, *, by: Any = None) -> PointsLedgerEntry:
+          ref: str | None = None, *, by: Any = None, new_ref: bool = False
+          ) -> PointsLedgerEntry:
     """Take points (> 0) from the balance; Conflict (409) if that would go below zero."""
     return _post(VOLUNTEERS, volunteer.id, volunteer.township_code, -_check_points(points),
-                 kind, memo, ref, by, guard=True)
+                 kind, memo, ref, by, guard=True, new_ref=new_ref)
 
 
 def pool_credit(household_id: int, township_code: str, points: int, kind: str, memo: str = "",
@@ -178,11 +183,11 @@ def pool_credit(household_id: int, township_code: str, points: int, kind: str, m
 
 
 def pool_debit(household_id: int, township_code: str, points: int, kind: str, memo: str = "",
-               ref: str | None = None, *, by: Any = None,
-               member_id: int | None = None) -> HouseholdPointsEntry:
+               ref: str | None = None, *, by: Any = None, member_id: int | None = None,
+               new_ref: bool = False) -> HouseholdPointsEntry:
     """Take points (> 0) from a household's pool; Conflict (409) if it has too few."""
     return _post(HOUSEHOLDS, household_id, township_code, -_check_points(points), kind, memo,
-                 ref, by, guard=True, volunteer_id=member_id)
+                 ref, by, guard=True, new_ref=new_ref, volunteer_id=member_id)
 
 
 def transfer_to_pool(volunteer: Volunteer, household_id: int, township_code: str, points: int,

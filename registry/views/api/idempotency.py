@@ -16,9 +16,9 @@ from functools import wraps
 from typing import Any
 
 from flask import request
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import DateTime, bindparam, select, text, update
 
+from registry.clock import utcnow
 from registry.errors import ValidationFailed
 from registry.extensions import db
 from registry.i18n import gettext as _
@@ -70,21 +70,35 @@ def idempotent(view):
             return result
         user = current_api_user()
         fingerprint = request_fingerprint()
-        record = IdempotencyRecord(user_id=user.id, key=key, request_hash=fingerprint)
-        try:
-            with db.session.begin_nested():
-                db.session.add(record)
-                db.session.flush()
-        except IntegrityError:
+        record_id = _claim(user.id, key, fingerprint)
+        if record_id is None:
             return _replay(user.id, key, fingerprint)
         result = view(*args, **kwargs)
         body, status = _split(result)
-        record.status_code = status
-        record.response_body = json.dumps(body, ensure_ascii=False, default=str)
+        db.session.execute(update(IdempotencyRecord).where(IdempotencyRecord.id == record_id)
+                           .values(status_code=status,
+                                   response_body=json.dumps(body, ensure_ascii=False,
+                                                            default=str)))
         db.session.commit()
         return result
 
     return wrapper
+
+
+# One statement, the same on PostgreSQL and SQLite (3.35+): a concurrent request with the same
+# key waits on the unique index until the first one ends, then finds the key taken. Plain SQL
+# because SQLAlchemy compiles its ON CONFLICT anew on every call.
+CLAIM = text(
+    "INSERT INTO idempotency_record (user_id, key, request_hash, created_at) "
+    "VALUES (:user_id, :key, :request_hash, :created_at) "
+    "ON CONFLICT (user_id, key) DO NOTHING RETURNING id"
+).bindparams(bindparam("created_at", type_=DateTime))
+
+
+def _claim(user_id: int, key: str, fingerprint: str) -> int | None:
+    """Insert the key's row and return its id; None when the key is taken."""
+    return db.session.scalar(CLAIM, {"user_id": user_id, "key": key,
+                                     "request_hash": fingerprint, "created_at": utcnow()})
 
 
 def _replay(user_id: int, key: str, fingerprint: str):
