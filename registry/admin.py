@@ -210,6 +210,11 @@ class ScopedModelView(StaffOnly, ModelView):
                 row_actions=kwargs["list_row_actions"], link_urls=kwargs["row_link_urls"],
                 row_id_slot=ROW_ID_SLOT,
                 checkbox_title=babel.gettext("Select record") if kwargs.get("actions") else None)
+            kwargs["header_html"] = admin_rows.header_html(
+                self, list_columns=kwargs["list_columns"], sort_column=kwargs["sort_column"],
+                sort_desc=kwargs["sort_desc"], sort_url=kwargs["sort_url"],
+                select_all_title=babel.gettext("Select all records") if kwargs.get("actions")
+                else None)
         return super().render(template, **kwargs)
 
     def search_placeholder(self) -> str | None:
