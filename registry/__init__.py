@@ -6,7 +6,7 @@ from pathlib import Path
 from flask import Flask
 
 from config import CONFIGS
-from registry import admin, audit, i18n, jobs  # noqa: F401  (audit registers its session events)
+from registry import admin, audit, i18n, jobs, read_only  # noqa: F401  (audit: session events)
 from registry.areas import AREAS
 from registry.cli import register_cli
 from registry.errors import register_error_handlers
@@ -38,6 +38,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     register_areas(app)
     register_error_handlers(app)
     register_request_hooks(app)
+    read_only.init_app(app)
     return app
 
 
