@@ -9,7 +9,7 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from registry import audit, lockout, privacy, scoping
@@ -319,15 +319,16 @@ def token_hash(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+TOKEN_AND_USER = (select(ApiToken, User).join(User, User.id == ApiToken.user_id)
+                  .where(ApiToken.token_hash == bindparam("hash")))  # built once per process
+
+
 def user_for_token(raw: str) -> tuple[User, ApiToken] | None:
     """The user holding a live token, or None."""
     if not raw or len(raw) > 200:
         return None
     # The token and its user in one query: every API call starts here.
-    found = db.session.execute(
-        select(ApiToken, User).join(User, User.id == ApiToken.user_id)
-        .where(ApiToken.token_hash == token_hash(raw))
-    ).one_or_none()
+    found = db.session.execute(TOKEN_AND_USER, {"hash": token_hash(raw)}).one_or_none()
     if found is None:
         return None
     token, user = found

@@ -27,6 +27,12 @@ from registry.models import AuditEntry, AuditHead
 GENESIS = "0" * 64
 ENTRY = AuditEntry.__table__
 HEAD = AuditHead.__table__
+# Every audited transaction sends these: built once (building costs more than sending).
+LOCK_HEAD = (update(HEAD).where(HEAD.c.id == 1).values(last_id=HEAD.c.last_id)
+             .returning(HEAD.c.last_hash, HEAD.c.last_id))
+INSERT_ROWS = insert(ENTRY).returning(ENTRY.c.id, sort_by_parameter_order=True)
+MOVE_HEAD = update(HEAD).where(HEAD.c.id == 1).values(last_hash=bindparam("hash"),
+                                                     last_id=bindparam("last"))
 
 
 def current_key() -> bytes:
@@ -62,16 +68,14 @@ def _lock_head(conn: Connection) -> tuple[str, int]:
     An UPDATE … RETURNING: it takes the row lock on PostgreSQL and the write lock on SQLite, so
     the head it returns is the one this transaction builds on (a plain SELECT on SQLite would
     not lock)."""
-    lock = (update(HEAD).where(HEAD.c.id == 1).values(last_id=HEAD.c.last_id)
-            .returning(HEAD.c.last_hash, HEAD.c.last_id))
-    head = conn.execute(lock).first()
+    head = conn.execute(LOCK_HEAD).first()
     if head is None:
         # The first row ever: make the head (a concurrent first writer may have made it; then
         # this waits for it and does nothing), and lock it.
         insert_head = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
         conn.execute(insert_head(HEAD).values(id=1, last_hash=GENESIS, last_id=0)
                      .on_conflict_do_nothing())
-        head = conn.execute(lock).one()
+        head = conn.execute(LOCK_HEAD).one()
     return head.last_hash, head.last_id
 
 
@@ -85,9 +89,8 @@ def append(conn: Connection, rows: list[dict]) -> None:
     for row in rows:
         row["prev_hash"] = prev
         row["row_hash"] = prev = row_hash(key, prev, row)
-    ids = conn.execute(insert(ENTRY).returning(ENTRY.c.id, sort_by_parameter_order=True),
-                       rows).scalars().all()
-    conn.execute(update(HEAD).where(HEAD.c.id == 1).values(last_hash=prev, last_id=ids[-1]))
+    ids = conn.execute(INSERT_ROWS, rows).scalars().all()
+    conn.execute(MOVE_HEAD, {"hash": prev, "last": ids[-1]})
 
 
 def _batches(conn, last_id: int, batch: int) -> Iterator[list]:

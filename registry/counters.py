@@ -1,11 +1,22 @@
 """Summary rows kept in the caller's transaction: THE concurrency-safe way to add to one."""
 
 from collections.abc import Iterable
+from functools import cache
 
-from sqlalchemy import Table, update
+from sqlalchemy import Table, Update, bindparam, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from registry.extensions import db
+
+
+@cache
+def _adding(table: Table, key_names: tuple[str, ...], delta_names: tuple[str, ...]) -> Update:
+    """The UPDATE adding to one row, built once per table and columns: building a statement
+    costs more than sending it (about 0.1 ms)."""
+    return (update(table)
+            .where(*[table.c[name] == bindparam(f"key_{name}") for name in key_names])
+            .values({name: table.c[name] + bindparam(f"add_{name}", type_=table.c[name].type)
+                     for name in delta_names}))
 
 
 def add(table: Table, key: dict, deltas: dict[str, int], *, zeros: Iterable[str] = (),
@@ -21,9 +32,10 @@ def add(table: Table, key: dict, deltas: dict[str, int], *, zeros: Iterable[str]
     if not deltas:
         return
     session = db.session
-    stmt = (update(table).where(*[table.c[name] == value for name, value in key.items()])
-            .values({name: table.c[name] + value for name, value in deltas.items()}))
-    if session.execute(stmt).rowcount:
+    stmt = _adding(table, tuple(key), tuple(deltas))
+    params = {f"key_{name}": value for name, value in key.items()}
+    params.update({f"add_{name}": value for name, value in deltas.items()})
+    if session.execute(stmt, params).rowcount:
         return
     row = dict.fromkeys(zeros, 0) | deltas | dict(fill or {}) | key
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else (

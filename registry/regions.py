@@ -4,8 +4,10 @@ import csv
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from weakref import WeakKeyDictionary
 
 from flask import current_app
+from flask.globals import _cv_app
 from sqlalchemy import Select, or_, select
 
 from registry.extensions import db
@@ -76,7 +78,7 @@ class RegionTable:
     city_and_counties: list[tuple[str, str]] = field(default_factory=list)  # (code, name)
 
 
-_kept: dict[str, tuple[float, RegionTable]] = {}
+_kept: WeakKeyDictionary = WeakKeyDictionary()  # app → (kept until, its table)
 
 
 def kept() -> RegionTable:
@@ -85,9 +87,10 @@ def kept() -> RegionTable:
     Nearly every page asks for a region's name or the codes under it; only `flask load-regions`
     changes the tree and the back office only renames (RegionView forgets this worker's copy).
     """
-    seconds = current_app.config["REGION_TREE_SECONDS"]
-    key, now = str(db.engine.url), time.monotonic()
-    held = _kept.get(key)
+    app = _cv_app.get().app  # not the current_app proxy: this runs for every name on a page
+    seconds = app.config["REGION_TREE_SECONDS"]
+    now = time.monotonic()
+    held = _kept.get(app)
     if seconds and held is not None and held[0] >= now:
         return held[1]
     table = RegionTable()
@@ -100,7 +103,7 @@ def kept() -> RegionTable:
         if row.level in ("city", "county"):
             table.city_and_counties.append((row.code, row.name))
     if seconds:
-        _kept[key] = (now + seconds, table)
+        _kept[app] = (now + seconds, table)
     return table
 
 

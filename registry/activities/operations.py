@@ -5,7 +5,7 @@ Functions flush, the caller commits."""
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import selectinload
 
 from registry.activities import minors
@@ -49,11 +49,14 @@ DATETIME_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y
 # ---------------------------------------------------------------- people and places
 
 
+VOLUNTEER_OF_USER = select(Volunteer).where(Volunteer.user_id == bindparam("user"))
+
+
 def volunteer_of(user: Any) -> Volunteer | None:
     """The volunteer record of a logged-in volunteer, if any."""
     if user is None or getattr(user, "role", None) != VOLUNTEER:
         return None
-    return db.session.scalar(select(Volunteer).where(Volunteer.user_id == user.id))
+    return db.session.scalar(VOLUNTEER_OF_USER, {"user": user.id})
 
 
 def active_volunteer_of(user: Any) -> Volunteer:

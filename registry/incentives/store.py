@@ -3,7 +3,7 @@ the guarded stock updates every redemption and cancellation goes through."""
 
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Integer, bindparam, func, select, update
 
 from registry.errors import Conflict, FieldErrors, NotAllowed, ValidationFailed
 from registry.extensions import db
@@ -136,14 +136,20 @@ def restock(user, item: StoreItem, quantity: Any, memo: str = "") -> StoreRestoc
     return row
 
 
+_STOCK = StoreItem.__table__.c.stock
+_TAKEN = bindparam("quantity", type_=Integer)
+TAKE_STOCK = (update(StoreItem.__table__)  # built once: building costs more than sending it
+              .where(StoreItem.__table__.c.id == bindparam("item"), _STOCK >= _TAKEN)
+              .values(stock=_STOCK - _TAKEN).returning(_STOCK))
+
+
 def take_stock(item: StoreItem, quantity: int) -> int:
     """Take quantity off the shelf: UPDATE … WHERE stock >= quantity (the row lock on
     PostgreSQL, the write lock on SQLite: two takers never both get the last piece; CHECK
     stock >= 0 backs it). Conflict (409) when too few are left; returns the stock after."""
     table = StoreItem.__table__
-    after = db.session.execute(
-        update(table).where(table.c.id == item.id, table.c.stock >= quantity)
-        .values(stock=table.c.stock - quantity).returning(table.c.stock)).scalar_one_or_none()
+    after = db.session.execute(TAKE_STOCK, {"item": item.id, "quantity": quantity}
+                               ).scalar_one_or_none()
     if after is None:
         left = db.session.scalar(select(table.c.stock).where(table.c.id == item.id))
         raise Conflict(_(

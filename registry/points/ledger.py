@@ -16,13 +16,10 @@ HouseholdBalance), written here too: `pool_credit`, `pool_debit`, `transfer_to_p
 """
 
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
-from sqlalchemy import (
-    insert,
-    select,
-    update,
-)
+from sqlalchemy import DateTime, Integer, Table, Update, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from registry.clock import utcnow
@@ -100,6 +97,19 @@ def _ensure_balance_row(book: Book, owner_id: int) -> bool:
     return True
 
 
+@cache
+def _moving(table: Table, key: str, bucket: str, guard: bool) -> Update:
+    """The balance's UPDATE for one kind of entry, built once (building one costs more than
+    sending it): :points to the balance, :change to the bucket, RETURNING the balance."""
+    points = bindparam("points", type_=Integer)
+    stmt = (update(table).where(table.c[key] == bindparam("owner"))
+            .values({"balance": table.c.balance + points,
+                     bucket: table.c[bucket] + bindparam("change", type_=Integer),
+                     "updated_at": bindparam("now", type_=DateTime)})
+            .returning(table.c.balance))
+    return stmt.where(table.c.balance + points >= 0) if guard else stmt
+
+
 def _post(book: Book, owner_id: int, township_code: str, points: int, kind: str, memo: str,
           ref: str | None, by: Any, *, guard: bool, new_ref: bool = False, **extra) -> Any:
     """Move points (signed) and append the entry, in the caller's transaction.
@@ -122,19 +132,13 @@ def _post(book: Book, owner_id: int, township_code: str, points: int, kind: str,
                          ref=ref, value3=labels[kind]))
     table = book.balance
     bucket = book.buckets[kind]
-    change = points if bucket == "earned" else -points
-    stmt = (
-        update(table)
-        .where(table.c[book.key] == owner_id)
-        .values({"balance": table.c.balance + points, bucket: table.c[bucket] + change,
-                 "updated_at": utcnow()})
-        .returning(table.c.balance)
-    )
-    if guard:
-        stmt = stmt.where(table.c.balance + points >= 0)
-    after = db.session.execute(stmt).scalar_one_or_none()
+    stmt = _moving(table, book.key, bucket, guard)
+    params = {"owner": owner_id, "points": points,
+              "change": points if bucket == "earned" else -points, "now": utcnow()}
+    after = db.session.execute(stmt, params).scalar_one_or_none()
     if after is None and _ensure_balance_row(book, owner_id):
-        after = db.session.execute(stmt).scalar_one_or_none()  # a new account's first entry
+        # a new account's first entry
+        after = db.session.execute(stmt, params).scalar_one_or_none()
     if after is None:
         current = db.session.scalar(select(table.c.balance).where(
             table.c[book.key] == owner_id)) or 0
@@ -146,8 +150,7 @@ def _post(book: Book, owner_id: int, township_code: str, points: int, kind: str,
                        created_at=now, created_by=getattr(by, "id", None), **extra)
     db.session.add(entry)
     try:
-        with db.session.begin_nested():
-            db.session.flush()
+        db.session.flush()  # a duplicate ref ends the transaction: the Conflict rolls it back
     except IntegrityError:
         raise Conflict(_("该来源（%(ref)s）已记过%(value3)s积分，不能重复记入",
                          ref=ref, value3=labels[kind])) from None

@@ -75,10 +75,9 @@ def idempotent(view):
             return _replay(user.id, key, fingerprint)
         result = view(*args, **kwargs)
         body, status = _split(result)
-        db.session.execute(update(IdempotencyRecord).where(IdempotencyRecord.id == record_id)
-                           .values(status_code=status,
-                                   response_body=json.dumps(body, ensure_ascii=False,
-                                                            default=str)))
+        db.session.execute(STORE_RESULT, {
+            "record": record_id, "status": status,
+            "body": json.dumps(body, ensure_ascii=False, default=str)})
         db.session.commit()
         return result
 
@@ -93,6 +92,11 @@ CLAIM = text(
     "VALUES (:user_id, :key, :request_hash, :created_at) "
     "ON CONFLICT (user_id, key) DO NOTHING RETURNING id"
 ).bindparams(bindparam("created_at", type_=DateTime))
+
+
+_RECORDS = IdempotencyRecord.__table__
+STORE_RESULT = update(_RECORDS).where(_RECORDS.c.id == bindparam("record")).values(
+    status_code=bindparam("status"), response_body=bindparam("body"))
 
 
 def _claim(user_id: int, key: str, fingerprint: str) -> int | None:
