@@ -8,14 +8,13 @@ values or ranges (no "contains" filter).
 
 from datetime import datetime
 
-from flask import abort, current_app, flash, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_admin import Admin, AdminIndexView, babel, expose
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla.filters import FilterLike, FilterNotLike
 from flask_admin.form import BaseForm
 from flask_admin.model import typefmt
 from flask_admin.theme import Bootstrap4Theme
-from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy import or_
 from sqlalchemy.exc import IntegrityError
@@ -219,13 +218,7 @@ class ScopedModelView(StaffOnly, ModelView):
         return super().render(template, **kwargs)
 
     def _get_filter_groups(self):
-        """Flask-Admin's filters as the page's script reads them, built once per language: their
-        options are fixed when the view is made, only the labels' language changes."""
-        cache = current_app.extensions.setdefault("admin_filter_groups", {})
-        key = (self.endpoint, str(get_locale()))
-        if key not in cache:
-            cache[key] = super()._get_filter_groups()
-        return cache[key]
+        return admin_menu.filter_groups(self, super()._get_filter_groups)
 
     def search_placeholder(self) -> str | None:
         fields = super().search_placeholder()

@@ -1,5 +1,5 @@
-"""The back office's main menu, drawn once per role, language and page (it reads no data), and
-its static files' URLs, built once.
+"""The back office's main menu, drawn once per role, language and page (it reads no data), its
+lists' filters, built once per language, and its static files' URLs, built once.
 
 Flask-Admin draws the menu on every page, asking each of ~50 views whether the user may open it.
 """
@@ -29,4 +29,14 @@ def static_url(admin_view, kwargs: dict) -> str:
     key = (request.script_root, admin_view.admin.endpoint, tuple(sorted(kwargs.items())))
     if key not in cache:
         cache[key] = admin_view.get_url(f"{admin_view.admin.endpoint}.static", **kwargs)
+    return cache[key]
+
+
+def filter_groups(admin_view, build):
+    """A list's filters as the page's script reads them, built once per view and language:
+    their options are fixed when the view is made, only the labels' language changes."""
+    cache = current_app.extensions.setdefault("admin_filter_groups", {})
+    key = (admin_view.endpoint, str(get_locale()))
+    if key not in cache:
+        cache[key] = build()
     return cache[key]

@@ -6,8 +6,9 @@ import secrets
 import time
 from typing import NamedTuple
 
-from flask import Flask, current_app, flash, g, redirect, request, session, url_for
+from flask import Flask, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, logout_user
+from markupsafe import Markup
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
@@ -172,6 +173,7 @@ def register_request_hooks(app: Flask) -> None:
             "region_name": regions.name_of,
             "current_lang": select_locale(),
             "csp_nonce": csp_nonce,
+            "main_nav": main_nav,
         }
 
     app.jinja_env.filters["localtime"] = _format_local
@@ -203,6 +205,17 @@ def csp_nonce() -> str:
     if "csp_nonce" not in g:
         g.csp_nonce = secrets.token_urlsafe(16)
     return g.csp_nonce
+
+
+def main_nav() -> Markup:
+    """The main menu (templates/_main_nav.html), drawn once per role and language: it shows
+    what a role may open and nothing of the person."""
+    role = current_user.role if current_user.is_authenticated else None
+    key = (role, select_locale(), request.script_root)
+    cache = current_app.extensions.setdefault("main_nav_html", {})
+    if key not in cache:
+        cache[key] = Markup(render_template("_main_nav.html"))
+    return cache[key]
 
 
 class CurrentRegion(NamedTuple):

@@ -23,8 +23,9 @@ PLUG_INS = {"admin", "cli", "demo"}
 FACES = ("views", "forms")
 ROOTS = {"registry", "registry.areas", "registry.worker"}  # worker: the job consumer's entry
 MAX_LINES = 500
-# What a models.py may import from the registry: the kernel's tables and plumbing, and models.
-MODEL_IMPORTS = {"registry.extensions", "registry.clock", "registry.models"}
+# What a models.py may import from the registry: the kernel's tables and plumbing (the
+# translation calls included), and models.
+MODEL_IMPORTS = {"registry.extensions", "registry.clock", "registry.i18n", "registry.models"}
 
 
 def module_name(path: Path) -> str:
