@@ -6,7 +6,14 @@ from pathlib import Path
 from flask import Flask
 
 from config import CONFIGS
-from registry import admin, audit, i18n, jobs, read_only  # noqa: F401  (audit: session events)
+from registry import (  # noqa: F401  (audit: session events; notifications: its table)
+    admin,
+    audit,
+    i18n,
+    jobs,
+    notifications,
+    read_only,
+)
 from registry.areas import AREAS
 from registry.cli import register_cli
 from registry.errors import register_error_handlers
