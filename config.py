@@ -111,6 +111,9 @@ class Config:
     # and the most deed points one person may earn in a calendar year (0 = no cap).
     DEED_PUBLICITY_DAYS = 7
     DEED_YEARLY_CAP_POINTS = 700
+    # 站内消息: days before a claimed, unused benefit's validity ends when its holder is warned
+    # (once), by the daily job (registry/incentives/tasks.py); 0 = no warning.
+    BENEFIT_EXPIRY_NOTICE_DAYS = int(env("BENEFIT_EXPIRY_NOTICE_DAYS", "30"))
     # --- issue 12: 以奖代补 (PRACTICE.md §2: no published rule found, so our defaults) ---
     # Days an approved award is publicly listed (公示) before it may be paid; years after an
     # administrative penalty's decision during which the organization may not get an award.

@@ -14,13 +14,14 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ForeignKey, Index, String, Text, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from registry.clock import utcnow
 from registry.crypto import lookup_hash
 from registry.extensions import db
 from registry.i18n import lazy_gettext as _l
-from registry.models import Region, User
+from registry.models import ORG_ADMIN, Region, User
 
 KINDS: dict[str, Any] = {}  # kind → its lazy text with %(name)s parameters
 BELL_CAP = 99  # the bell shows "99+" beyond this: the count stops there (cheap for anyone)
@@ -45,6 +46,8 @@ class Notification(db.Model):
     link: Mapped[str | None] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     read_at: Mapped[datetime | None]
+    # A warning sent once per thing (e.g. "benefit-expiring:<claim id>"): a second is refused.
+    once_key: Mapped[str | None] = mapped_column(String(80), unique=True)
 
     @property
     def text(self) -> str:
@@ -79,6 +82,42 @@ def notify(user_id: int | None, kind_name: str, params: dict | None = None,
     if user_id is None:
         return None
     return _new(kind_name, params, link, user_id=user_id)
+
+
+def notify_org(organization_id: int | None, kind_name: str, params: dict | None = None,
+               link: str | None = None) -> int:
+    """A message to each active representative account (org_admin) of an organization."""
+    if organization_id is None:
+        return 0
+    user_ids = db.session.scalars(
+        select(User.id).where(User.role == ORG_ADMIN, User.organization_id == organization_id,
+                              User.active.is_(True))).all()
+    for user_id in user_ids:
+        _new(kind_name, params, link, user_id=user_id)
+    return len(user_ids)
+
+
+def notify_once(user_id: int | None, once_key: str, kind_name: str,
+                params: dict | None = None, link: str | None = None) -> Notification | None:
+    """A message sent at most once for once_key (a periodic warning run twice tells once);
+    None when it was already sent or there is no account."""
+    if user_id is None or db.session.scalar(
+            select(Notification.id).where(Notification.once_key == once_key)):
+        return None
+    try:
+        with db.session.begin_nested():
+            return _new(kind_name, params, link, user_id=user_id, once_key=once_key)
+    except IntegrityError:  # another worker sent it meanwhile
+        return None
+
+
+def safe_link(link: str | None) -> str | None:
+    """A stored link if it is a path inside the site ("/…", never "//host" or a scheme)."""
+    if not link or not link.startswith("/") or link.startswith("//") or "\\" in link:
+        return None
+    if any(ch in link for ch in "\r\n\t") or ":" in link.split("?", 1)[0]:
+        return None
+    return link
 
 
 def notify_code(code: str, kind_name: str, params: dict | None = None,

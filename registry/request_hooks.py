@@ -14,7 +14,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 from wtforms import FileField
 
-from registry import audit, privacy, regions
+from registry import audit, notifications, privacy, regions
 from registry.accounts import ROLE_LABELS, password_expired
 from registry.clock import to_local
 from registry.errors import api_error, render_error
@@ -174,6 +174,7 @@ def register_request_hooks(app: Flask) -> None:
             "current_lang": select_locale(),
             "csp_nonce": csp_nonce,
             "main_nav": main_nav,
+            "bell_count": bell_count,
         }
 
     app.jinja_env.filters["localtime"] = _format_local
@@ -216,6 +217,17 @@ def main_nav() -> Markup:
     if key not in cache:
         cache[key] = Markup(render_template("_main_nav.html"))
     return cache[key]
+
+
+def bell_count() -> int:
+    """The signed-in user's unread messages (capped: notifications.BELL_CAP + 1), counted when a
+    page first asks and kept for the request only: never for anonymous visitors, never shared
+    across users like main_nav."""
+    if not current_user.is_authenticated:
+        return 0
+    if "bell_count" not in g:
+        g.bell_count = notifications.unread_count(current_user)
+    return g.bell_count
 
 
 class CurrentRegion(NamedTuple):

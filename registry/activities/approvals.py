@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
-from registry import audit
+from registry import audit, notifications
 from registry.activities.certificate_pdf import hours
 from registry.activities.models import (
     REVIEW_STATUSES,
@@ -58,9 +58,17 @@ def add_minutes(volunteer: Volunteer, delta: int) -> None:
                      comment=f"累计服务 {hours(total)} 小时")
 
 
+SERVICE_CONFIRMED = notifications.kind(
+    "service_confirmed",
+    _l("您在“%(activity)s”的服务时长 %(hours)s 小时已确认，获得 %(points)s 积分"))
+
+
 def credit_record(record: ServiceRecord, activity: Activity, by: User) -> None:
     """A record starts to count: its points, minutes (and stars) and the township's figures."""
     volunteer = db.session.get(Volunteer, record.volunteer_id)
+    notifications.notify(volunteer.user_id, SERVICE_CONFIRMED,
+                         {"activity": activity.title, "hours": hours(record.minutes),
+                          "points": record.points}, "/me/service")
     if record.points > 0:
         ledger.credit(volunteer, record.points, "earn",
                       stored(f"参加“{activity.title}”服务 {hours(record.minutes)} 小时"),

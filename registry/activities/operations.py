@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import selectinload
 
+from registry import notifications
 from registry.activities import minors
 from registry.activities.models import (
     ACTIVITY_CATEGORIES,
@@ -330,6 +331,10 @@ def signup_of(activity: Activity, volunteer: Volunteer) -> Signup | None:
 
 
 
+PROMOTED = notifications.kind(
+    "signup_promoted", _l("您在“%(activity)s”的候补报名已转为正式报名，请按时参加"))
+
+
 def promote_waitlisted(activity: Activity) -> list[Signup]:
     """Move people up from the waiting list, first come first served, while places are free.
 
@@ -343,4 +348,9 @@ def promote_waitlisted(activity: Activity) -> list[Signup]:
     for signup in promoted:
         signup.status = "signed_up"
     db.session.flush()
+    if promoted:
+        for user_id in db.session.scalars(select(Volunteer.user_id).where(
+                Volunteer.id.in_([s.volunteer_id for s in promoted]))):
+            notifications.notify(user_id, PROMOTED, {"activity": activity.title},
+                                 f"/activities/{activity.id}")
     return promoted

@@ -8,16 +8,19 @@ code; nobody else can.
 """
 
 from collections.abc import Mapping
+from datetime import date, timedelta
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from registry import audit
+from registry import audit, notifications
 from registry.clock import today_local, utcnow
 from registry.errors import Conflict, FieldErrors, NotAllowed, ValidationFailed
 from registry.extensions import db
 from registry.i18n import gettext as _
+from registry.i18n import lazy_gettext as _l
 from registry.incentives.models import Benefit, BenefitClaim
 from registry.incentives.reports import clean_code, new_code
 from registry.models import CITY_OFFICIAL, User
@@ -27,6 +30,9 @@ from registry.volunteers.models import STAR_LABELS, Volunteer
 from registry.volunteers.operations import star_level
 
 MAX_QUOTA = 1_000_000
+EXPIRING = notifications.kind(
+    "benefit_expiring", _l("您领取的公益反哺“%(title)s”（%(provider)s）将于 %(until)s 到期，"
+                           "请在到期前使用"))
 
 
 def _int(data: Mapping, key: str, label: str, errors: FieldErrors, low: int, high: int) -> int:
@@ -166,3 +172,28 @@ def provided_by(user: User) -> list[Benefit]:
 def manage_stmt(user: User):
     return visible_select(user, Benefit).order_by(Benefit.id.desc())
 
+
+
+def warn_expiring(today: date | None = None, limit: int = 5000) -> int:
+    """Tell each holder of a claimed, unused benefit whose validity ends within
+    BENEFIT_EXPIRY_NOTICE_DAYS (once per claim: notify_once); returns how many were told."""
+    days = int(current_app.config.get("BENEFIT_EXPIRY_NOTICE_DAYS", 30))
+    if days <= 0:
+        return 0
+    today = today or today_local()
+    rows = db.session.execute(
+        select(BenefitClaim.id, Volunteer.user_id, Benefit.title, Benefit.provider,
+               Benefit.valid_to)
+        .join(Benefit, Benefit.id == BenefitClaim.benefit_id)
+        .join(Volunteer, Volunteer.id == BenefitClaim.volunteer_id)
+        .where(BenefitClaim.status == "claimed", Volunteer.user_id.is_not(None),
+               Benefit.valid_to >= today, Benefit.valid_to <= today + timedelta(days=days))
+        .order_by(BenefitClaim.id).limit(limit)).all()
+    told = 0
+    for claim_id, user_id, title, provider, until in rows:
+        if notifications.notify_once(user_id, f"benefit-expiring:{claim_id}", EXPIRING,
+                                     {"title": title, "provider": provider,
+                                      "until": f"{until:%Y-%m-%d}"}, "/benefits/"):
+            told += 1
+    db.session.flush()
+    return told

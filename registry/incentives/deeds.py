@@ -14,7 +14,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import and_, func, or_, select, update
 
-from registry import audit
+from registry import audit, notifications
 from registry.clock import today_local, utcnow
 from registry.errors import Conflict, FieldErrors, NotAllowed, NotFound
 from registry.extensions import db
@@ -42,6 +42,19 @@ DEED_MACHINE = Machine("deed", {
     Move("reject", _l("不予通过"), ("pending", "objected"), "rejected", REVIEWERS,
          comment_required=True),
 ))
+
+DEED_APPROVED = notifications.kind(
+    "deed_approved", _l("您的善行“%(deed)s”（%(date)s）已审核通过，正在公示，公示期满无异议后记入 "
+                        "%(points)s 积分"))
+DEED_CREDITED = notifications.kind(
+    "deed_credited", _l("您的善行“%(deed)s”（%(date)s）公示期满，%(points)s 积分已记入"))
+
+
+def _tell(deed: Deed, kind: str, link: str) -> None:
+    """The resident's own account (a volunteer's login), if they have one."""
+    notifications.notify(deed.volunteer.user_id, kind,
+                         {"deed": deed.rule.deed, "date": f"{deed.deed_date:%Y-%m-%d}",
+                          "points": deed.points}, link)
 
 
 # --- the rules table ------------------------------------------------------------------------
@@ -175,6 +188,7 @@ def approve(user: User, deed: Deed, comment: str = "") -> Deed:
     deed.approved_by = user.id
     deed.publicized_until = utcnow() + timedelta(days=current_app.config["DEED_PUBLICITY_DAYS"])
     db.session.flush()
+    _tell(deed, DEED_APPROVED, "/moral-bank/")
     return deed
 
 
@@ -237,6 +251,7 @@ def credit_due(now: datetime | None = None, limit: int = 5000) -> int:
                                points_issued=deed.points)
         audit.record("transition", deed, changes={"status": ["publicized", "credited"]},
                      comment="公示期满无异议，积分已记入")
+        _tell(deed, DEED_CREDITED, "/me/points")
         done += 1
     db.session.flush()
     return done

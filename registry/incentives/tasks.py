@@ -1,12 +1,13 @@
 """Scheduled work of the incentives on the job queue (registry/jobs.py): crediting deeds whose
-公示 ended without objection, hourly (`flask credit-deeds` does the same by hand)."""
+公示 ended without objection, hourly (`flask credit-deeds` does the same by hand); warning the
+holders of benefits about to expire, daily."""
 
 import logging
 
 from huey import crontab
 
 from registry.extensions import db
-from registry.incentives import deeds
+from registry.incentives import benefits, deeds
 from registry.jobs import _app, huey
 
 log = logging.getLogger(__name__)
@@ -20,3 +21,12 @@ def credit_publicized_deeds() -> None:
         done = deeds.credit_due()
         db.session.commit()
         log.info("credited %s deeds", done)
+
+
+@huey.periodic_task(crontab(hour="8", minute="15"))
+def warn_expiring_benefits() -> None:
+    """Daily: a message to each holder of an unused benefit near its end (once per claim)."""
+    with _app().app_context():
+        told = benefits.warn_expiring()
+        db.session.commit()
+        log.info("warned %s holders of expiring benefits", told)

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Select, or_, select, update
 from sqlalchemy.orm import selectinload
 
-from registry import exports
+from registry import exports, notifications
 from registry.clock import today_local, utcnow
 from registry.errors import Conflict, NotAllowed, ValidationFailed
 from registry.extensions import db
@@ -62,6 +62,14 @@ ORG_MACHINE = Machine(
              comment_required=True),
     ),
 )
+# What the representative's account is told after an official's decision.
+NOTE_KINDS = {
+    "approve": notifications.kind("org_approved", _l("“%(org)s”的登记申请已准予登记")),
+    "return": notifications.kind("org_returned",
+                                 _l("“%(org)s”的登记申请被退回修改，请查看意见后重新提交")),
+    "reject": notifications.kind("org_rejected",
+                                 _l("“%(org)s”的登记申请未予登记，请查看理由")),
+}
 # Who may change the application's fields, by state.
 EDITABLE_BY = {ORG_ADMIN: ("draft", "returned"),
                CITY_OFFICIAL: ("draft", "submitted", "returned"),
@@ -124,6 +132,12 @@ def update_application(user: Any, org: Organization, data: dict) -> Organization
                                .execution_options(synchronize_session=False))
     db.session.flush()
     return org
+
+
+def _tell(org: Organization, move: str) -> None:
+    """The decision, to the organization's representative account(s)."""
+    notifications.notify_org(org.id, NOTE_KINDS[move], {"org": org.name},
+                             f"/organizations/{org.id}")
 
 
 def _lock(org: Organization) -> None:
@@ -190,6 +204,7 @@ def approve(user: Any, org: Organization, comment: str = "", *, uscc: str | None
     org.founded_on = org.founded_on or issued
     org.approved_at = utcnow()
     ORG_MACHINE.move(org, "approve", user, comment)
+    _tell(org, "approve")
     return org
 
 
@@ -198,6 +213,7 @@ def return_application(user: Any, org: Organization, comment: str) -> Organizati
     _lock(org)
     _check_move(user, org, "return")
     ORG_MACHINE.move(org, "return", user, comment)
+    _tell(org, "return")
     return org
 
 
@@ -206,6 +222,7 @@ def reject(user: Any, org: Organization, comment: str) -> Organization:
     _lock(org)
     _check_move(user, org, "reject")
     ORG_MACHINE.move(org, "reject", user, comment)
+    _tell(org, "reject")
     return org
 
 

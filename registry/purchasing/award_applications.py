@@ -9,7 +9,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import and_, or_, select, update
 
-from registry import audit
+from registry import audit, notifications
 from registry.clock import to_local, today_local, utcnow
 from registry.errors import Conflict, FieldErrors, NotAllowed, NotFound, ValidationFailed
 from registry.extensions import db
@@ -45,6 +45,24 @@ AWARD_MACHINE = Machine("award", AWARD_STATUSES, (
     Move("publicize", _l("开始公示"), ("approved",), "publicized", (CITY_OFFICIAL,)),
     Move("pay", _l("登记拨付"), ("publicized",), "paid", (CITY_OFFICIAL,)),
 ))
+
+# What the applicant (an organization's representatives, or the station admin who applied) is
+# told after the city's or county's decision.
+NOTE_KINDS = {
+    "approve": notifications.kind("award_approved", _l("以奖代补申请（%(round)s）已批准奖励")),
+    "return": notifications.kind("award_returned",
+                                 _l("以奖代补申请（%(round)s）已退回重新评分")),
+    "reject": notifications.kind("award_rejected",
+                                 _l("以奖代补申请（%(round)s）未予奖励，请查看理由")),
+}
+
+
+def _tell(application: AwardApplication, move: str) -> None:
+    params, link = {"round": application.round.title}, f"/awards/applications/{application.id}"
+    if application.organization_id is not None:
+        notifications.notify_org(application.organization_id, NOTE_KINDS[move], params, link)
+    else:
+        notifications.notify(application.submitted_by, NOTE_KINDS[move], params, link)
 
 
 # --- who sees what ----------------------------------------------------------------------------
@@ -229,12 +247,14 @@ def approve(user: Any, application: AwardApplication, comment: str = "") -> Awar
     AWARD_MACHINE.move(application, "approve", user, comment)
     application.approved_by, application.approved_at = user.id, utcnow()
     db.session.flush()
+    _tell(application, "approve")
     return application
 
 
 def return_for_rescoring(user: Any, application: AwardApplication, comment: str
                          ) -> AwardApplication:
     AWARD_MACHINE.move(application, "return", user, comment)
+    _tell(application, "return")
     return application
 
 
@@ -243,6 +263,7 @@ def reject(user: Any, application: AwardApplication, comment: str) -> AwardAppli
     if user.role == COUNTY_OFFICIAL and application.status not in ("applied", "returned"):
         raise Conflict(_("已评分的申请由市民政局决定"))
     AWARD_MACHINE.move(application, "reject", user, comment)
+    _tell(application, "reject")
     return application
 
 

@@ -10,7 +10,7 @@ from flask import current_app
 from sqlalchemy import exists, or_, select
 from sqlalchemy.exc import IntegrityError
 
-from registry import accounts, audit, crypto
+from registry import accounts, audit, crypto, notifications
 from registry.clock import today_local, utcnow
 from registry.errors import Conflict, FieldErrors, NotAllowed, NotFound, ValidationFailed
 from registry.extensions import db
@@ -270,6 +270,15 @@ def create_login(staff: User, volunteer: Volunteer) -> str:
     return password
 
 
+# What the volunteer's account is told after a review.
+NOTE_KINDS = {
+    "approve": notifications.kind("volunteer_approved",
+                                  _l("您的志愿者注册已审核通过，可以报名参加志愿活动了")),
+    "return": notifications.kind("volunteer_returned",
+                                 _l("您的志愿者注册被退回修改，请查看原因，修改后重新提交")),
+    "reject": notifications.kind("volunteer_rejected",
+                                 _l("您的志愿者注册未通过审核，请查看原因")),
+}
 # The staff's moves; resubmit is the volunteer's own (profile.resubmit).
 STAFF_MOVES = ("approve", "return", "reject", "suspend", "resume", "deregister")
 
@@ -290,6 +299,8 @@ def transition(volunteer: Volunteer, move: str, user: User, comment: str = "") -
         volunteer.review_reason = comment.strip()
     elif move == "approve":
         volunteer.review_reason = ""
+    if move in NOTE_KINDS:
+        notifications.notify(volunteer.user_id, NOTE_KINDS[move], {}, "/me/profile")
     year = today_local().year
     if volunteer.status == "active" and before != "active":
         if volunteer.approved_at is None:
