@@ -16,7 +16,7 @@ from registry.activities.models import (
     ServiceRecord,
     ServiceReview,
 )
-from registry.activities.operations import local_year
+from registry.activities.operations import local_month
 from registry.activities.service_rules import require_creditable
 from registry.clock import utcnow
 from registry.errors import NotAllowed, NotFound
@@ -74,7 +74,7 @@ def credit_record(record: ServiceRecord, activity: Activity, by: User) -> None:
                       stored(f"参加“{activity.title}”服务 {hours(record.minutes)} 小时"),
                       ref=f"service:{record.id}", by=by)
     add_minutes(volunteer, record.minutes)
-    township_counters.bump(activity.township_code, local_year(activity.starts_at),
+    township_counters.bump(activity.township_code, *local_month(activity.starts_at),
                            service_minutes=record.minutes, points_issued=record.points)
 
 
@@ -90,7 +90,7 @@ def credit_correction(correction: ServiceCorrection, activity: Activity, by: Use
     elif correction.delta_points < 0:
         ledger.debit(volunteer, -correction.delta_points, "reverse", memo, ref=ref, by=by)
     add_minutes(volunteer, correction.delta_minutes)
-    township_counters.bump(activity.township_code, local_year(activity.starts_at),
+    township_counters.bump(activity.township_code, *local_month(activity.starts_at),
                            service_minutes=correction.delta_minutes,
                            points_issued=correction.delta_points)
 

@@ -46,13 +46,14 @@ def seed_activities(count: int, seed: int = 20261124) -> str:
                      "points_per_hour": rng.choice((0, 5, 10, 12, 20)), "status": status,
                      "created_at": now})
         if status != "draft":
-            counted[township, to_local(starts).year] += 1
+            local = to_local(starts)
+            counted[township, local.year, local.month] += 1
         if len(rows) >= BATCH:
             db.session.execute(insert(Activity), rows)
             rows = []
     if rows:
         db.session.execute(insert(Activity), rows)
-    for (township, year), number in counted.items():
-        township_counters.bump(township, year, activities=number)
+    for (township, year, month), number in counted.items():
+        township_counters.bump(township, year, month, activities=number)
     seconds = time.monotonic() - started
     return f"新增 {count:,} 个活动，用时 {seconds:.1f} 秒"

@@ -100,6 +100,12 @@ def local_year(value: datetime) -> int:
     return to_local(value).year
 
 
+def local_month(value: datetime) -> tuple[int, int]:
+    """(year, month) in Beijing time: the township counters' year and month of an event."""
+    local = to_local(value)
+    return local.year, local.month
+
+
 # ---------------------------------------------------------------- activities
 
 
@@ -195,15 +201,15 @@ def update_activity(user: User, activity: Activity, data: dict) -> Activity:
     if clean["capacity"] < taken:
         raise ValidationFailed(_("已有 %(taken)s 人报名，招募人数不能少于 %(taken)s",
                                  taken=taken), "capacity")
-    old_year = local_year(activity.starts_at)
+    old_month = local_month(activity.starts_at)
     for key, value in clean.items():
         setattr(activity, key, value)
     db.session.flush()
     minors.check_change(activity)
-    new_year = local_year(activity.starts_at)
-    if activity.status == "published" and new_year != old_year:
-        township_counters.bump(activity.township_code, old_year, activities=-1)
-        township_counters.bump(activity.township_code, new_year, activities=1)
+    new_month = local_month(activity.starts_at)
+    if activity.status == "published" and new_month != old_month:
+        township_counters.bump(activity.township_code, *old_month, activities=-1)
+        township_counters.bump(activity.township_code, *new_month, activities=1)
     promote_waitlisted(activity)
     return activity
 
@@ -213,11 +219,11 @@ def move(user: User, activity: Activity, name: str, comment: str = "") -> None:
     require_organizer(user, activity)
     before = activity.status
     MACHINE.move(activity, name, user, comment)
-    year = local_year(activity.starts_at)
+    when = local_month(activity.starts_at)
     if activity.status == "published":
-        township_counters.bump(activity.township_code, year, activities=1)
+        township_counters.bump(activity.township_code, *when, activities=1)
     elif activity.status == "cancelled" and before == "published":
-        township_counters.bump(activity.township_code, year, activities=-1)
+        township_counters.bump(activity.township_code, *when, activities=-1)
 
 
 # Sign-ups whose service is still to be confirmed (confirming moves them to "confirmed";

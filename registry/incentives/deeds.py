@@ -247,7 +247,7 @@ def credit_due(now: datetime | None = None, limit: int = 5000) -> int:
         ledger.credit(deed.volunteer, deed.points, "deed",
                       stored(f"道德银行：{deed.rule.deed}（{deed.deed_date:%Y-%m-%d}）"),
                       ref=f"deed:{deed.id}")
-        township_counters.bump(deed.township_code, deed.deed_date.year,
+        township_counters.bump(deed.township_code, deed.deed_date.year, deed.deed_date.month,
                                points_issued=deed.points)
         audit.record("transition", deed, changes={"status": ["publicized", "credited"]},
                      comment="公示期满无异议，积分已记入")

@@ -59,7 +59,7 @@ def make_volunteers(cleans: list[dict], *, status: str, source: str) -> list[str
     each here); the caller records one audit row naming every volunteer number added, which
     it gets back."""
     now = utcnow()
-    year = today_local().year
+    today = today_local()
     active = Counter()
     added = []
     for start in range(0, len(cleans), BATCH):
@@ -85,7 +85,7 @@ def make_volunteers(cleans: list[dict], *, status: str, source: str) -> list[str
         db.session.execute(insert(Volunteer), rows)
         added += numbers
     for township, number in active.items():
-        township_counters.bump(township, year, volunteers=number)
+        township_counters.bump(township, today.year, today.month, volunteers=number)
     return added
 
 

@@ -26,7 +26,7 @@ from sqlalchemy import func, select
 
 from registry import audit
 from registry.bulkload import indexes_rebuilt_after
-from registry.clock import utcnow
+from registry.clock import to_local, utcnow
 from registry.crypto import lookup_hasher
 from registry.extensions import db
 from registry.masking import mask_id_number
@@ -165,14 +165,15 @@ def _copy_line(row) -> str:
 def copy_chunk(start: int, count: int, townships_by_county: dict[str, list[str]], key: str,
                seed: int, now: datetime) -> tuple[bytes, Counter]:
     """Volunteers start … start + count − 1 as COPY text, and the active ones per (township,
-    year). Runs in a worker process: it needs no app, only the key."""
+    year, month). Runs in a worker process: it needs no app, only the key."""
     rows = synthetic_rows(start, count, townships_by_county, Fernet(key.encode()),
                           lookup_hasher(key), random.Random(seed + start), now)
     active: Counter = Counter()
     lines = []
     for row in rows:
         if row[9] == "active":
-            active[row[8], row[17].year] += 1
+            approved = to_local(row[17])  # Beijing month, as the migration's backfill
+            active[row[8], approved.year, approved.month] += 1
         lines.append(_copy_line(row))
     return ("\n".join(lines) + "\n").encode(), active
 
@@ -217,7 +218,8 @@ def _insert_batches(rows, total: int, echo, batch: int = 5000) -> None:
 def _counted(rows, active: Counter):
     for row in rows:
         if row[9] == "active":
-            active[row[8], row[17].year] += 1
+            approved = to_local(row[17])  # Beijing month, as the migration's backfill
+            active[row[8], approved.year, approved.month] += 1
         yield row
 
 
@@ -244,7 +246,7 @@ def seed_volunteers(count: int, seed: int = 20261124, echo=None) -> dict:
                                   lookup_hasher(key), random.Random(seed + offset), now)
             _insert_batches(_counted(rows, active), size, echo)
     loaded = time.perf_counter() - began
-    for (township, year), number in active.items():
-        township_counters.bump(township, year, volunteers=number)
+    for (township, year, month), number in active.items():
+        township_counters.bump(township, year, month, volunteers=number)
     audit.record("seed_bulk", object_type="Volunteer", comment=f"批量生成合成志愿者 {count} 名")
     return {"count": count, "seconds": loaded, "active": sum(active.values())}

@@ -148,3 +148,27 @@ class TownshipYearStats(db.Model):
     @classmethod
     def jurisdiction_column(cls):
         return cls.township_code
+
+
+class TownshipMonthStats(db.Model):
+    """Running totals of one township in one Beijing month (YYYYMM), kept by the same
+    township_counters.bump() as TownshipYearStats, in the same transaction: the dashboards'
+    volunteers and minutes by month. `volunteers` is the net change of active volunteers in
+    that month (as in the year's row), so the months of a year add up to the year's row."""
+
+    __label__ = _l("乡镇月度统计")
+    __audit_skip__ = True  # derived from the (audited) volunteers, activities and records
+    __tablename__ = "township_month_stats"
+    # The city's and counties' month range; the primary key serves one township's months.
+    __table_args__ = (Index("ix_township_month_stats_month", "month", "township_code"),)
+
+    township_code: Mapped[str] = mapped_column(String(9), primary_key=True)
+    month: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)  # YYYYMM
+    volunteers: Mapped[int] = mapped_column(default=0)
+    activities: Mapped[int] = mapped_column(default=0)
+    service_minutes: Mapped[int] = mapped_column(BigInteger().with_variant(db.Integer, "sqlite"),
+                                                 default=0)
+
+    @classmethod
+    def jurisdiction_column(cls):
+        return cls.township_code

@@ -204,7 +204,8 @@ def make_volunteer(clean: dict, *, status: str, source: str, user: User | None,
     db.session.add(volunteer)
     db.session.flush()
     if status == "active":
-        township_counters.bump(volunteer.township_code, today_local().year, volunteers=1)
+        today = today_local()
+        township_counters.bump(volunteer.township_code, today.year, today.month, volunteers=1)
     return volunteer
 
 
@@ -301,13 +302,13 @@ def transition(volunteer: Volunteer, move: str, user: User, comment: str = "") -
         volunteer.review_reason = ""
     if move in NOTE_KINDS:
         notifications.notify(volunteer.user_id, NOTE_KINDS[move], {}, "/me/profile")
-    year = today_local().year
+    today = today_local()
     if volunteer.status == "active" and before != "active":
         if volunteer.approved_at is None:
             volunteer.approved_at = utcnow()
-        township_counters.bump(volunteer.township_code, year, volunteers=1)
+        township_counters.bump(volunteer.township_code, today.year, today.month, volunteers=1)
     elif before == "active" and volunteer.status != "active":
-        township_counters.bump(volunteer.township_code, year, volunteers=-1)
+        township_counters.bump(volunteer.township_code, today.year, today.month, volunteers=-1)
     db.session.flush()
 
 
