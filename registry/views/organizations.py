@@ -149,6 +149,7 @@ def edit(org_id):
     if request.method == "GET":
         fill_org_form(form, org)
     elif form.validate_on_submit():
+        was = org.status
         try:
             orgs.update_application(current_user, org, org_form_data(form, current_user))
             if request.form.get("action") == "submit":
@@ -157,7 +158,12 @@ def edit(org_id):
             _fail(form, error)
         else:
             db.session.commit()
-            flash(_("已重新提交") if org.status == "submitted" else _("已保存修改"), "success")
+            if org.status != "submitted":
+                flash(_("已保存修改"), "success")
+            elif was == "draft":  # the first submission, after the documents were uploaded
+                flash(_("申请已提交，等待民政部门审查"), "success")
+            else:
+                flash(_("已重新提交"), "success")
             _warn_missing(org)
             return redirect(url_for("organizations.detail", org_id=org.id))
     return render_template("organizations/form.html", form=form, org=org,

@@ -1,0 +1,137 @@
+"""Shared pieces of the browser journeys (tests/test_journeys.py): one Chromium per module, a
+live server per test on the demo data, the problems a page reports, and screenshots at desktop
+and phone width under build/journeys/<journey>/ (CI keeps that folder)."""
+
+import re
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from registry.demo import DEMO_PASSWORD
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+SHOTS = Path(__file__).resolve().parent.parent / "build" / "journeys"
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 375, "height": 812}
+# How far a page scrolls sideways at the width it was drawn at (0: it fits).
+OVERFLOW = "document.documentElement.scrollWidth - window.innerWidth"
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    """One browser for the module; each test opens its own context (cookies apart)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def live_url(app):
+    """The test's app on the demo data, served in a thread on a free loopback port."""
+    app.test_cli_runner().invoke(args=["seed-demo"])
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+class Journey:
+    """One person's way through the site: `page` is their browser tab, `shot` photographs
+    the current page, `problems` collects console errors and 4xx/5xx answers."""
+
+    def __init__(self, context, base: str, name: str):
+        self.context, self.base, self.name = context, base, name
+        self.folder = SHOTS / name
+        shutil.rmtree(self.folder, ignore_errors=True)
+        self.folder.mkdir(parents=True)
+        self.problems: list[str] = []
+        self.expected: list[re.Pattern] = []
+        self.wide: list[str] = []  # steps whose page scrolls sideways at 375 px
+        self.page = self.open_page()
+
+    def open_page(self):
+        page = self.context.new_page()
+        page.journey = self
+        page.on("console", lambda m: self.problems.append(f"console: {m.text}")
+                if m.type == "error" else None)
+        page.on("pageerror", lambda e: self.problems.append(f"script: {e}"))
+        page.on("response", self._answered)
+        return page
+
+    def _answered(self, response) -> None:
+        if response.status >= 400:
+            text = f"{response.status} {response.request.method} {response.url}"
+            if not any(p.search(text) for p in self.expected):
+                self.problems.append(text)
+
+    def expect(self, pattern: str) -> None:
+        """An error answer this journey provokes on purpose ("422 POST .*/move/approve")."""
+        self.expected.append(re.compile(pattern))
+
+    def url(self, path: str) -> str:
+        return self.base + path
+
+    def goto(self, path: str):
+        response = self.page.goto(self.url(path))
+        assert response.status == 200, (path, response.status)
+        return response
+
+    def log_in(self, login: str, password: str = DEMO_PASSWORD) -> None:
+        """Sign in through the login page (signing out anyone before)."""
+        self.context.clear_cookies()
+        self.goto("/login")
+        self.page.fill("#login", login)
+        self.page.fill("#password", password)
+        with self.page.expect_navigation():
+            self.page.click("main button[type=submit]")
+        assert "/login" not in self.page.url, self.page.inner_text("main")[:300]
+
+    def flash(self) -> str:
+        """The text of the messages flashed on this page."""
+        return " ".join(self.page.locator(".alert").all_inner_texts())
+
+    def check(self) -> None:
+        assert self.problems == [], self.problems
+
+
+def shot(page, name: str) -> list[Path]:
+    """Save full-page PNGs of the page at 1280 px and 375 px wide as
+    build/journeys/<journey>/<name>-<width>.png; the viewport is left as it was."""
+    journey = page.journey
+    before = page.viewport_size
+    saved = []
+    for size in (DESKTOP, PHONE):
+        page.set_viewport_size(size)
+        page.wait_for_timeout(50)  # let the layout settle (collapsing menus, wrapping tables)
+        path = journey.folder / f"{name}-{size['width']}.png"
+        page.screenshot(path=str(path), full_page=True)
+        if size is PHONE and page.evaluate(OVERFLOW) > 0:
+            journey.wide.append(f"{name}: {page.url} scrolls sideways by "
+                                f"{page.evaluate(OVERFLOW)} px")
+        saved.append(path)
+    page.set_viewport_size(before)
+    return saved
+
+
+@pytest.fixture
+def journey(request, chromium, live_url):
+    """A fresh browser context at desktop width, named after the test (test_volunteer →
+    build/journeys/volunteer/)."""
+    context = chromium.new_context(viewport=DESKTOP, accept_downloads=True,
+                                   locale="zh-CN", timezone_id="Asia/Shanghai")
+    context.set_default_timeout(15_000)
+    name = request.node.name.removeprefix("test_")
+    walk = Journey(context, live_url, name)
+    yield walk
+    if walk.wide:
+        (walk.folder / "wide-at-375.txt").write_text("\n".join(walk.wide) + "\n")
+    context.close()
