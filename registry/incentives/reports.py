@@ -12,7 +12,6 @@ Only the first valid reporter is rewarded: a later report of the same matter is 
 duplicate of the first upheld one, which must be older than it.
 """
 
-import secrets
 from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
@@ -42,6 +41,13 @@ from registry.models import (
 from registry.points import ledger
 from registry.scoping import REGIONAL_ROLES, can_see, region_visible, visible_select
 from registry.texts import stored
+from registry.tracking_codes import (  # noqa: F401 (show_code: the pages use it from here)
+    CODE_ALPHABET,
+    CODE_LENGTH,
+    clean_code,
+    new_code,
+    show_code,
+)
 from registry.validators import check_text
 from registry.volunteers.models import Volunteer
 from registry.workflow import Machine, Move
@@ -57,30 +63,6 @@ REPORT_MACHINE = Machine("report", {
     Move("reject", _l("认定不属实"), OPEN_STATES, "rejected", HANDLER_ROLES, comment_required=True),
     Move("duplicate", _l("标为重复举报"), OPEN_STATES, "duplicate", HANDLER_ROLES),
 ))
-# Tracking and claim codes: no 0/O, 1/I/L, so that they can be read out and typed.
-CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
-CODE_LENGTH = 10  # 31^10 ≈ 8 × 10^14: not guessable within any rate limit
-
-
-def new_code() -> str:
-    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-
-
-def clean_code(raw: Any) -> str | None:
-    """A typed code upper-cased without spaces or dashes, or None if it cannot be one."""
-    if not isinstance(raw, str):
-        return None
-    code = raw.strip().upper().replace("-", "").replace(" ", "")
-    if len(code) != CODE_LENGTH or any(ch not in CODE_ALPHABET for ch in code):
-        return None
-    return code
-
-
-def show_code(code: str) -> str:
-    """A code as people read it: ABCDE-FGHJK."""
-    return f"{code[:5]}-{code[5:]}"
-
-
 def submit(data: Mapping, photo=None, reporter: User | None = None) -> Report:
     """A new report → its tracking code. reporter is the signed-in account of a named report
     (None: anonymous). No audit actor is written, so the audit log never names the reporter."""
