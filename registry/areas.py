@@ -29,6 +29,7 @@ from registry.views import activities as activities_pages
 from registry.views import awards as awards_pages
 from registry.views import benefits as benefits_pages
 from registry.views import certificates as certificates_pages
+from registry.views import dashboards as dashboards_pages
 from registry.views import directory as directory_pages
 from registry.views import households as households_pages
 from registry.views import incentive_stats as incentive_stats_pages
@@ -110,5 +111,7 @@ AREAS = (
          api=(directory_api, projects_api, awards_api),
          nav="directory/_nav.html", home_cards="directory/_home_cards.html",
          public_cards="directory/_public_cards.html"),
-    Area("dashboards", dashboards_admin, dashboards_cli, dashboards_demo, api=(stats_api,)),
+    Area("dashboards", dashboards_admin, dashboards_cli, dashboards_demo,
+         pages=(dashboards_pages,), api=(stats_api,),
+         nav="dashboards/_nav.html", home_cards="dashboards/_home_cards.html"),
 )

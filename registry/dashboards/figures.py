@@ -4,7 +4,11 @@ reports and the public home page all read this one function, so their numbers al
 Everything is grouped in SQL: volunteers, activities and minutes from TownshipMonthStats,
 points from PointsMonthStats (summary rows kept current in the same transaction as every
 change), the rest grouped over the period on indexed columns of small tables (organizations,
-stations, reports, payments, award applications). No row list reaches Python."""
+stations, reports, payments, award applications). No row list reaches Python.
+
+Values are integers in their stored units: keys ending in _fen are fen, _minutes minutes,
+_permille thousandths; the labels name the unit a reader sees (元, 小时, %), and
+dashboard.shown() converts one value for the page and the export alike."""
 
 from datetime import date, datetime, timedelta
 
@@ -26,16 +30,18 @@ from registry.scoping import region_condition
 from registry.volunteers.models import Station, TownshipMonthStats
 
 LEVELS = ("city", "county", "township")
+# Whether the participation area provides suggestion_rows yet (its tables stay empty until).
+SUGGESTIONS = False
 HEADLINE_LABELS = {
     "organizations": _l("已登记社会组织"), "stations": _l("志愿服务站"),
     "townships": _l("乡镇（街道）"), "townships_covered": _l("已建站乡镇（街道）"),
     "volunteers": _l("在册志愿者"), "new_volunteers": _l("志愿者净增"),
-    "service_minutes": _l("服务时长（分钟）"), "points_issued": _l("发放积分"),
+    "service_minutes": _l("服务时长（小时）"), "points_issued": _l("发放积分"),
     "points_redeemed": _l("兑换积分"), "points_expired": _l("过期积分"),
     "reports": _l("收到举报"), "reports_upheld": _l("举报属实"),
     "suggestions": _l("社情民意"), "suggestions_answered": _l("社情民意已答复"),
-    "answer_rate_permille": _l("答复率（‰）"), "spending_fen": _l("购买服务支付（分）"),
-    "awards_fen": _l("以奖代补拨付（分）"),
+    "answer_rate_permille": _l("答复率（%）"), "spending_fen": _l("购买服务支付（元）"),
+    "awards_fen": _l("以奖代补拨付（元）"),
 }
 TITLES = {
     "organizations_by_type": _l("已登记社会组织·按类型"),
@@ -55,7 +61,7 @@ SUGGESTION_COUNTS = ("posted", "answered", "answered_in_time", "open_overdue",
                      "unsatisfied")
 SUGGESTION_COLUMNS = [
     ("posted", _l("收到")), ("answered", _l("已答复")), ("answered_in_time", _l("按时答复")),
-    ("open_overdue", _l("逾期未答复")), ("answer_rate_permille", _l("答复率（‰）")),
+    ("open_overdue", _l("逾期未答复")), ("answer_rate_permille", _l("答复率（%）")),
     ("answer_hours_avg", _l("平均答复小时")), ("rated", _l("已评价")),
     ("satisfied", _l("满意")), ("basically_satisfied", _l("基本满意")),
     ("unsatisfied", _l("不满意"))]
@@ -65,11 +71,11 @@ COLUMNS = {
     "organizations_by_grade": [("label", _l("等级")), ("organizations", _l("组织数"))],
     "coverage": [("region_name", _l("地区")), ("townships", _l("乡镇（街道）")),
                  ("covered", _l("已建站")), ("uncovered", _l("未建站")),
-                 ("coverage_permille", _l("覆盖率（‰）"))],
+                 ("coverage_permille", _l("覆盖率（%）"))],
     "volunteers_by_month": [("month", _l("月份")), ("new_volunteers", _l("志愿者净增")),
                             ("volunteers", _l("月末在册志愿者")),
                             ("activities", _l("发布活动")),
-                            ("service_minutes", _l("服务时长（分钟）"))],
+                            ("service_minutes", _l("服务时长（小时）"))],
     "points_by_month": [("month", _l("月份")), ("issued", _l("发放积分")),
                         ("redeemed", _l("兑换积分")), ("expired", _l("过期积分"))],
     "reports_by_category": [("label", _l("举报类别")), ("received", _l("收到")),
@@ -80,12 +86,12 @@ COLUMNS = {
     "suggestions_by_region": [("region_name", _l("地区"))] + SUGGESTION_COLUMNS,
     "spending_by_category": [("category_name", _l("目录类别")),
                              ("projects", _l("期内开始的项目")),
-                             ("amount_fen", _l("其合同金额（分）")),
+                             ("amount_fen", _l("其合同金额（元）")),
                              ("payments", _l("期内支付笔数")),
-                             ("paid_fen", _l("期内支付金额（分）"))],
+                             ("paid_fen", _l("期内支付金额（元）"))],
     "awards": [("title", _l("以奖代补批次")), ("year", _l("年度")),
                ("applications", _l("期内申请")), ("paid", _l("期内拨付笔数")),
-               ("paid_fen", _l("期内拨付金额（分）"))],
+               ("paid_fen", _l("期内拨付金额（元）"))],
 }
 TABLE_NAMES = tuple(TITLES)
 
