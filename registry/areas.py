@@ -34,6 +34,7 @@ from registry.views import directory as directory_pages
 from registry.views import households as households_pages
 from registry.views import incentive_stats as incentive_stats_pages
 from registry.views import me as me_pages
+from registry.views import monthly_reports as monthly_reports_pages
 from registry.views import moral_bank as moral_bank_pages
 from registry.views import organizations as organizations_pages
 from registry.views import organizations_home as organizations_home_pages
@@ -112,6 +113,6 @@ AREAS = (
          nav="directory/_nav.html", home_cards="directory/_home_cards.html",
          public_cards="directory/_public_cards.html"),
     Area("dashboards", dashboards_admin, dashboards_cli, dashboards_demo,
-         pages=(dashboards_pages,), api=(stats_api,),
+         pages=(dashboards_pages, monthly_reports_pages), api=(stats_api,),
          nav="dashboards/_nav.html", home_cards="dashboards/_home_cards.html"),
 )
