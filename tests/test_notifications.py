@@ -12,16 +12,19 @@ from registry import audit, notifications
 from registry.activities import service_records, signups
 from registry.clock import today_local, utcnow
 from registry.extensions import db
-from registry.incentives import benefits, deeds
+from registry.incentives import benefits, deeds, expiry
 from registry.incentives.models import BenefitClaim
 from registry.models import User
 from registry.notifications import Notification
 from registry.organizations import operations as orgs
 from registry.organizations.demo import make_uscc, sample_data
+from registry.points.models import PointsLedgerEntry
+from registry.points.operations import rebuild_summaries
 from registry.volunteers import operations as volunteers
 from tests.conftest import Browser
 from tests.org_documents import hand_in
 from tests.test_activities_helpers import make_activity, make_admin, make_station, make_volunteer
+from tests.test_incentives_helpers import rich_volunteer
 from tests.test_purchasing_award_helpers import apply, score
 from tests.test_purchasing_award_helpers import world_fixture as award_world  # noqa: F401
 
@@ -213,6 +216,22 @@ def test_benefit_expiry_warned_once(ctx, make_user):
     assert benefits.warn_expiring(today + timedelta(days=70)) == 1
 
 
+def test_points_expiring_warned_once_a_month(ctx):
+    soon, _login = rich_volunteer(40)
+    later, _login = rich_volunteer(40)
+    db.session.execute(PointsLedgerEntry.__table__.update().where(
+        PointsLedgerEntry.__table__.c.volunteer_id == soon.id).values(
+            created_at=utcnow() - timedelta(days=700)))  # ~23 months: expire within 30 days
+    rebuild_summaries()
+    db.session.commit()
+    assert expiry.warn_soon() == 1
+    assert expiry.warn_soon() == 0  # the next day: not again this month
+    assert messages() == [(soon.user_id, "points_expiring")]
+    assert "40" in db.session.scalar(select(Notification)).text
+    assert expiry.warn_soon(utcnow() + timedelta(days=40)) == 1  # next month: once more
+    assert len(messages(later.user_id)) == 0
+
+
 def test_unregistered_kind_refused(ctx):
     with pytest.raises(KeyError):
         notifications.notify(1, "no_such_kind")
@@ -335,7 +354,7 @@ def test_english_viewer(two):
 MINE = ("org_approved", "org_returned", "org_rejected", "volunteer_approved",
         "volunteer_returned", "volunteer_rejected", "signup_promoted", "service_confirmed",
         "deed_approved", "deed_credited", "award_approved", "award_returned", "award_rejected",
-        "benefit_expiring")
+        "benefit_expiring", "points_expiring", "pool_points_expiring")
 
 
 def test_texts_carry_no_personal_data(ctx):

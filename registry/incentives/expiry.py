@@ -18,7 +18,8 @@ Set-based: per range of account ids, one GROUP BY over the entries older than th
 (the (account, created_at) index) joined to the balance rows; Python only sees the accounts
 that expire something (never the entries), and each is written off by ledger.expire (a
 guarded UPDATE that skips an account whose spending changed meanwhile) and one bulk INSERT of
-the batch's entries. `expiring_soon` is the same formula with the cutoff 30 days later.
+the batch's entries. `expiring_soon` is the same formula with the cutoff 30 days later;
+`warn_soon` tells each holder of such points once a month (the message centre).
 """
 
 import calendar
@@ -29,10 +30,11 @@ from flask import current_app
 from huey import crontab
 from sqlalchemy import func, select
 
-from registry import audit
-from registry.clock import utcnow
+from registry import audit, notifications
+from registry.clock import to_local, utcnow
 from registry.extensions import db
 from registry.i18n import gettext as _
+from registry.i18n import lazy_gettext as _l
 from registry.incentives.models import Household
 from registry.jobs import _app as task_app
 from registry.jobs import huey
@@ -43,6 +45,11 @@ from registry.volunteers.models import Volunteer
 log = logging.getLogger(__name__)
 SOON = timedelta(days=30)
 BATCH = 5000  # account ids per round (one transaction each)
+EXPIRING = notifications.kind(
+    "points_expiring", _l("您有 %(points)s 积分将于 %(until)s 前到期，请及时使用"))
+POOL_EXPIRING = notifications.kind(
+    "pool_points_expiring",
+    _l("您家庭积分账户中有 %(points)s 积分将于 %(until)s 前到期，请及时使用"))
 
 
 def months() -> int:
@@ -150,6 +157,41 @@ def run(now: datetime | None = None, batch: int = BATCH) -> dict:
                  changes={"accounts": result["accounts"], "points": result["points"]})
     db.session.commit()
     return result
+
+
+def _holders(book: Book, owner_ids: list[int]) -> dict[int, int]:
+    """account → the user to tell: a volunteer's own login, a household's head's."""
+    if book is VOLUNTEERS:
+        stmt = select(Volunteer.id, Volunteer.user_id).where(Volunteer.id.in_(owner_ids))
+    else:
+        stmt = (select(Household.id, Volunteer.user_id)
+                .join(Volunteer, Volunteer.id == Household.head_volunteer_id)
+                .where(Household.id.in_(owner_ids)))
+    return {owner: user for owner, user in db.session.execute(stmt) if user is not None}
+
+
+def warn_soon(now: datetime | None = None, batch: int = BATCH) -> int:
+    """Tell the holder of every account with points expiring within 30 days, once per account
+    and month (notify_once keyed by the cutoff's month); returns how many were told."""
+    if months() <= 0:
+        return 0
+    now = now or utcnow()
+    cutoff = months_before(now + SOON, months())
+    params = {"until": f"{to_local(now + SOON):%Y-%m-%d}"}
+    told = 0
+    for book, owner, kind, link in ((VOLUNTEERS, Volunteer, EXPIRING, "/me/points"),
+                                    (HOUSEHOLDS, Household, POOL_EXPIRING, "/households/mine")):
+        top = db.session.scalar(select(func.max(book.balance.c[book.key]))) or 0
+        for low in range(0, top + 1, batch):
+            due_here = {owner_id: amount for owner_id, _t, amount, _s, _e in _candidates(
+                book, owner, low, low + batch, cutoff)}
+            for owner_id, user_id in _holders(book, list(due_here)).items():
+                key = f"pts:{book.key}:{owner_id}:{cutoff:%Y%m}"
+                if notifications.notify_once(user_id, key, kind,
+                                             {**params, "points": due_here[owner_id]}, link):
+                    told += 1
+            db.session.commit()
+    return told
 
 
 @huey.periodic_task(crontab(hour="2", minute="40"))

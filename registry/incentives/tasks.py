@@ -1,13 +1,13 @@
 """Scheduled work of the incentives on the job queue (registry/jobs.py): crediting deeds whose
 公示 ended without objection, hourly (`flask credit-deeds` does the same by hand); warning the
-holders of benefits about to expire, daily."""
+holders of benefits and points about to expire, daily."""
 
 import logging
 
 from huey import crontab
 
 from registry.extensions import db
-from registry.incentives import benefits, deeds
+from registry.incentives import benefits, deeds, expiry
 from registry.jobs import _app, huey
 
 log = logging.getLogger(__name__)
@@ -24,9 +24,11 @@ def credit_publicized_deeds() -> None:
 
 
 @huey.periodic_task(crontab(hour="8", minute="15"))
-def warn_expiring_benefits() -> None:
-    """Daily: a message to each holder of an unused benefit near its end (once per claim)."""
+def warn_expiring() -> None:
+    """Daily: a message to each holder of an unused benefit near its end (once per claim) and
+    of points expiring within 30 days (once a month)."""
     with _app().app_context():
         told = benefits.warn_expiring()
         db.session.commit()
-        log.info("warned %s holders of expiring benefits", told)
+        points = expiry.warn_soon()
+        log.info("warned %s holders of expiring benefits, %s of expiring points", told, points)
