@@ -13,11 +13,14 @@ build/journeys/<journey>/ (CI keeps the folder; look at them):
 No journey may see a console error or a 4xx/5xx answer it did not provoke on purpose."""
 # ruff: noqa: F811  (chromium, live_url, journey: fixtures imported from tests/journeys.py)
 
+import io
 import shutil
 
+import openpyxl
 from conftest import requires
 from journeys import chromium, journey, live_url, shot  # noqa: F401  (fixtures)
 
+from registry.clock import today_local
 from registry.organizations.demo import make_uscc
 from registry.volunteers.demo import demo_id_number
 
@@ -115,6 +118,11 @@ def test_volunteer(journey):
     assert open(path, "rb").read(5) == b"%PDF-"
     assert download.value.suggested_filename.endswith(".pdf")
     journey.check()
+
+
+def workbook(download):
+    """A downloaded .xlsx opened (the saved file has no extension, which openpyxl wants)."""
+    return openpyxl.load_workbook(io.BytesIO(download.path().read_bytes()), read_only=True)
 
 
 def upload_checklist(page) -> int:
@@ -224,4 +232,69 @@ def test_organization(journey):
     text = page.inner_text("main")
     assert uscc in text and "13912340077" not in text
     shot(page, "10-public")
+    journey.check()
+
+
+def test_dashboard(journey):
+    """The city's official opens the dashboard from the menu, narrows the period to this year
+    and downloads the monthly volunteers table as Excel."""
+    page = journey.page
+    journey.log_in("city")
+    with page.expect_navigation():
+        page.click("nav a:has-text('数据看板')")
+    page.locator(".dash-chart canvas").first.wait_for()  # ECharts drew under the CSP
+    shot(page, "01-dashboard")
+
+    today = today_local()
+    start = f"{today.year}-01"
+    page.fill("#from", start)
+    page.fill("#to", today.isoformat())
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")
+    heading = page.inner_text("main h1")
+    assert f"{today.year}-01-01" in heading and today.isoformat() in heading, heading
+    assert f"from={start}" in page.url
+    page.locator("#volunteers_by_month .dash-chart canvas").wait_for()
+    shot(page, "02-this-year")
+
+    section = page.locator("#volunteers_by_month")
+    with page.expect_download() as download:
+        section.locator("a:has-text('导出 Excel')").click()
+    assert download.value.suggested_filename.endswith(".xlsx")
+    sheet = workbook(download.value).active
+    rows = [row for row in sheet.iter_rows(values_only=True) if any(row)]
+    assert len(rows) >= 2, rows  # a header and at least this year's first month
+    months = section.locator("tbody tr").count()
+    assert months >= 1
+    journey.check()
+
+
+def test_monthly_report(journey):
+    """顺庆区's official generates last month's report, downloads it from the finished job,
+    then finds it in the list of months and downloads its PDF and Excel."""
+    page = journey.page
+    journey.log_in("shunqing")
+    journey.goto("/monthly-reports/")  # TODO: through the menu once it links the page
+    shot(page, "01-reports")
+    assert page.locator("#region option:checked").inner_text() == "顺庆区"
+    with page.expect_navigation():
+        page.click("main form[action$='/generate'] button[type=submit]")
+    assert "/jobs/" in page.url, page.inner_text("main")[:300]
+    page.locator("#job-download:not(.d-none)").wait_for()
+    shot(page, "02-job")
+    with page.expect_download() as download:
+        page.click("#job-download a")
+    assert open(download.value.path(), "rb").read(5) == b"%PDF-"
+
+    journey.goto("/monthly-reports/")
+    row = page.locator("#monthly-reports tbody tr", has_text="顺庆区").first
+    shot(page, "03-listed")
+    with page.expect_download() as download:
+        row.locator("a:has-text('PDF')").click()
+    assert open(download.value.path(), "rb").read(5) == b"%PDF-"
+    assert download.value.suggested_filename.endswith(".pdf")
+    with page.expect_download() as download:
+        row.locator("a:has-text('Excel')").click()
+    sheet = workbook(download.value).active
+    assert sum(1 for row in sheet.iter_rows(values_only=True) if any(row)) >= 2
     journey.check()
