@@ -2,7 +2,7 @@
 
 import os
 import secrets
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -114,6 +114,30 @@ class Config:
     # 站内消息: days before a claimed, unused benefit's validity ends when its holder is warned
     # (once), by the daily job (registry/incentives/tasks.py); 0 = no warning.
     BENEFIT_EXPIRY_NOTICE_DAYS = int(env("BENEFIT_EXPIRY_NOTICE_DAYS", "30"))
+    # --- 社情民意 (registry/participation/; PRACTICE.md §5): the working days a handler has to
+    # answer each category, as Sichuan's 12345 rules set (咨询 3, 求助 and 建议 7, 投诉 15);
+    # counted from the day after posting (or reopening) with registry/participation/deadlines.py.
+    # HOLIDAYS are weekdays off and EXTRA_WORKDAYS weekend days worked (调休), from the State
+    # Council's yearly notice: configurable, extend them each year when it is published. 2026 is
+    # 国办发明电〔2025〕7号; 2027 holds only the statutory days (the notice was not out yet).
+    SUGGESTION_DEADLINE_DAYS = {"consult": 3, "suggest": 7, "help": 7, "complain": 15}
+    HOLIDAYS = tuple(date.fromisoformat(d) for d in (
+        "2026-01-01", "2026-01-02", "2026-01-03",                             # 元旦
+        "2026-02-15", "2026-02-16", "2026-02-17", "2026-02-18", "2026-02-19",  # 春节
+        "2026-02-20", "2026-02-21", "2026-02-22", "2026-02-23",
+        "2026-04-04", "2026-04-05", "2026-04-06",                             # 清明节
+        "2026-05-01", "2026-05-02", "2026-05-03", "2026-05-04", "2026-05-05",  # 劳动节
+        "2026-06-19", "2026-06-20", "2026-06-21",                             # 端午节
+        "2026-09-25", "2026-09-26", "2026-09-27",                             # 中秋节
+        "2026-10-01", "2026-10-02", "2026-10-03", "2026-10-04", "2026-10-05",  # 国庆节
+        "2026-10-06", "2026-10-07",
+        "2027-01-01", "2027-02-05", "2027-02-06", "2027-02-07", "2027-02-08",  # 2027: statutory
+        "2027-04-05", "2027-05-01", "2027-05-02", "2027-06-09", "2027-09-15",
+        "2027-10-01", "2027-10-02", "2027-10-03",
+    ))
+    EXTRA_WORKDAYS = tuple(date.fromisoformat(d) for d in (
+        "2026-01-04", "2026-02-14", "2026-02-28", "2026-05-09", "2026-09-20", "2026-10-10",
+    ))
     # --- issue 12: 以奖代补 (PRACTICE.md §2: no published rule found, so our defaults) ---
     # Days an approved award is publicly listed (公示) before it may be paid; years after an
     # administrative penalty's decision during which the organization may not get an award.

@@ -1,0 +1,1 @@
+"""社情民意: residents' messages to their township, answered within a deadline, rated, public."""
