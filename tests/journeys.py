@@ -14,8 +14,9 @@ from registry.demo import DEMO_PASSWORD
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--lang=zh-CN"]  # the date inputs show 年/月/日 as a Chinese user sees them
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+# Date and month inputs draw in the headless browser's own locale (en-US: 11/20/2026) whatever
+# --lang, LANG or the context's locale say; a phone set to Chinese shows 2026/11/20.
 SHOTS = Path(__file__).resolve().parent.parent / "build" / "journeys"
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 375, "height": 812}
@@ -104,6 +105,18 @@ class Journey:
         assert self.problems == [], self.problems
 
 
+def settle(page) -> None:
+    """Let the page follow a new width: menus collapse, tables wrap, and scripts that redraw
+    on `resize` after a pause (the dashboards' charts wait 150 ms) have done so."""
+    page.wait_for_timeout(50)
+    if page.locator("canvas").count():
+        page.wait_for_timeout(400)
+    try:  # a page that still scrolls sideways is noted by shot(), not waited on for long
+        page.wait_for_function(f"{OVERFLOW} <= 0", timeout=500)
+    except Exception:  # playwright's TimeoutError
+        pass
+
+
 def shot(page, name: str) -> list[Path]:
     """Save full-page PNGs of the page at 1280 px and 375 px wide as
     build/journeys/<journey>/<name>-<width>.png; the viewport is left as it was."""
@@ -112,7 +125,7 @@ def shot(page, name: str) -> list[Path]:
     saved = []
     for size in (DESKTOP, PHONE):
         page.set_viewport_size(size)
-        page.wait_for_timeout(50)  # let the layout settle (collapsing menus, wrapping tables)
+        settle(page)
         path = journey.folder / f"{name}-{size['width']}.png"
         page.screenshot(path=str(path), full_page=True)
         if size is PHONE and page.evaluate(OVERFLOW) > 0:
