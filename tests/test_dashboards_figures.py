@@ -272,3 +272,33 @@ def test_months_between():
     assert months_between(date(2025, 11, 30), date(2026, 2, 1)) == [
         202511, 202512, 202601, 202602]
     assert months_between(date(2026, 3, 5), date(2026, 3, 9)) == [202603]
+
+
+def test_suggestions_from_the_participation_area(world):
+    """Two suggestions at A (one answered), one complaint at OTHER: the county's figures,
+    by category and by township, and the answer rate."""
+    from registry.participation import operations as participation
+
+    admin = make_admin(A)
+    first = participation.submit({"category": "suggest", "township_code": A,
+                                  "content": "建议增设路灯"})
+    participation.submit({"category": "help", "township_code": A, "content": "求助"})
+    participation.submit({"category": "complain", "township_code": OTHER, "content": "投诉"})
+    participation.answer(admin, first, "已安排")
+    db.session.flush()
+    start, end = period()
+    data = figures("511302", start, end)
+    h = data["headline"]
+    assert (h["suggestions"], h["suggestions_answered"], h["answer_rate_permille"]) == (
+        2, 1, 500)
+    by_category = {row["category"]: row for row in
+                   data["tables"]["suggestions_by_category"]["rows"]}
+    assert set(by_category) == {"suggest", "help"}
+    assert by_category["suggest"]["answered"] == 1 and by_category["help"]["answered"] == 0
+    assert by_category["suggest"]["answer_rate_permille"] == 1000
+    by_region = data["tables"]["suggestions_by_region"]["rows"]
+    assert [(row["region_code"], row["posted"]) for row in by_region] == [(A, 2)]
+    city = figures("511300", start, end)
+    assert city["headline"]["suggestions"] == 3
+    assert {row["region_code"]: row["posted"] for row in
+            city["tables"]["suggestions_by_region"]["rows"]} == {"511302": 2, "511303": 1}

@@ -16,8 +16,9 @@ AREA_GRAPH = {
     "activities": {"volunteers", "points"},
     "incentives": {"volunteers", "points", "activities"},
     "purchasing": {"organizations", "support", "volunteers"},
+    "participation": {"incentives"},  # incentives.photos: the photo upload rules
     "dashboards": {"organizations", "support", "volunteers", "points", "activities",
-                   "incentives", "purchasing"},
+                   "incentives", "purchasing", "participation"},
 }
 PLUG_INS = {"admin", "cli", "demo"}
 FACES = ("views", "forms")

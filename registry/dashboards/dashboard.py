@@ -176,7 +176,7 @@ def charts(data: dict) -> dict:
                                      _series(t["reports_by_category"],
                                              ["upheld", "rejected", "duplicate", "open"],
                                              stack="reports")),
-        "suggestions_by_category": chart("suggestions_by_category", "category",
+        "suggestions_by_category": chart("suggestions_by_category", "label",
                                          _series(t["suggestions_by_category"],
                                                  ["posted", "answered", "open_overdue"])),
         "suggestions_by_region": chart("suggestions_by_region", "region_name",

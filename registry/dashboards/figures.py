@@ -23,6 +23,8 @@ from registry.i18n import lazy_gettext as _l
 from registry.incentives.models import REPORT_CATEGORIES, Report
 from registry.models import Region
 from registry.organizations.models import GRADES, ORG_STATUSES, ORG_TYPES, Organization
+from registry.participation.models import SUGGESTION_CATEGORIES
+from registry.participation.statistics import suggestion_rows
 from registry.points.models import PointsMonthStats
 from registry.purchasing.models import AwardApplication, AwardRound, ProjectPayment
 from registry.purchasing.models import PurchasedServiceProject as Project
@@ -30,8 +32,7 @@ from registry.scoping import region_condition
 from registry.volunteers.models import Station, TownshipMonthStats
 
 LEVELS = ("city", "county", "township")
-# Whether the participation area provides suggestion_rows yet (its tables stay empty until).
-SUGGESTIONS = False
+SUGGESTIONS = True  # 社情民意 (the participation area) shown on the page
 HEADLINE_LABELS = {
     "organizations": _l("已登记社会组织"), "stations": _l("志愿服务站"),
     "townships": _l("乡镇（街道）"), "townships_covered": _l("已建站乡镇（街道）"),
@@ -82,7 +83,7 @@ COLUMNS = {
                             ("upheld", _l("属实")), ("rejected", _l("不属实")),
                             ("duplicate", _l("重复举报")), ("open", _l("办理中")),
                             ("decide_hours_avg", _l("平均办结小时"))],
-    "suggestions_by_category": [("category", _l("类别"))] + SUGGESTION_COLUMNS,
+    "suggestions_by_category": [("label", _l("类别"))] + SUGGESTION_COLUMNS,
     "suggestions_by_region": [("region_name", _l("地区"))] + SUGGESTION_COLUMNS,
     "spending_by_category": [("category_name", _l("目录类别")),
                              ("projects", _l("期内开始的项目")),
@@ -240,8 +241,9 @@ def _reports(region: Region, start_at: datetime, end_at: datetime) -> list[dict]
 
 
 def _suggestions(region: Region, start: date, end: date) -> list[dict]:
-    """Per (township, category) from the participation area, once it exists."""
-    return []
+    """Per (township, category) of the suggestions posted in the period (the participation
+    area's grouped count)."""
+    return suggestion_rows(region.code, start, end)
 
 
 def _suggestion_row(counts: dict) -> dict:
@@ -270,8 +272,9 @@ def _suggestion_tables(region: Region, raw: list[dict]) -> tuple[list[dict], lis
             sums = target.setdefault(key, dict.fromkeys(SUGGESTION_COUNTS, 0))
             for name in SUGGESTION_COUNTS:
                 sums[name] += int(row.get(name) or 0)
-    return ([{"category": key, **_suggestion_row(sums)} for key, sums in sorted(
-                by_category.items())],
+    keys = [*SUGGESTION_CATEGORIES, *sorted(set(by_category) - set(SUGGESTION_CATEGORIES))]
+    return ([{"category": key, "label": str(SUGGESTION_CATEGORIES.get(key, key)),
+              **_suggestion_row(by_category[key])} for key in keys if key in by_category],
             [{"region_code": key, "region_name": names.get(key, key), **_suggestion_row(sums)}
              for key, sums in sorted(by_region.items())])
 
