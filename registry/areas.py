@@ -16,6 +16,9 @@ from registry.incentives import demo as incentives_demo
 from registry.organizations import admin as organizations_admin
 from registry.organizations import cli as organizations_cli
 from registry.organizations import demo as organizations_demo
+from registry.participation import admin as participation_admin
+from registry.participation import cli as participation_cli
+from registry.participation import demo as participation_demo
 from registry.points import admin as points_admin
 from registry.points import cli as points_cli
 from registry.points import demo as points_demo
@@ -43,6 +46,7 @@ from registry.views import public_registry as public_registry_pages
 from registry.views import reports as reports_pages
 from registry.views import stations as stations_pages
 from registry.views import store as store_pages
+from registry.views import suggestions as suggestions_pages
 from registry.views import support as support_pages
 from registry.views import volunteers as volunteers_pages
 from registry.views.api import activities as activities_api
@@ -56,6 +60,7 @@ from registry.views.api import reports as reports_api
 from registry.views.api import service_reviews as service_reviews_api
 from registry.views.api import stats as stats_api
 from registry.views.api import store as store_api
+from registry.views.api import suggestions as suggestions_api
 from registry.views.api import support as support_api
 from registry.views.api import volunteers as volunteers_api
 from registry.volunteers import admin as volunteers_admin
@@ -112,7 +117,12 @@ AREAS = (
          api=(directory_api, projects_api, awards_api),
          nav="directory/_nav.html", home_cards="directory/_home_cards.html",
          public_cards="directory/_public_cards.html"),
+    Area("participation", participation_admin, participation_cli, participation_demo,
+         pages=(suggestions_pages,), api=(suggestions_api,),
+         nav="suggestions/_nav.html", home_cards="suggestions/_home_cards.html",
+         public_cards="suggestions/_public_cards.html"),
     Area("dashboards", dashboards_admin, dashboards_cli, dashboards_demo,
          pages=(dashboards_pages, monthly_reports_pages), api=(stats_api,),
-         nav="dashboards/_nav.html", home_cards="dashboards/_home_cards.html"),
+         nav="dashboards/_nav.html", home_cards="dashboards/_home_cards.html",
+         public_cards="dashboards/_public_cards.html"),
 )
