@@ -178,3 +178,13 @@ def test_large_export_runs_as_a_job(app, browser, world):
     assert response.status_code == 302 and "/jobs/" in response.headers["Location"]
     job_page = browser.get(response.headers["Location"])
     assert job_page.status_code == 200
+
+
+def test_public_home_shows_the_citys_figures(app, world):
+    page = text(app.test_client().get("/"))
+    assert "全市概况" in page
+    assert 'data-figure="organizations">2<' in page  # 顺庆甲 and 高坪甲, both approved
+    assert 'data-figure="stations">2<' in page
+    assert 'data-figure="townships_covered">2 / 242<' in page
+    assert 'data-figure="answer_rate">—<' in page  # no suggestions yet
+    assert "顺庆甲" not in page  # figures only

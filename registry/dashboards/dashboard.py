@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask_babel import get_locale
+from sqlalchemy import select
 
 from registry import exports, jobs, memo
 from registry.clock import today_local
@@ -114,6 +115,28 @@ def compute(filters: Filters) -> dict:
     key = ("dashboard", filters.region.code, filters.start, filters.end, str(get_locale()))
     return memo.remembered("STATISTICS_SECONDS", key, lambda: figures(
         filters.region.code, filters.start, filters.end))
+
+
+PUBLIC_KEYS = ("organizations", "stations", "townships", "townships_covered", "volunteers",
+               "service_minutes", "points_redeemed", "reports_upheld", "suggestions",
+               "suggestions_answered", "answer_rate_permille")
+
+
+def public_figures() -> dict | None:
+    """The city's figures at a glance for the public home page (this year up to today; the
+    headline only, nothing of a person), kept per worker for STATISTICS_SECONDS; None before
+    the regions are loaded."""
+    def compute() -> dict | None:
+        city = db.session.scalar(select(Region.code).where(Region.level == "city")
+                                 .order_by(Region.code).limit(1))
+        if city is None:
+            return None
+        today = today_local()
+        headline = figures(city, date(today.year, 1, 1), today)["headline"]
+        return {"year": today.year, **{key: headline[key] for key in PUBLIC_KEYS},
+                "service_hours": headline["service_minutes"] // 60}
+
+    return memo.remembered("STATISTICS_SECONDS", ("public figures",), compute)
 
 
 def shown(key: str, value: Any) -> Any:

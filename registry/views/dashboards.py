@@ -21,6 +21,12 @@ bp = Blueprint("dashboards", __name__, url_prefix="/dashboards")
 VIEWERS = (CITY_OFFICIAL, COUNTY_OFFICIAL, STATION_ADMIN)
 
 
+@bp.app_context_processor
+def dashboard_helpers():
+    """public_figures(): the city's figures templates/dashboards/_public_cards.html shows."""
+    return {"public_figures": dashboard.public_figures}
+
+
 def _form_again(error: ValidationFailed):
     """A bad period: the form again with the message at its field, no figures."""
     return render_template("dashboards/index.html", filters=None, data=None, charts={},
