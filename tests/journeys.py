@@ -2,15 +2,21 @@
 live server per test on the demo data, the problems a page reports, and screenshots at desktop
 and phone width under build/journeys/<journey>/ (CI keeps that folder)."""
 
+import os
 import re
 import shutil
 import threading
+import uuid
 from pathlib import Path
 
 import pytest
+from conftest import PG_URL, _pg_admin, _pg_url, build_schema
+from sqlalchemy import text
 from werkzeug.serving import make_server
 
+from registry import create_app
 from registry.demo import DEMO_PASSWORD
+from registry.extensions import db
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -35,10 +41,62 @@ def chromium():
         browser.close()
 
 
+@pytest.fixture(scope="module")
+def seeded(template_db, tmp_path_factory):
+    """The demo data, loaded once for the module (about 5 s): yields the seeded SQLite file or
+    PostgreSQL database to copy for each test, and the folder of the files it wrote (uploaded
+    documents, last month's report) to copy beside it."""
+    folder = tmp_path_factory.mktemp("journeys-seeded")
+    if PG_URL:
+        name = f"registry_journeys_{os.getpid()}"
+        _pg_run(f'DROP DATABASE IF EXISTS "{name}"', f'CREATE DATABASE "{name}"')
+        url = _pg_url(name)
+        build_schema(url)
+        source = name
+    else:
+        source = folder / "seeded.db"
+        shutil.copy(template_db, source)
+        url = f"sqlite:///{source}"
+    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url,
+                                 "UPLOAD_DIR": str(folder / "files" / "uploads")})
+    result = app.test_cli_runner().invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    yield source, folder / "files"
+    if PG_URL:
+        _pg_run(f'DROP DATABASE IF EXISTS "{source}" WITH (FORCE)')
+
+
+@pytest.fixture
+def database_url(seeded, tmp_path):
+    """Overrides conftest's: a copy of the seeded database (and its files) for one test."""
+    source, files = seeded
+    if files.exists():
+        shutil.copytree(files, tmp_path, dirs_exist_ok=True)
+    if PG_URL:
+        name = f"{source}_{uuid.uuid4().hex[:8]}"
+        _pg_run(f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
+        yield _pg_url(name)
+        _pg_run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    else:
+        path = tmp_path / "test.db"
+        shutil.copy(source, path)
+        yield f"sqlite:///{path}"
+
+
+def _pg_run(*statements: str) -> None:
+    engine = _pg_admin()
+    with engine.connect() as conn:
+        for statement in statements:
+            conn.execute(text(statement))
+    engine.dispose()
+
+
 @pytest.fixture
 def live_url(app):
-    """The test's app on the demo data, served in a thread on a free loopback port."""
-    app.test_cli_runner().invoke(args=["seed-demo"])
+    """The test's app (on its copy of the demo data), served in a thread on a free port."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -11,14 +11,22 @@ build/journeys/<journey>/ (CI keeps the folder; look at them):
 5. a county downloads its monthly report.
 
 No journey may see a console error or a 4xx/5xx answer it did not provoke on purpose."""
-# ruff: noqa: F811  (chromium, live_url, journey: fixtures imported from tests/journeys.py)
+# ruff: noqa: F811  (chromium, seeded, database_url, live_url, journey: fixtures imported from
+#   tests/journeys.py; database_url overrides conftest's with a copy of the seeded demo data)
 
 import io
 import shutil
 
 import openpyxl
 from conftest import requires
-from journeys import chromium, journey, live_url, shot  # noqa: F401  (fixtures)
+from journeys import (  # noqa: F401  (fixtures)
+    chromium,
+    database_url,
+    journey,
+    live_url,
+    seeded,
+    shot,
+)
 
 from registry.clock import today_local
 from registry.organizations.demo import make_uscc
