@@ -138,3 +138,11 @@ CASES += [
     {"name": "incentive-stats-page-county", "path": "/incentives/statistics?month=11",
      "login": _VOL_LOGIN, "web": True},
 ]
+
+# Officials' dashboards (load first: bench/load_volunteers.py, flask seed-ledger; migration 0024
+# backfills the monthly volunteers summary): the city's by county and 南部县's by township, the
+# period's default (this year up to today), every table and chart of figures() in one page.
+CASES += [
+    {"name": "dashboard-city", "path": "/dashboards/", "login": _CITY_LOGIN, "web": True},
+    {"name": "dashboard-county", "path": "/dashboards/", "login": _VOL_LOGIN, "web": True},
+]

@@ -2,10 +2,11 @@
 worker, the charts' data, each table as spreadsheet rows and the export (a job when large)."""
 
 import calendar
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from flask_babel import get_locale
 from sqlalchemy import select
@@ -21,6 +22,7 @@ from registry.models import CITY_OFFICIAL, COUNTY_OFFICIAL, STATION_ADMIN, Regio
 from registry.scoping import region_visible
 from registry.validators import EARLIEST_DATE, LATEST_DATE
 
+T = TypeVar("T")
 VIEWERS = (CITY_OFFICIAL, COUNTY_OFFICIAL, STATION_ADMIN)
 MAX_YEARS = 5  # the longest period one page or export covers
 
@@ -109,12 +111,23 @@ def region_choices(user: Any, filters: Filters):
     return statistics.region_choices(user, filters)
 
 
+def _key(filters: Filters) -> tuple:
+    return (filters.region.code, filters.start, filters.end, str(get_locale()))
+
+
 def compute(filters: Filters) -> dict:
     """figures() for the filters, kept per worker for STATISTICS_SECONDS (per language: the
     rows carry labels). The caller has already checked the jurisdiction."""
-    key = ("dashboard", filters.region.code, filters.start, filters.end, str(get_locale()))
-    return memo.remembered("STATISTICS_SECONDS", key, lambda: figures(
+    return memo.remembered("STATISTICS_SECONDS", ("dashboard", *_key(filters)), lambda: figures(
         filters.region.code, filters.start, filters.end))
+
+
+def page(filters: Filters, draw: Callable[[dict, dict], T], script_root: str = "") -> T:
+    """draw(figures, charts): the page's figures drawn once (the sections' HTML) and kept
+    with them per worker: a county's page has hundreds of cells, and drawing them costs more
+    than reading the kept figures. Nothing drawn depends on the viewer but the region."""
+    return memo.remembered("STATISTICS_SECONDS", ("dashboard page", *_key(filters), script_root),
+                           lambda: draw(compute(filters), charts(compute(filters))))
 
 
 PUBLIC_KEYS = ("organizations", "stations", "townships", "townships_covered", "volunteers",

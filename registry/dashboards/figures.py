@@ -138,9 +138,8 @@ def _organizations(region: Region, end_at: datetime) -> dict:
         select(o.status, func.count()).where(in_region).group_by(o.status)).all())
     by_type = dict(db.session.execute(
         select(o.org_type, func.count()).where(in_region, approved).group_by(o.org_type)).all())
-    by_grade = dict(db.session.execute(
-        select(func.coalesce(o.grade, ""), func.count()).where(in_region, approved)
-        .group_by(func.coalesce(o.grade, ""))).all())
+    by_grade = {grade or "": n for grade, n in db.session.execute(
+        select(o.grade, func.count()).where(in_region, approved).group_by(o.grade))}
     grades = [*GRADES, ""]
     return {
         "total": sum(int(n) for n in by_type.values()),

@@ -6,6 +6,7 @@ import tempfile
 
 from flask import Blueprint, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
+from markupsafe import Markup
 
 from registry import exports, jobs
 from registry.clock import today_local
@@ -29,7 +30,7 @@ def dashboard_helpers():
 
 def _form_again(error: ValidationFailed):
     """A bad period: the form again with the message at its field, no figures."""
-    return render_template("dashboards/index.html", filters=None, data=None, charts={},
+    return render_template("dashboards/index.html", filters=None, sections=None,
                            errors=error.fields, args=request.args, choices=[],
                            today=today_local()), 422
 
@@ -41,10 +42,14 @@ def index():
         filters = dashboard.parse_filters(current_user, request.args)
     except ValidationFailed as error:
         return _form_again(error)
-    data = dashboard.compute(filters)
-    return render_template("dashboards/index.html", filters=filters, data=data,
-                           charts=dashboard.charts(data), errors={}, args=request.args,
-                           shown=dashboard.shown, suggestions=SUGGESTIONS,
+    def draw(data, charts):
+        return Markup(render_template("dashboards/_sections.html", filters=filters, data=data,
+                                      charts=charts, shown=dashboard.shown,
+                                      suggestions=SUGGESTIONS))
+
+    return render_template("dashboards/index.html", filters=filters,
+                           sections=dashboard.page(filters, draw, request.script_root),
+                           errors={}, args=request.args,
                            choices=dashboard.region_choices(current_user, filters),
                            today=today_local())
 
