@@ -243,6 +243,66 @@ def test_organization(journey):
     journey.check()
 
 
+def test_suggestion(journey):
+    """A resident leaves an anonymous suggestion for 中城街道 from the public home page; the
+    station answers it; the resident finds the answer with the tracking code and rates it;
+    the answer then stands on the public board, with nothing of who asked."""
+    page = journey.page
+    content = "和平路 12 号小区门口的路灯坏了两个星期，晚上老人出门很不方便，建议尽快修好。"
+    journey.goto("/")
+    with page.expect_navigation():
+        page.click("main a:has-text('我要留言')")
+    page.select_option("#category", value="suggest")
+    page.select_option("#township_code", value="511302001")
+    page.fill("#content", content)
+    shot(page, "01-new")
+    with page.expect_navigation():
+        page.click("main button:has-text('提交留言')")
+    code = page.locator("main .display-6").inner_text().strip()
+    assert len(code.replace("-", "")) == 10, code
+    shot(page, "02-code")
+
+    # 中城街道's station answers it from its list.
+    journey.log_in("zhongcheng")
+    page.click("nav a.dropdown-toggle:has-text('社情民意')")
+    with page.expect_navigation():
+        page.click("nav a.dropdown-item:has-text('留言办理')")
+    shot(page, "03-manage")
+    with page.expect_navigation():
+        page.click("main table tbody tr >> nth=0 >> a")  # newest first: the resident's
+    assert content in page.inner_text("main")
+    page.fill("#answer", "已安排街道城管和供电所检修，两盏路灯已于今日修复。感谢您的反映！")
+    shot(page, "04-answer")
+    with page.expect_navigation():
+        page.click("main button:has-text('提交答复')")
+    assert "已答复" in journey.flash()
+    shot(page, "05-answered")
+
+    # The resident, signed in nowhere, tracks it by the code and rates the answer.
+    journey.context.clear_cookies()
+    journey.goto("/")
+    with page.expect_navigation():
+        page.click("main a:has-text('查询答复')")
+    page.fill("main form[action$='/track'] input[name=tracking_code]", code)
+    with page.expect_navigation():
+        page.click("main form[action$='/track'] button[type=submit]")
+    text = page.inner_text("main")
+    assert "两盏路灯已于今日修复" in text and "已答复" in text
+    page.select_option("#rating", value="satisfied")
+    shot(page, "06-track")
+    with page.expect_navigation():
+        page.click("main button:has-text('提交评价')")
+    assert "感谢您的评价" in journey.flash()
+    assert "满意" in page.inner_text("main dl")
+    shot(page, "07-rated")
+
+    # The public board shows the question and the answer, never who asked.
+    journey.goto("/suggestions/public")
+    board = page.inner_text("main")
+    assert content in board and "两盏路灯已于今日修复" in board and code not in board
+    shot(page, "08-public")
+    journey.check()
+
 def test_dashboard(journey):
     """The city's official opens the dashboard from the menu, narrows the period to this year
     and downloads the monthly volunteers table as Excel."""
