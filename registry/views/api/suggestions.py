@@ -100,7 +100,7 @@ class SuggestionSchema(ma.Schema):
     handler_code = ma.fields.String()
     content = ma.fields.String()
     status = ma.fields.String()
-    due_on = ma.fields.Date()
+    due_on = ma.fields.String(metadata={"description": _l("答复期限（北京时间日期）")})
     overdue = ma.fields.Boolean()
     anonymous = ma.fields.Boolean()
     contact = ma.fields.String(metadata={"description": _l(
@@ -146,7 +146,7 @@ def suggestion_dict(suggestion: Suggestion, *, full_contact: bool = False) -> di
         "id": suggestion.id, "category": suggestion.category,
         "township_code": suggestion.township_code, "handler_code": suggestion.handler_code,
         "content": suggestion.content, "status": suggestion.status,
-        "due_on": suggestion.due_on, "overdue": ops.is_overdue(suggestion),
+        "due_on": suggestion.due_on.isoformat(), "overdue": ops.is_overdue(suggestion),
         "anonymous": suggestion.poster_user_id is None, "contact": contact,
         "answer": suggestion.answer, "answered_at": isoformat(suggestion.answered_at),
         "forwarded_count": suggestion.forwarded_count, "rating": suggestion.rating,
