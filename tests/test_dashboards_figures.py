@@ -14,6 +14,7 @@ from registry.dashboards.figures import figures, months_between
 from registry.extensions import db
 from registry.incentives.models import Report
 from registry.organizations.models import Organization
+from registry.purchasing import spending_summary
 from registry.purchasing.models import (
     AwardApplication,
     AwardRound,
@@ -66,6 +67,7 @@ def _spending(region, county, category, amount, paid):
         starts_on=today, ends_on=today + timedelta(days=300))
     db.session.add(project)
     db.session.flush()
+    spending_summary.bump(project, projects=1, amount_fen=amount)  # as projects.py records
     db.session.add(ProjectPayment(project_id=project.id, region_code=region, amount_fen=paid,
                                   paid_on=today, paid_after_fen=paid))
 

@@ -28,6 +28,7 @@ from registry.participation.statistics import suggestion_rows
 from registry.points.models import PointsMonthStats
 from registry.purchasing.models import AwardApplication, AwardRound, ProjectPayment
 from registry.purchasing.models import PurchasedServiceProject as Project
+from registry.purchasing.spending_models import ProjectSpendingArea
 from registry.scoping import region_condition
 from registry.volunteers.models import Station, TownshipMonthStats
 
@@ -86,7 +87,7 @@ COLUMNS = {
     "suggestions_by_category": [("label", _l("类别"))] + SUGGESTION_COLUMNS,
     "suggestions_by_region": [("region_name", _l("地区"))] + SUGGESTION_COLUMNS,
     "spending_by_category": [("category_name", _l("目录类别")),
-                             ("projects", _l("期内开始的项目")),
+                             ("projects", _l("期内年度的项目")),
                              ("amount_fen", _l("其合同金额（元）")),
                              ("payments", _l("期内支付笔数")),
                              ("paid_fen", _l("期内支付金额（元）"))],
@@ -131,15 +132,22 @@ def _sub_key(region: Region):
 
 
 def _organizations(region: Region, end_at: datetime) -> dict:
+    """Organizations by status (now), and the approved ones (registered before the period's
+    end) by type and grade: one scan, grouped by (status, type, grade)."""
     o = Organization
-    in_region = region_condition(o.region_code, region.code)
-    approved = (o.status == "approved") & ((o.approved_at.is_(None)) | (o.approved_at < end_at))
-    by_status = dict(db.session.execute(
-        select(o.status, func.count()).where(in_region).group_by(o.status)).all())
-    by_type = dict(db.session.execute(
-        select(o.org_type, func.count()).where(in_region, approved).group_by(o.org_type)).all())
-    by_grade = {grade or "": n for grade, n in db.session.execute(
-        select(o.grade, func.count()).where(in_region, approved).group_by(o.grade))}
+    by_status: dict[str, int] = {}
+    by_type: dict[str, int] = {}
+    by_grade: dict[str, int] = {}
+    for status, org_type, grade, count, later in db.session.execute(
+            select(o.status, o.org_type, o.grade, func.count(),
+                   func.sum(case((o.approved_at >= end_at, 1), else_=0)))
+            .where(region_condition(o.region_code, region.code))
+            .group_by(o.status, o.org_type, o.grade)):
+        by_status[status] = by_status.get(status, 0) + int(count)
+        if status == "approved":
+            registered = int(count) - int(later or 0)
+            by_type[org_type] = by_type.get(org_type, 0) + registered
+            by_grade[grade or ""] = by_grade.get(grade or "", 0) + registered
     grades = [*GRADES, ""]
     return {
         "total": sum(int(n) for n in by_type.values()),
@@ -279,15 +287,24 @@ def _suggestion_tables(region: Region, raw: list[dict]) -> tuple[list[dict], lis
 
 
 def _spending(region: Region, start: date, end: date) -> list[dict]:
-    """Per directory category: projects starting in the period and their contract amounts,
-    payments made in the period and their amounts."""
-    p, pay = Project, ProjectPayment
-    started = {code: (name, int(n), int(amount or 0)) for code, name, n, amount in
-               db.session.execute(
-        select(p.category_code, func.max(p.category_name), func.count(), func.sum(p.amount_fen))
-        .where(p.starts_on >= start, p.starts_on <= end,
-               region_condition(p.region_code, region.code))
-        .group_by(p.category_code))}
+    """Per directory category: the projects of the period's years (项目年度) and their contract
+    amounts — for the city and a county from the spending summary kept with every project
+    write, for a township from its own projects — and the payments made in the period."""
+    p, pay, a = Project, ProjectPayment, ProjectSpendingArea
+    if region.level == "township":
+        contracts = (select(p.category_code, func.max(p.category_name), func.count(),
+                            func.sum(p.amount_fen))
+                     .where(region_condition(p.region_code, region.code),
+                            p.year >= start.year, p.year <= end.year))
+        contracts = contracts.group_by(p.category_code)
+    else:
+        contracts = (select(a.category_code, func.max(a.category_name), func.sum(a.projects),
+                            func.sum(a.amount_fen))
+                     .where(region_condition(a.county_code, region.code),
+                            a.year >= start.year, a.year <= end.year)
+                     .group_by(a.category_code))
+    started = {code: (name, int(n or 0), int(amount or 0))
+               for code, name, n, amount in db.session.execute(contracts)}
     paid = {code: (name, int(n), int(amount or 0)) for code, name, n, amount in
             db.session.execute(
         select(p.category_code, func.max(p.category_name), func.count(), func.sum(pay.amount_fen))
