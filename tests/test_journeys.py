@@ -124,7 +124,19 @@ def test_volunteer(journey):
         page.click("main a:has-text('下载证明')")
     path = download.value.path()
     assert open(path, "rb").read(5) == b"%PDF-"
-    assert download.value.suggested_filename.endswith(".pdf")
+    serial = download.value.suggested_filename.removesuffix(".pdf")
+
+    # Anyone given the certificate checks its number on the public verification page.
+    journey.context.clear_cookies()
+    journey.goto("/")
+    with page.expect_navigation():
+        page.click("main a:has-text('志愿服务记录证明验证')")
+    page.fill("main input[name=serial]", serial)
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")
+    text = page.inner_text("main")
+    assert "中城街道志愿服务站" in text and "程**" in text and "1.0 小时" in text
+    shot(page, "12-verified")
     journey.check()
 
 
