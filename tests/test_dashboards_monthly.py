@@ -192,6 +192,20 @@ def test_generate_now_runs_a_job_and_offers_the_pdf(app, browser, make_user):
     assert browser.get(job_url + "/download").status_code == 200  # the job keeps its copy
 
 
+def test_a_rolled_back_regeneration_keeps_the_report_and_its_files(ctx):
+    first = monthly_reports.generate(CITY, OCTOBER)
+    db.session.commit()
+    kept = first.pdf_name, first.xlsx_name
+    again = monthly_reports.generate(CITY, OCTOBER)
+    written = again.pdf_name, again.xlsx_name
+    assert all(monthly_reports.path_of(name).exists() for name in kept + written)
+    db.session.rollback()
+    row = monthly_reports.stored(CITY, OCTOBER)
+    assert (row.pdf_name, row.xlsx_name) == kept
+    assert all(monthly_reports.path_of(name).exists() for name in kept)
+    assert not any(monthly_reports.path_of(name).exists() for name in written)
+
+
 def test_a_bad_month_or_a_foreign_region_gets_a_message(app, browser, make_user):
     browser.login(make_user("county_official", SHUNQING, "sq"))
     today = today_local()

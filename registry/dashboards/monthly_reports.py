@@ -19,10 +19,11 @@ from pathlib import Path
 from flask import current_app
 from flask_babel import force_locale
 from huey import crontab
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
 from registry import audit, jobs
-from registry.clock import today_local
+from registry.clock import today_local, utcnow
 from registry.dashboards import figures as dashboard_figures
 from registry.dashboards import report_pdf, report_xlsx
 from registry.dashboards.models import MonthlyReport
@@ -44,6 +45,7 @@ CITY = "511300"
 FIRST_YEAR = 2020
 MAKERS = (CITY_OFFICIAL, COUNTY_OFFICIAL)
 DOCUMENT_LOCALE = "zh_Hans_CN"
+FILES = "monthly_report_files"  # session.info: files written and replaced in this transaction
 
 
 # --- months ---
@@ -203,10 +205,26 @@ def generate(region_code: str, key: int, user: User | None = None) -> MonthlyRep
     row.figures_json = json.dumps(figures, ensure_ascii=False)
     row.pdf_name, row.xlsx_name = f"{stem}.pdf", f"{stem}.xlsx"
     row.created_by_user_id = user.id if user is not None else None
+    row.created_at = utcnow()
     db.session.flush()
-    for name in old:  # the replaced report's files
-        path_of(name).unlink(missing_ok=True)
+    files = db.session.info.setdefault(FILES, {"new": [], "replaced": []})
+    files["new"] += [row.pdf_name, row.xlsx_name]
+    files["replaced"] += old
     return row
+
+
+@event.listens_for(Session, "after_commit")
+def _drop_replaced_files(session: Session) -> None:
+    """Committed: the replaced reports' files go (the row names the new ones)."""
+    for name in session.info.pop(FILES, {}).get("replaced", ()):
+        path_of(name).unlink(missing_ok=True)
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_unkept_files(session: Session) -> None:
+    """Rolled back: the files written for it go (no row names them); the old ones stay."""
+    for name in session.info.pop(FILES, {}).get("new", ()):
+        path_of(name).unlink(missing_ok=True)
 
 
 def title_of(region_name: str, key: int) -> str:
