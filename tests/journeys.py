@@ -155,6 +155,18 @@ class Journey:
             self.page.click("main button[type=submit]")
         assert "/login" not in self.page.url, self.page.inner_text("main")[:300]
 
+    def wait(self, selector: str) -> None:
+        """Wait for selector to show; if it never does, photograph the page ("timeout-…")
+        and fail with what the page reported."""
+        from playwright.sync_api import TimeoutError as Timeout
+
+        try:
+            self.page.locator(selector).first.wait_for()
+        except Timeout:
+            shot(self.page, "timeout")
+            raise AssertionError(f"{selector} never showed on {self.page.url}; "
+                                 f"problems: {self.problems}") from None
+
     def flash(self) -> str:
         """The text of the messages flashed on this page."""
         return " ".join(self.page.locator(".alert").all_inner_texts())

@@ -322,7 +322,7 @@ def test_dashboard(journey):
     journey.log_in("city")
     with page.expect_navigation():
         page.click("nav a:has-text('数据看板')")
-    page.locator(".dash-chart canvas").first.wait_for()  # ECharts drew under the CSP
+    journey.wait(".dash-chart canvas")  # ECharts drew under the CSP
     shot(page, "01-dashboard")
 
     today = today_local()
@@ -334,7 +334,7 @@ def test_dashboard(journey):
     heading = page.inner_text("main h1")
     assert f"{today.year}-01-01" in heading and today.isoformat() in heading, heading
     assert f"from={start}" in page.url
-    page.locator("#volunteers_by_month .dash-chart canvas").wait_for()
+    journey.wait("#volunteers_by_month .dash-chart canvas")
     shot(page, "02-this-year")
 
     section = page.locator("#volunteers_by_month")
@@ -362,7 +362,7 @@ def test_monthly_report(journey):
     with page.expect_navigation():
         page.click("main form[action$='/generate'] button[type=submit]")
     assert "/jobs/" in page.url, page.inner_text("main")[:300]
-    page.locator("#job-download:not(.d-none)").wait_for()
+    journey.wait("#job-download:not(.d-none)")
     shot(page, "02-job")
     with page.expect_download() as download:
         page.click("#job-download a")
