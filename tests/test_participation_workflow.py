@@ -188,3 +188,17 @@ def test_the_handler_sees_the_contact_audited_others_do_not(app, api, staff):
     answered = browser.post(f"/suggestions/{sid}/answer", data={"answer": "已答复您"})
     assert answered.status_code == 302
     assert row(app, code).status == "answered"
+
+
+def test_demo_seeds_each_state_once(app):
+    from registry.demo import seed_demo
+    with app.app_context():
+        seed_demo()
+        db.session.commit()
+        seed_demo()  # idempotent
+        db.session.commit()
+        rows = db.session.scalars(select(Suggestion)).all()
+        assert len(rows) == 5
+        assert {r.status for r in rows} == {"open", "answered", "reopened"}
+        assert sum(operations.is_overdue(r) for r in rows) == 1
+        assert {r.rating for r in rows} == {None, "satisfied", "unsatisfied"}
