@@ -181,7 +181,8 @@ def _run(job_id: int) -> None:
             log.exception("job %s (%s) failed", job_id, job.kind)
         job = db.session.get(Job, job_id)
         job.status = "failed"
-        job.message = error.message if isinstance(error, RegistryError) else FAILED_MESSAGE
+        # str(): a lazy text cannot be stored (SQLite refuses it): the failure would be a 500
+        job.message = str(error.message if isinstance(error, RegistryError) else FAILED_MESSAGE)
         job.detail = json.dumps(getattr(error, "problems", []), ensure_ascii=False)
     else:
         job.status = "done"

@@ -133,3 +133,25 @@ def test_a_result_is_only_its_owners_while_their_role_and_region_are_unchanged(a
     again.login(name)
     for suffix in ("", "/status", "/download"):
         assert again.get(job_url + suffix).status_code == 404
+
+
+def test_a_job_that_breaks_ends_failed_with_a_message(app, make_user):
+    """An unexpected error in a handler ends the job as failed with the general message (the
+    message was once a lazy text the database could not store: the failure became a 500)."""
+
+    def breaks(job, user):
+        raise RuntimeError("boom")
+
+    jobs.HANDLERS["test_breaks"] = breaks
+    try:
+        with app.test_request_context():
+            user = db.session.scalar(select(User).where(
+                User.username == make_user("city_official", "511300", "city1")))
+            job = jobs.start(user, "test_breaks", "会出错的任务", {})
+            db.session.commit()
+            db.session.expire_all()
+            job = db.session.get(jobs.Job, job.id)
+            assert job.status == "failed"
+            assert job.message == str(jobs.FAILED_MESSAGE) and job.finished_at is not None
+    finally:
+        del jobs.HANDLERS["test_breaks"]
