@@ -25,10 +25,8 @@ def upgrade():
         sa.Column('link', sa.String(length=300), nullable=True),
         sa.Column('created_at', sa.DateTime(), nullable=False),
         sa.Column('read_at', sa.DateTime(), nullable=True),
-        sa.Column('once_key', sa.String(length=80), nullable=True),
         sa.ForeignKeyConstraint(['user_id'], ['user.id'], name='fk_notification_user_id_user'),
         sa.PrimaryKeyConstraint('id', name='pk_notification'),
-        sa.UniqueConstraint('once_key', name='uq_notification_once_key'),
     )
     op.create_index('ix_notification_user_unread', 'notification',
                     ['user_id', 'read_at', 'id'])
