@@ -158,12 +158,8 @@ def edit(org_id):
             _fail(form, error)
         else:
             db.session.commit()
-            if org.status != "submitted":
-                flash(_("已保存修改"), "success")
-            elif was == "draft":  # the first submission, after the documents were uploaded
-                flash(_("申请已提交，等待民政部门审查"), "success")
-            else:
-                flash(_("已重新提交"), "success")
+            flash(_("已保存修改") if org.status != "submitted" else _("已重新提交")
+                  if was != "draft" else _("申请已提交，等待民政部门审查"), "success")
             _warn_missing(org)
             return redirect(url_for("organizations.detail", org_id=org.id))
     return render_template("organizations/form.html", form=form, org=org,
