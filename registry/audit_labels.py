@@ -52,7 +52,8 @@ ACTION_LABELS = {
     "seed_ledger": _l("批量生成积分流水"),
     "expire_points": _l("积分过期"),
     "seed_store_bench": _l("生成积分超市压测数据"),
-    "view_contact": _l("查看举报人联系方式"),
+    "view_contact": _l("查看联系方式"),  # a reporter's or a poster's: the comment says whose
+    "download": _l("下载"),
     "copy": _l("复制目录版本"),
 }
 # Field names many models share; a view's own column label wins over these.

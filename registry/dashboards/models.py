@@ -16,6 +16,9 @@ class MonthlyReport(db.Model):
     the PDF and .xlsx written from them (file names under INSTANCE_DIR/monthly_reports)."""
 
     __label__ = _l("月报")
+    __field_labels__ = {"month": _l("月份"), "figures_json": _l("月报数据"),
+                        "pdf_name": _l("PDF 文件"), "xlsx_name": _l("Excel 文件"),
+                        "created_by_user_id": _l("生成人")}
     __table_args__ = (UniqueConstraint("region_code", "month"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -26,6 +26,11 @@ class Suggestion(db.Model):
     (the township, another one it was forwarded to, a county or the city: jurisdiction)."""
 
     __label__ = _l("社情民意留言")
+    __field_labels__ = {
+        "poster_user_id": _l("留言人账号"), "answered_by": _l("答复人"),
+        "first_answered_at": _l("首次答复时间"), "answer_seconds": _l("答复用时（秒）"),
+        "answered_in_time": _l("按期答复"), "rated_at": _l("评价时间"),
+        "reopened_at": _l("重新办理时间"), "overdue_notified_at": _l("超期提醒时间")}
     __value_labels__ = {"category": SUGGESTION_CATEGORIES, "status": SUGGESTION_STATUSES,
                         "rating": RATINGS}
     # The poster's account and contact never show in an audit row, even masked.
