@@ -12,6 +12,7 @@ from stdnum.cn import ric, uscc
 
 from registry.errors import ValidationFailed
 from registry.i18n import gettext as _
+from registry.i18n import lazy_gettext as _l
 
 PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
 # A fixed-line (office) number: area code 010/02x (3 digits) or 0xxx (4 digits), optionally in
@@ -50,7 +51,7 @@ def check_text(value: str | None, field: str, label: str, *, required: bool = Tr
     return value
 
 
-def check_person_name(value: str | None, field: str = "name", label: str = _("姓名")) -> str:
+def check_person_name(value: str | None, field: str = "name", label: str = _l("姓名")) -> str:
     """A real name: 2–30 Chinese characters (· allowed for minority names) or Latin letters."""
     value = check_text(value, field, label, max_length=30)
     if not NAME_RE.match(value):
@@ -178,7 +179,7 @@ def check_password(password: str | None, username: str = "", field: str = "passw
     return password
 
 
-def check_date_order(start, end, field: str = "ends_at", label: str = _("结束时间")) -> None:
+def check_date_order(start, end, field: str = "ends_at", label: str = _l("结束时间")) -> None:
     """End after start."""
     if start and end and end <= start:
         raise ValidationFailed(_("%(label)s必须晚于开始时间", label=label), field)
@@ -220,7 +221,7 @@ def parse_yuan(value, field: str, label: str, *, allow_zero: bool = True) -> int
     return check_amount(fen, field, label, allow_zero=allow_zero)
 
 
-def check_date_range(value, field: str, label: str = _("日期")):
+def check_date_range(value, field: str, label: str = _l("日期")):
     """A date or datetime between 1900-01-01 and 2100-12-31 (returned unchanged)."""
     if value is None:
         return value
@@ -234,7 +235,7 @@ def check_date_range(value, field: str, label: str = _("日期")):
     return value
 
 
-def parse_date(raw: str | None, field: str, label: str = _("日期")) -> date | None:
+def parse_date(raw: str | None, field: str, label: str = _l("日期")) -> date | None:
     """A typed YYYY-MM-DD date (forms and query filters), None when empty."""
     raw = (raw or "").strip()
     if not raw:

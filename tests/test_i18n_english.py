@@ -18,12 +18,14 @@ HAN = re.compile(r"[\u3400-\u9fff]+")
 PAGES = {
     "city": ["/", "/organizations/", "/volunteers/", "/stations/", "/audit/",
              "/admin/", "/admin/organization/", "/admin/volunteer/", "/admin/auditentry/",
-             "/admin/grant/", "/admin/station/"],
+             "/admin/grant/", "/admin/station/", "/dashboards/", "/monthly-reports/",
+             "/notifications/", "/suggestions/manage", "/suggestions/stats"],
     "auditor": ["/", "/audit/", "/audit/?object_type=Volunteer", "/admin/auditentry/"],
     "sysadmin": ["/", "/admin/", "/admin/user/", "/admin/region/?flt0_0=township"],
     "zhongcheng": ["/", "/activities/", "/volunteers/", "/admin/activity/", "/admin/signup/",
                    "/admin/pointsledgerentry/"],
-    None: ["/login", "/registry/", "/activities/"],
+    None: ["/login", "/registry/", "/activities/", "/suggestions/new", "/suggestions/public",
+           "/suggestions/track", "/reports/new"],
 }
 
 

@@ -7,13 +7,12 @@ from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from registry.extensions import db
 from registry.forms import Form
-from registry.i18n import gettext as _
 from registry.i18n import lazy_gettext as _l
 from registry.models import Region
 from registry.scoping import region_codes_under
 
 
-def township_choices(under: str | None = None, *, blank: str = _("请选择")) -> list:
+def township_choices(under: str | None = None, *, blank: str = _l("请选择")) -> list:
     """Townships (optionally under a county or township), labelled with their county."""
     stmt = select(Region).where(Region.level == "township")
     if under:

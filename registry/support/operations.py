@@ -136,7 +136,7 @@ def attendance_counts(training_ids: list[int]) -> dict[int, int]:
 
 # --- grants ------------------------------------------------------------------------------
 
-def parse_yuan(value: Any, field: str = "amount", label: str = _("金额")) -> int:
+def parse_yuan(value: Any, field: str = "amount", label: str = _l("金额")) -> int:
     """An amount typed in yuan (at most two decimals, e.g. “50,000.00”) as integer fen."""
     raw = re.sub(r"[\s,，¥￥元]", "", str(value or ""))
     if not raw:
