@@ -41,7 +41,7 @@ HEADLINE_LABELS = {
     "service_minutes": _l("服务时长（小时）"), "points_issued": _l("发放积分"),
     "points_redeemed": _l("兑换积分"), "points_expired": _l("过期积分"),
     "reports": _l("收到举报"), "reports_upheld": _l("举报属实"),
-    "suggestions": _l("社情民意"), "suggestions_answered": _l("社情民意已答复"),
+    "suggestions": _l("社情民意留言"), "suggestions_answered": _l("社情民意已答复"),
     "answer_rate_permille": _l("答复率（%）"), "spending_fen": _l("购买服务支付（元）"),
     "awards_fen": _l("以奖代补拨付（元）"),
 }

@@ -66,7 +66,7 @@ class ItemView(StoreReadOnlyView):
     column_list = ("id", "name", "points_price", "stock", "active", "township_code")
     column_filters = ("township_code", "active")
     column_labels = {"id": _l(
-        "编号"), "name": _l("商品"), "points_price": _l("兑换积分"), "stock": _l("库存"),
+        "编号"), "name": _l("商品"), "points_price": _l("所需积分"), "stock": _l("库存"),
                      "active": _l("在架"), "township_code": _l("乡镇代码")}
 
 

@@ -69,7 +69,7 @@ def _item_fields(data: dict, *, creating: bool) -> dict:
     name = errors.check(check_text, data.get("name"), "name", _("商品名称"), max_length=100)
     description = errors.check(check_text, data.get("description"), "description", _("说明"),
                                required=False, max_length=500)
-    price = errors.check(whole_number, data.get("points_price"), "points_price", _("兑换积分"),
+    price = errors.check(whole_number, data.get("points_price"), "points_price", _("所需积分"),
                          1, MAX_PRICE)
     stock = 0
     if creating:
